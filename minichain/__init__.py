@@ -1,0 +1,46 @@
+"""minichain: a small, complete reference blockchain for learning what a chain can do for a shop.
+
+    >>> from minichain import Blockchain, Wallet
+    >>> shop, alice = Wallet.from_seed("shop"), Wallet.from_seed("alice")
+    >>> chain = Blockchain.proof_of_work(allocations={alice.address: 100}, miner=shop)
+    >>> txid = chain.submit(alice.pay(shop.address, 30, chain=chain))
+    >>> block = chain.produce_block()
+    >>> chain.balance(shop.address)   # 30 paid + 50 mined + 1 fee
+    81
+"""
+
+import sys
+
+from minichain import crypto, merkle
+from minichain.block import Block, BlockHeader
+from minichain.chain import AddResult, Blockchain
+from minichain.clock import SimulatedClock
+from minichain.consensus import ConsensusEngine, ProofOfAuthority, ProofOfWork, poa, pow
+from minichain.errors import *  # noqa: F403 - every rule's error is part of the public API
+from minichain.errors import __all__ as _errors
+from minichain.params import ChainParams
+from minichain.transaction import Transaction
+from minichain.wallet import Wallet
+
+# `minichain.pow` and `minichain.poa` are the names lessons use for the two engines' modules.
+sys.modules[__name__ + ".pow"] = pow
+sys.modules[__name__ + ".poa"] = poa
+
+__all__ = [
+    "AddResult",
+    "Block",
+    "BlockHeader",
+    "Blockchain",
+    "ChainParams",
+    "ConsensusEngine",
+    "ProofOfAuthority",
+    "ProofOfWork",
+    "SimulatedClock",
+    "Transaction",
+    "Wallet",
+    "crypto",
+    "merkle",
+    "poa",
+    "pow",
+    *_errors,
+]

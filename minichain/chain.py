@@ -1,0 +1,409 @@
+"""The blockchain as one node sees it: a tree of valid blocks, the heaviest branch, its state and
+a mempool.
+
+Every block is checked in full before it is stored, even on a side branch: structure (block
+checklist 1–5), consensus seal and timestamp (6–7, by the engine) and execution against its
+parent's state (8–10). The node follows the branch with the greatest total weight — cumulative
+work for proof of work (Bitcoin whitepaper, section 4), in-turn weight for proof of authority
+(EIP-225) — never simply the longest, and on ties keeps the branch it saw first.
+
+Each stored block keeps the diff it made to the state, so moving from one branch to another
+(a reorganisation) reverts the abandoned blocks' diffs and commits the new ones without
+re-executing anything. Transactions of abandoned blocks return to the mempool if still valid.
+A block that fails any check leaves the state, the tree and the mempool exactly as they were.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from enum import Enum
+
+from minichain import crypto
+from minichain.block import ZERO_ADDRESS, ZERO_HASH, Block, BlockHeader, check_block_body, \
+    transactions_root
+from minichain.clock import SimulatedClock
+from minichain.consensus.engine import ConsensusEngine
+from minichain.errors import (
+    InvalidCoinbase,
+    InvalidTransaction,
+    NonceAlreadyUsed,
+    NonceTooHigh,
+    InsufficientFunds,
+    TransactionAlreadyInChain,
+    TransactionAlreadyPending,
+    UnknownParent,
+    WrongHeight,
+)
+from minichain.execution import execute_block
+from minichain.mempool import Mempool
+from minichain.params import ChainParams
+from minichain.state import StateDiff, WorldState, apply_transaction
+from minichain.transaction import Transaction, check_transaction
+from minichain.wallet import Wallet
+
+__all__ = ["AddResult", "Blockchain", "TransactionLocation"]
+
+
+class AddResult(Enum):
+    """What happened to a block that was accepted."""
+
+    EXTENDED = "extended the main chain"
+    SIDE_BRANCH = "stored on a side branch"
+    REORGANISED = "reorganised: the node switched to a heavier branch"
+    ALREADY_KNOWN = "already known"
+
+
+@dataclass(frozen=True)
+class TransactionLocation:
+    """Where a transaction sits on the main chain."""
+
+    block: Block
+    index: int
+
+
+@dataclass
+class _Entry:
+    block: Block
+    total_weight: int
+    diff: StateDiff
+
+
+class Blockchain:
+    """One node's view of a chain."""
+
+    def __init__(
+        self,
+        engine: ConsensusEngine,
+        params: ChainParams | None = None,
+        *,
+        clock: SimulatedClock | None = None,
+        producers: Iterable[Wallet] = (),
+        signatures: crypto.SignatureCache | None = None,
+    ):
+        self.engine = engine
+        self.params = params or ChainParams()
+        self.clock = clock or SimulatedClock(self.params.genesis_time)
+        self.producers: dict[str, Wallet] = {w.address: w for w in producers}
+        self.signatures = signatures if signatures is not None else crypto.SignatureCache()
+        self.state = WorldState(self.params.allocations)
+        self.mempool = Mempool()
+        genesis = self._genesis()
+        self._entries: dict[bytes, _Entry] = {
+            genesis.hash: _Entry(genesis, engine.weight(genesis.header), StateDiff())
+        }
+        self._main: list[bytes] = [genesis.hash]
+        self._txindex: dict[bytes, tuple[bytes, int]] = {}
+
+    # -- ready-made chains -----------------------------------------------------------------------
+    @classmethod
+    def proof_of_work(cls, *, allocations: dict[str, int] | None = None, miner: Wallet | None = None,
+                      chain_id: int = 1, clock: SimulatedClock | None = None,
+                      **engine_options: int) -> Blockchain:
+        """A Bitcoin-style chain; `miner` receives the rewards of blocks this node mines."""
+        from minichain.consensus.pow import ProofOfWork
+
+        params = ChainParams(chain_id=chain_id, allocations=dict(allocations or {}))
+        return cls(ProofOfWork(**engine_options), params, clock=clock,
+                   producers=[miner] if miner else [])
+
+    @classmethod
+    def proof_of_authority(cls, validators: Sequence[Wallet], *,
+                           allocations: dict[str, int] | None = None, chain_id: int = 1,
+                           clock: SimulatedClock | None = None,
+                           **engine_options: int) -> Blockchain:
+        """A consortium chain sealed in turn by `validators` (EIP-225 Clique)."""
+        from minichain.consensus.poa import ProofOfAuthority
+
+        engine = ProofOfAuthority(validators=tuple(w.address for w in validators), **engine_options)
+        params = ChainParams(chain_id=chain_id, allocations=dict(allocations or {}))
+        return cls(engine, params, clock=clock, producers=validators)
+
+    def _genesis(self) -> Block:
+        fields = self.engine.genesis_fields()
+        header = BlockHeader(
+            parent_hash=ZERO_HASH, height=0, timestamp=self.params.genesis_time,
+            tx_root=transactions_root([]), state_root=self.state.root(),
+            difficulty=fields["difficulty"], coinbase=ZERO_ADDRESS, reward=0,
+            extra=fields["extra"],
+        )
+        return Block(header)
+
+    # -- reading the chain -----------------------------------------------------------------------
+    @property
+    def tip(self) -> Block:
+        """The last block of the main chain."""
+        return self._entries[self._main[-1]].block
+
+    @property
+    def height(self) -> int:
+        return len(self._main) - 1
+
+    @property
+    def genesis(self) -> Block:
+        return self._entries[self._main[0]].block
+
+    @property
+    def blocks(self) -> list[Block]:
+        """The main chain, genesis first."""
+        return [self._entries[h].block for h in self._main]
+
+    def block(self, ref: int | bytes) -> Block:
+        """A block by main-chain height, or any stored block by hash."""
+        if isinstance(ref, int):
+            return self._entries[self._main[ref]].block
+        return self._entries[ref].block
+
+    def __contains__(self, block_hash: object) -> bool:
+        return block_hash in self._entries
+
+    def header(self, block_hash: bytes) -> BlockHeader:
+        return self._entries[block_hash].block.header
+
+    def ancestors(self, header: BlockHeader) -> Iterator[BlockHeader]:
+        """`header`, its parent, its grandparent… down to genesis."""
+        current: BlockHeader | None = header
+        while current is not None:
+            yield current
+            parent = self._entries.get(current.parent_hash)
+            current = parent.block.header if parent else None
+
+    def total_weight(self, block_hash: bytes | None = None) -> int:
+        """Cumulative work / weight of the branch ending at `block_hash` (default: the tip)."""
+        return self._entries[block_hash or self._main[-1]].total_weight
+
+    def is_main_chain(self, block_hash: bytes) -> bool:
+        entry = self._entries.get(block_hash)
+        if entry is None or entry.block.height > self.height:
+            return False
+        return self._main[entry.block.height] == block_hash
+
+    # -- accounts --------------------------------------------------------------------------------
+    def balance(self, address: str) -> int:
+        return self.state.balance(address)
+
+    def nonce(self, address: str) -> int:
+        """How many transactions of `address` are in the main chain."""
+        return self.state.nonce(address)
+
+    def next_nonce(self, address: str) -> int:
+        """The nonce of the address's next transaction, counting those waiting in the mempool."""
+        return self.mempool.next_nonce(address, self.state.nonce(address))
+
+    def find_transaction(self, txid: bytes) -> TransactionLocation | None:
+        found = self._txindex.get(txid)
+        if found is None:
+            return None
+        block_hash, index = found
+        return TransactionLocation(self._entries[block_hash].block, index)
+
+    def confirmations(self, txid: bytes) -> int:
+        """Blocks on the main chain since (and including) the one holding `txid`; 0 if none."""
+        location = self.find_transaction(txid)
+        return 0 if location is None else self.height - location.block.height + 1
+
+    # -- transactions ----------------------------------------------------------------------------
+    def submit(self, tx: Transaction) -> bytes:
+        """Check a transaction against the tip and put it in the mempool; returns its id."""
+        self._admit(tx)
+        return tx.txid
+
+    def _admit(self, tx: Transaction) -> None:
+        check_transaction(
+            tx, chain_id=self.params.chain_id, max_money=self.params.max_money,
+            max_size=self.params.max_transaction_size, signatures=self.signatures,
+        )
+        if tx.txid in self.mempool:
+            raise TransactionAlreadyPending(tx.txid)
+        if tx.txid in self._txindex:
+            block_hash, _ = self._txindex[tx.txid]
+            raise TransactionAlreadyInChain(tx.txid, self.block(block_hash).height, tx.sender,
+                                            tx.nonce)
+        account = self.state.account(tx.sender)
+        expected = self.mempool.next_nonce(tx.sender, account.nonce)
+        if tx.nonce < expected:
+            raise NonceAlreadyUsed(tx.sender, tx.nonce, expected)
+        if tx.nonce > expected:
+            raise NonceTooHigh(tx.sender, tx.nonce, expected)
+        available = account.balance - self.mempool.spending(tx.sender)
+        if available < tx.amount + tx.fee:
+            raise InsufficientFunds(tx.sender, available, tx.amount, tx.fee)
+        self.mempool.add(tx)
+
+    # -- producing blocks ------------------------------------------------------------------------
+    def build_block(self, producer: Wallet | str | None = None, *, timestamp: int | None = None,
+                    transactions: Sequence[Transaction] | None = None) -> Block:
+        """A sealed block on the tip, from the mempool (or exactly `transactions`), not yet added.
+
+        Nothing is checked against consensus rules here: that is `add_block`'s job, so a
+        lesson can build a block that breaks a rule and watch it be refused.
+        """
+        parent = self.tip.header
+        wallet, address = self._producer(producer, parent)
+        fields = self.engine.prepare(self, parent, address,
+                                     self.clock.now() if timestamp is None else timestamp)
+        scratch = self.state.scratch()
+        chosen = self._fill(scratch, transactions)
+        reward = self.engine.subsidy(parent.height + 1) + sum(tx.fee for tx in chosen)
+        scratch.credit(address, reward)
+        header = BlockHeader(
+            parent_hash=parent.hash, height=parent.height + 1, timestamp=fields["timestamp"],
+            tx_root=transactions_root(chosen), state_root=scratch.root(),
+            difficulty=fields["difficulty"], coinbase=address, reward=reward,
+            extra=fields["extra"],
+        )
+        return Block(self.engine.seal(header, wallet), tuple(chosen))
+
+    def _fill(self, scratch, transactions: Sequence[Transaction] | None) -> list[Transaction]:
+        if transactions is not None:  # exactly these, valid or not
+            for tx in transactions:
+                try:
+                    apply_transaction(scratch, tx)
+                except InvalidTransaction:
+                    pass
+            return list(transactions)
+        chosen: list[Transaction] = []
+        size = 0
+        for tx in self.mempool.by_fee():
+            if len(chosen) == self.params.max_block_transactions:
+                break
+            if size + tx.size + 8 > self.params.max_block_size - 1_000:
+                continue
+            try:
+                apply_transaction(scratch, tx)
+            except InvalidTransaction:
+                continue
+            chosen.append(tx)
+            size += tx.size + 8
+        return chosen
+
+    def produce_block(self, producer: Wallet | str | None = None, *,
+                      timestamp: int | None = None) -> Block:
+        """Let one block interval pass, build a block on the tip from the mempool, and add it."""
+        if timestamp is None:
+            self.clock.advance(self.engine.block_interval)
+        block = self.build_block(producer, timestamp=timestamp)
+        self.clock.advance_to(block.header.timestamp)
+        self.add_block(block)
+        return block
+
+    def _producer(self, producer: Wallet | str | None, parent: BlockHeader
+                  ) -> tuple[Wallet | None, str]:
+        if isinstance(producer, Wallet):
+            return producer, producer.address
+        if isinstance(producer, str):
+            return self.producers.get(producer), producer
+        chosen = self.engine.choose_producer(self, parent, list(self.producers))
+        if chosen is None:
+            raise ValueError("this node holds no producer key; pass producer=<wallet or address>")
+        return self.producers[chosen], chosen
+
+    # -- accepting blocks ------------------------------------------------------------------------
+    def add_block(self, block: Block) -> AddResult:
+        """Check `block` in full and store it; switch branches if it makes a heavier one."""
+        if block.hash in self._entries:
+            return AddResult.ALREADY_KNOWN
+        parent_entry = self._entries.get(block.parent_hash)
+        if parent_entry is None:
+            raise UnknownParent(block.parent_hash)
+        parent = parent_entry.block.header
+        if block.height != parent.height + 1:
+            raise WrongHeight(block.height, parent.height)
+        check_block_body(block, max_block_size=self.params.max_block_size,
+                         max_block_transactions=self.params.max_block_transactions)
+        problem = crypto.address_problem(block.header.coinbase)
+        if problem:
+            raise InvalidCoinbase(problem)
+        self.engine.verify_header(self, block.header, parent, self.clock.now())
+        with self._state_at(block.parent_hash):
+            diff = execute_block(self.state, block, subsidy=self.engine.subsidy(block.height),
+                                 params=self.params, signatures=self.signatures)
+        entry = _Entry(block, parent_entry.total_weight + self.engine.weight(block.header), diff)
+        self._entries[block.hash] = entry
+        if entry.total_weight <= self.total_weight():
+            return AddResult.SIDE_BRANCH
+        extends = block.parent_hash == self._main[-1]
+        self._switch_to(block.hash)
+        return AddResult.EXTENDED if extends else AddResult.REORGANISED
+
+    def _path(self, start: bytes, end: bytes) -> tuple[list[bytes], list[bytes]]:
+        """Blocks to undo (from `start` down) and to redo (up to `end`) to get from one to the
+        other through their last common ancestor."""
+        undo: list[bytes] = []
+        redo: list[bytes] = []
+        a, b = self._entries[start].block, self._entries[end].block
+        while a.height > b.height:
+            undo.append(a.hash)
+            a = self._entries[a.parent_hash].block
+        while b.height > a.height:
+            redo.append(b.hash)
+            b = self._entries[b.parent_hash].block
+        while a.hash != b.hash:
+            undo.append(a.hash)
+            redo.append(b.hash)
+            a = self._entries[a.parent_hash].block
+            b = self._entries[b.parent_hash].block
+        redo.reverse()
+        return undo, redo
+
+    @contextmanager
+    def _state_at(self, block_hash: bytes) -> Iterator[None]:
+        """Temporarily move the state to just after `block_hash`, then back to the tip."""
+        undo, redo = self._path(self._main[-1], block_hash)
+        self._walk(undo, redo)
+        try:
+            yield
+        finally:
+            back_undo, back_redo = self._path(block_hash, self._main[-1])
+            self._walk(back_undo, back_redo)
+
+    def _walk(self, undo: list[bytes], redo: list[bytes]) -> None:
+        for block_hash in undo:
+            self.state.revert(self._entries[block_hash].diff)
+        for block_hash in redo:
+            self.state.commit(self._entries[block_hash].diff)
+
+    def _switch_to(self, new_tip: bytes) -> None:
+        """Make `new_tip` the end of the main chain: move state, index and mempool along."""
+        undo, redo = self._path(self._main[-1], new_tip)
+        self._walk(undo, redo)
+        returned: list[Transaction] = []
+        for block_hash in undo:
+            self._main.pop()
+            for tx in self._entries[block_hash].block.transactions:
+                del self._txindex[tx.txid]
+            returned[:0] = self._entries[block_hash].block.transactions
+        senders: set[str] = set()
+        for block_hash in redo:
+            block = self._entries[block_hash].block
+            self._main.append(block_hash)
+            for index, tx in enumerate(block.transactions):
+                self._txindex[tx.txid] = (block_hash, index)
+                self.mempool.remove(tx.txid)
+                senders.add(tx.sender)
+        if undo:
+            self._refresh_mempool(returned, senders=None)
+        else:
+            self._refresh_mempool([], senders=senders)
+
+    def _refresh_mempool(self, returned: list[Transaction], senders: set[str] | None) -> None:
+        """Re-admit the waiting transactions of `senders` (None: everyone), and those returned
+        from abandoned blocks, against the new tip; drop what is no longer valid."""
+        stale = [tx for tx in self.mempool if senders is None or tx.sender in senders]
+        for tx in stale:
+            self.mempool.remove(tx.txid)
+        for tx in returned + sorted(stale, key=lambda tx: (tx.sender, tx.nonce)):
+            try:
+                self._admit(tx)
+            except InvalidTransaction:
+                pass
+
+    # -- checking a whole chain again ------------------------------------------------------------
+    def revalidate(self) -> int:
+        """Re-check every block of the main chain from genesis on a fresh node, every signature
+        included; returns the number of blocks checked or raises the first InvalidBlock."""
+        fresh = Blockchain(self.engine.fresh(), self.params, clock=self.clock)
+        for block in self.blocks[1:]:
+            fresh.add_block(block)
+        return self.height

@@ -1,0 +1,360 @@
+"""Proof of Authority, after EIP-225 ("Clique").
+
+A fixed, sorted list of validators takes turns sealing blocks. The validator whose turn it is
+seals "in turn" (weight 2); any other may seal "out of turn" (weight 1) if the in-turn one is
+slow. No validator may seal more than one of any floor(N/2)+1 consecutive blocks, so a single
+validator can never run the chain alone.
+
+Validators are voted in and out: a block may carry its sealer's vote to add or drop one address,
+and when more than half of the validators agree, the list changes. Every `epoch` blocks a
+checkpoint block lists the current validators and all pending votes are forgotten.
+
+Differences from EIP-225, for readability: a block is sealed with the signer's public key and
+signature (rather than a recoverable signature in `extraData`), the sealer is named in the
+`coinbase` field (and receives the fees), and a vote travels in `extra` as one byte (1 = add,
+0 = drop) and the candidate's 20-byte address, instead of re-using `coinbase` and `nonce`.
+The voting rules themselves follow go-ethereum's `consensus/clique/snapshot.go`.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from minichain import crypto
+from minichain.block import BlockHeader
+from minichain.consensus.engine import ConsensusEngine, HeaderSource
+from minichain.errors import InvalidBlock, TimestampInFuture, TimestampTooEarly, short
+
+if TYPE_CHECKING:
+    from minichain.wallet import Wallet
+
+__all__ = [
+    "DIFF_IN_TURN",
+    "DIFF_NO_TURN",
+    "BadSeal",
+    "CheckpointMismatch",
+    "InvalidVote",
+    "ProofOfAuthority",
+    "SealedTooRecently",
+    "Snapshot",
+    "UnauthorizedSigner",
+    "Vote",
+    "WrongTurnDifficulty",
+]
+
+DIFF_IN_TURN = 2
+DIFF_NO_TURN = 1
+SEAL_SIZE = crypto.PUBLIC_KEY_SIZE + crypto.SIGNATURE_SIZE
+
+
+# -- what can go wrong ---------------------------------------------------------------------------
+
+class UnauthorizedSigner(InvalidBlock):
+    """Checklist 6 (PoA): the block is sealed by someone who is not a validator."""
+
+    def __init__(self, signer: str, validators: list[str]):
+        names = ", ".join(short(v) for v in validators)
+        super().__init__(
+            f"{short(signer)} is not a validator of this chain, so it may not seal blocks "
+            f"(validators: {names})."
+        )
+
+
+class SealedTooRecently(InvalidBlock):
+    """A validator sealed again before floor(N/2)+1 blocks had passed."""
+
+    def __init__(self, signer: str, last_height: int, height: int, window: int):
+        super().__init__(
+            f"{short(signer)} already sealed block {last_height}; a validator may seal only one "
+            f"of any {window} consecutive blocks, so its next chance is block "
+            f"{last_height + window}, not block {height}."
+        )
+
+
+class WrongTurnDifficulty(InvalidBlock):
+    """Checklist 6 (PoA): difficulty must be 2 for the in-turn validator and 1 for any other."""
+
+    def __init__(self, signer: str, difficulty: int, expected: int):
+        turn = "in turn" if expected == DIFF_IN_TURN else "out of turn"
+        super().__init__(
+            f"{short(signer)} seals this block {turn}, so its difficulty must be {expected}, "
+            f"not {difficulty}."
+        )
+
+
+class BadSeal(InvalidBlock):
+    """Checklist 6 (PoA): the seal is not the coinbase's valid signature of the header."""
+
+    def __init__(self, reason: str):
+        super().__init__(f"the block's seal is not valid: {reason}.")
+
+
+class CheckpointMismatch(InvalidBlock):
+    """Checklist 6 (PoA): a checkpoint block must list exactly the current validators."""
+
+    def __init__(self, height: int, listed: list[str], expected: list[str]):
+        super().__init__(
+            f"checkpoint block {height} lists validators [{', '.join(short(a) for a in listed)}] "
+            f"but the validators are [{', '.join(short(a) for a in expected)}]."
+        )
+
+
+class InvalidVote(InvalidBlock):
+    """The block's `extra` field is neither empty nor a well-formed vote."""
+
+    def __init__(self, extra: bytes):
+        super().__init__(
+            f"the block's extra data ({len(extra)} bytes) is not a vote: a vote is 1 byte "
+            "(1 = add, 0 = drop) followed by a 20-byte address."
+        )
+
+
+# -- votes and snapshots -------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Vote:
+    """One validator's wish to add (authorize=True) or drop a candidate."""
+
+    signer: str
+    candidate: str
+    authorize: bool
+    height: int
+
+
+def encode_vote(candidate: str, authorize: bool) -> bytes:
+    return bytes([1 if authorize else 0]) + crypto.address_bytes(candidate)
+
+
+def decode_vote(extra: bytes) -> tuple[str, bool] | None:
+    """(candidate, authorize) from a block's extra data; None if it carries no vote."""
+    if not extra:
+        return None
+    if len(extra) != 21 or extra[0] not in (0, 1):
+        raise InvalidVote(extra)
+    return crypto.to_checksum_address(extra[1:]), extra[0] == 1
+
+
+def encode_validators(validators: list[str]) -> bytes:
+    return b"".join(crypto.address_bytes(v) for v in validators)
+
+
+def decode_validators(extra: bytes) -> list[str]:
+    return [crypto.to_checksum_address(extra[i:i + 20]) for i in range(0, len(extra), 20)]
+
+
+def _sorted(addresses) -> list[str]:
+    return sorted(set(addresses), key=str.lower)
+
+
+@dataclass
+class Snapshot:
+    """The validators, recent sealers and open votes as of one block (geth's clique.Snapshot)."""
+
+    height: int
+    block_hash: bytes
+    validators: list[str]
+    recents: dict[int, str] = field(default_factory=dict)  # height -> who sealed it
+    votes: list[Vote] = field(default_factory=list)
+    tally: dict[str, list] = field(default_factory=dict)  # candidate -> [authorize, count]
+
+    @property
+    def window(self) -> int:
+        """A validator may seal at most one of any `window` consecutive blocks."""
+        return len(self.validators) // 2 + 1
+
+    def in_turn(self, height: int, signer: str) -> bool:
+        return self.validators.index(signer) == height % len(self.validators) \
+            if signer in self.validators else False
+
+    def last_sealed(self, signer: str, height: int) -> int | None:
+        """The block within the window before `height` that `signer` sealed, if any."""
+        for seen, who in self.recents.items():
+            if who == signer and seen > height - self.window:
+                return seen
+        return None
+
+    def _valid_vote(self, candidate: str, authorize: bool) -> bool:
+        return (candidate in self.validators) != authorize
+
+    def _cast(self, candidate: str, authorize: bool) -> bool:
+        if not self._valid_vote(candidate, authorize):
+            return False
+        if candidate in self.tally:
+            self.tally[candidate][1] += 1
+        else:
+            self.tally[candidate] = [authorize, 1]
+        return True
+
+    def _uncast(self, candidate: str, authorize: bool) -> None:
+        tally = self.tally.get(candidate)
+        if tally is None or tally[0] != authorize:
+            return
+        if tally[1] > 1:
+            tally[1] -= 1
+        else:
+            del self.tally[candidate]
+
+    def apply(self, header: BlockHeader, epoch: int) -> Snapshot:
+        """The snapshot after `header` (already verified); this one is left unchanged."""
+        snap = copy.deepcopy(self)
+        snap.height, snap.block_hash = header.height, header.hash
+        height, signer = header.height, header.coinbase
+        if height % epoch == 0:
+            snap.votes, snap.tally = [], {}
+        snap.recents.pop(height - snap.window, None)
+        snap.recents[height] = signer
+        vote = None if height % epoch == 0 else decode_vote(header.extra)
+        if vote is not None:
+            snap._count_vote(signer, *vote, height)
+        return snap
+
+    def _count_vote(self, signer: str, candidate: str, authorize: bool, height: int) -> None:
+        for i, old in enumerate(self.votes):  # a new vote on the same candidate replaces the old
+            if old.signer == signer and old.candidate == candidate:
+                self._uncast(old.candidate, old.authorize)
+                del self.votes[i]
+                break
+        if self._cast(candidate, authorize):
+            self.votes.append(Vote(signer, candidate, authorize, height))
+        tally = self.tally.get(candidate)
+        if tally is None or tally[1] <= len(self.validators) // 2:
+            return
+        if tally[0]:
+            self.validators = _sorted(self.validators + [candidate])
+        else:
+            self.validators = [v for v in self.validators if v != candidate]
+            self.recents.pop(height - self.window, None)  # the window shrank
+            for old in [v for v in self.votes if v.signer == candidate]:
+                self._uncast(old.candidate, old.authorize)
+                self.votes.remove(old)
+        self.votes = [v for v in self.votes if v.candidate != candidate]
+        self.tally.pop(candidate, None)
+
+
+# -- the engine ----------------------------------------------------------------------------------
+
+@dataclass
+class ProofOfAuthority(ConsensusEngine):
+    """Clique: validators seal in turn; votes change who the validators are."""
+
+    validators: tuple[str, ...] = ()
+    period: int = 5  # minimum seconds between blocks
+    epoch: int = 30_000  # blocks between checkpoints (EIP-225's default)
+
+    name = "proof of authority"
+
+    def __post_init__(self) -> None:
+        if not self.validators:
+            raise ValueError("a proof-of-authority chain needs at least one validator")
+        for address in self.validators:
+            problem = crypto.address_problem(address)
+            if problem:
+                raise ValueError(problem)
+        self.block_interval = self.period
+        self.proposals: dict[str, dict[str, bool]] = {}
+        self._snapshots: dict[bytes, Snapshot] = {}
+
+    # -- votes this node's validators will cast --------------------------------------------------
+    def propose(self, by: str, candidate: str, authorize: bool) -> None:
+        """Make validator `by` vote, in the blocks it seals, to add or drop `candidate`."""
+        self.proposals.setdefault(by, {})[candidate] = authorize
+
+    def discard(self, by: str, candidate: str) -> None:
+        self.proposals.get(by, {}).pop(candidate, None)
+
+    # -- snapshots -------------------------------------------------------------------------------
+    def snapshot(self, chain: HeaderSource, header: BlockHeader) -> Snapshot:
+        """Validators and votes as of `header` (after applying it)."""
+        pending: list[BlockHeader] = []
+        for ancestor in chain.ancestors(header):
+            if ancestor.hash in self._snapshots:
+                snap = self._snapshots[ancestor.hash]
+                break
+            if ancestor.height == 0:
+                snap = Snapshot(0, ancestor.hash, decode_validators(ancestor.extra))
+                self._snapshots[ancestor.hash] = snap
+                break
+            pending.append(ancestor)
+        for ancestor in reversed(pending):
+            snap = snap.apply(ancestor, self.epoch)
+            self._snapshots[ancestor.hash] = snap
+        return snap
+
+    # -- consensus rules -------------------------------------------------------------------------
+    def genesis_fields(self) -> dict:
+        return {"difficulty": DIFF_IN_TURN, "extra": encode_validators(_sorted(self.validators))}
+
+    def verify_header(self, chain: HeaderSource, header: BlockHeader, parent: BlockHeader,
+                      now: int) -> None:
+        earliest = parent.timestamp + self.period
+        if header.timestamp < earliest:
+            raise TimestampTooEarly(
+                header.timestamp, earliest,
+                f"blocks must be at least {self.period} seconds apart")
+        if header.timestamp > now:
+            raise TimestampInFuture(header.timestamp, now)
+        snap = self.snapshot(chain, parent)
+        if header.height % self.epoch == 0:
+            listed = decode_validators(header.extra) if len(header.extra) % 20 == 0 else []
+            if header.extra != encode_validators(snap.validators):
+                raise CheckpointMismatch(header.height, listed, snap.validators)
+        else:
+            decode_vote(header.extra)
+        self._verify_seal(header)
+        signer = header.coinbase
+        if signer not in snap.validators:
+            raise UnauthorizedSigner(signer, snap.validators)
+        last = snap.last_sealed(signer, header.height)
+        if last is not None:
+            raise SealedTooRecently(signer, last, header.height, snap.window)
+        expected = DIFF_IN_TURN if snap.in_turn(header.height, signer) else DIFF_NO_TURN
+        if header.difficulty != expected:
+            raise WrongTurnDifficulty(signer, header.difficulty, expected)
+
+    @staticmethod
+    def _verify_seal(header: BlockHeader) -> None:
+        if len(header.seal) != SEAL_SIZE:
+            raise BadSeal(f"it is {len(header.seal)} bytes, not {SEAL_SIZE}")
+        public_key, signature = header.seal[:crypto.PUBLIC_KEY_SIZE], header.seal[crypto.PUBLIC_KEY_SIZE:]
+        if crypto.address_from_public_key(public_key) != header.coinbase:
+            raise BadSeal(f"it was made with a key that does not belong to {short(header.coinbase)}")
+        if not crypto.verify(public_key, header.sealing_bytes(), signature):
+            raise BadSeal("the signature does not match the header; the block was changed after "
+                          "it was sealed")
+
+    def weight(self, header: BlockHeader) -> int:
+        return header.difficulty
+
+    # -- producing blocks ------------------------------------------------------------------------
+    def choose_producer(self, chain: HeaderSource, parent: BlockHeader,
+                        candidates: list[str]) -> str | None:
+        """The in-turn validator if this node holds its key, else any that may seal now."""
+        snap = self.snapshot(chain, parent)
+        height = parent.height + 1
+        allowed = [c for c in _sorted(candidates)
+                   if c in snap.validators and snap.last_sealed(c, height) is None]
+        in_turn = [c for c in allowed if snap.in_turn(height, c)]
+        return (in_turn or allowed or [None])[0]
+
+    def prepare(self, chain: HeaderSource, parent: BlockHeader, producer: str,
+                timestamp: int) -> dict:
+        snap = self.snapshot(chain, parent)
+        height = parent.height + 1
+        if height % self.epoch == 0:
+            extra = encode_validators(snap.validators)
+        else:
+            wishes = self.proposals.get(producer, {})
+            valid = [c for c in _sorted(wishes) if snap._valid_vote(c, wishes[c])]
+            extra = encode_vote(valid[0], wishes[valid[0]]) if valid else b""
+        return {
+            "timestamp": max(timestamp, parent.timestamp + self.period),
+            "difficulty": DIFF_IN_TURN if snap.in_turn(height, producer) else DIFF_NO_TURN,
+            "extra": extra,
+        }
+
+    def seal(self, header: BlockHeader, producer: Wallet | None) -> BlockHeader:
+        if producer is None:
+            raise ValueError("a proof-of-authority block must be sealed with a validator's wallet")
+        return header.with_seal(producer.public_key + producer.sign(header.sealing_bytes()))

@@ -1,0 +1,219 @@
+"""Proof of Work, with Bitcoin's rules scaled down (Bitcoin whitepaper, section 4; Bitcoin Core's
+`pow.cpp`, `arith_uint256::SetCompact/GetCompact` and `validation.cpp`).
+
+A block is valid only if the double SHA-256 of its header, read as a number, is at most a target.
+Finding such a header takes on average 2^256 / (target + 1) attempts (the block's "work"), and
+anyone can check it with a single hash. The target is written in the header in Bitcoin's compact
+"bits" form, and every `retarget_interval` blocks it is adjusted so blocks keep arriving every
+`target_spacing` seconds, by at most a factor of 4 either way.
+
+Fork choice follows the branch with the most cumulative work, never simply the longest.
+Timestamps must be later than the median of the previous 11 blocks and at most two hours ahead
+of the node's clock.
+
+The miner hashes the fixed part of the header once and, for each nonce, only the last bytes
+(hashlib's copy() keeps the "midstate"), so it runs close to the speed of a bare hashlib loop.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import struct
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from minichain.block import BlockHeader
+from minichain.consensus.engine import ConsensusEngine, HeaderSource
+from minichain.errors import InvalidBlock, TimestampInFuture, TimestampTooEarly, short
+
+if TYPE_CHECKING:
+    from minichain.wallet import Wallet
+
+__all__ = [
+    "InsufficientWork",
+    "ProofOfWork",
+    "WrongDifficulty",
+    "bits_to_target",
+    "block_work",
+    "median_time_past",
+    "target_to_bits",
+]
+
+MEDIAN_TIME_SPAN = 11  # blocks
+MAX_FUTURE_DRIFT = 2 * 60 * 60  # seconds
+_NONCE = struct.Struct(">Q")
+
+
+class WrongDifficulty(InvalidBlock):
+    """Checklist 6 (PoW): the header's bits are not the value the retarget rule requires."""
+
+    def __init__(self, bits: int, expected: int):
+        super().__init__(
+            f"the block's difficulty bits are {bits:#010x}, but the retarget rule requires "
+            f"{expected:#010x} at this height."
+        )
+
+
+class InsufficientWork(InvalidBlock):
+    """Checklist 6 (PoW): the header's hash is above the target."""
+
+    def __init__(self, block_hash: bytes, target: int):
+        super().__init__(
+            f"the block's hash {short(block_hash)} is above the target "
+            f"{target.to_bytes(32, 'big').hex()[:16]}…: not enough work was done."
+        )
+
+
+# -- Bitcoin's compact target encoding -----------------------------------------------------------
+
+def bits_to_target(bits: int) -> int:
+    """Decode compact `bits` (1 byte exponent, 3 bytes mantissa) into the 256-bit target.
+
+    Same as Bitcoin's SetCompact; raises ValueError for the negative and overflowing encodings
+    Bitcoin rejects.
+    """
+    size = bits >> 24
+    word = bits & 0x007FFFFF
+    if size <= 3:
+        target = word >> (8 * (3 - size))
+    else:
+        target = word << (8 * (size - 3))
+    if word != 0 and bits & 0x00800000:
+        raise ValueError(f"bits {bits:#010x} encode a negative target")
+    if word != 0 and (size > 34 or (word > 0xFF and size > 33) or (word > 0xFFFF and size > 32)):
+        raise ValueError(f"bits {bits:#010x} encode a target larger than 256 bits")
+    return target
+
+
+def target_to_bits(target: int) -> int:
+    """Encode a target in compact form, as Bitcoin's GetCompact (rounding down)."""
+    size = (target.bit_length() + 7) // 8
+    if size <= 3:
+        compact = target << (8 * (3 - size))
+    else:
+        compact = target >> (8 * (size - 3))
+    if compact & 0x00800000:  # the mantissa's top bit would read as a sign: shift one more byte
+        compact >>= 8
+        size += 1
+    return compact | (size << 24)
+
+
+def block_work(bits: int) -> int:
+    """Expected number of hashes to find a block at this target: 2^256 / (target + 1)."""
+    return 2**256 // (bits_to_target(bits) + 1)
+
+
+def median_time_past(chain: HeaderSource, parent: BlockHeader) -> int:
+    """Median timestamp of the last 11 blocks up to and including `parent`."""
+    times = []
+    for header in chain.ancestors(parent):
+        times.append(header.timestamp)
+        if len(times) == MEDIAN_TIME_SPAN:
+            break
+    return sorted(times)[len(times) // 2]
+
+
+# -- the engine ----------------------------------------------------------------------------------
+
+@dataclass
+class ProofOfWork(ConsensusEngine):
+    """Bitcoin-style mining. The defaults suit teaching: a block every 10 simulated seconds and
+    an easiest target like Bitcoin's regtest (about every second hash wins)."""
+
+    pow_limit_bits: int = 0x207FFFFF  # the easiest target allowed
+    initial_bits: int | None = None  # genesis difficulty; defaults to the limit
+    target_spacing: int = 10  # seconds per block, aimed for
+    retarget_interval: int = 10  # blocks between difficulty adjustments
+    block_subsidy: int = 50  # new coins per block
+    halving_interval: int = 0  # blocks between halvings of the subsidy; 0 = never
+
+    name = "proof of work"
+
+    def __post_init__(self) -> None:
+        self.pow_limit = bits_to_target(self.pow_limit_bits)
+        if self.initial_bits is None:
+            self.initial_bits = self.pow_limit_bits
+        self.block_interval = self.target_spacing
+
+    # -- consensus rules -------------------------------------------------------------------------
+    def genesis_fields(self) -> dict:
+        return {"difficulty": self.initial_bits, "extra": b""}
+
+    def next_bits(self, chain: HeaderSource, parent: BlockHeader) -> int:
+        """The bits the block after `parent` must carry (Bitcoin's GetNextWorkRequired)."""
+        height = parent.height + 1
+        if height % self.retarget_interval != 0:
+            return parent.difficulty
+        first = _ancestor_at(chain, parent, height - self.retarget_interval)
+        expected_span = self.retarget_interval * self.target_spacing
+        # Like Bitcoin, the span is measured over interval - 1 blocks (a known quirk, kept).
+        actual_span = parent.timestamp - first.timestamp
+        actual_span = max(expected_span // 4, min(actual_span, expected_span * 4))
+        target = bits_to_target(parent.difficulty) * actual_span // expected_span
+        return target_to_bits(min(target, self.pow_limit))
+
+    def verify_header(self, chain: HeaderSource, header: BlockHeader, parent: BlockHeader,
+                      now: int) -> None:
+        expected = self.next_bits(chain, parent)
+        if header.difficulty != expected:
+            raise WrongDifficulty(header.difficulty, expected)
+        target = bits_to_target(header.difficulty)
+        if int.from_bytes(header.hash, "big") > target:
+            raise InsufficientWork(header.hash, target)
+        earliest = median_time_past(chain, parent) + 1
+        if header.timestamp < earliest:
+            raise TimestampTooEarly(
+                header.timestamp, earliest, "it must be later than the median time of the last "
+                f"{MEDIAN_TIME_SPAN} blocks"
+            )
+        if header.timestamp > now + MAX_FUTURE_DRIFT:
+            raise TimestampInFuture(header.timestamp, now + MAX_FUTURE_DRIFT)
+
+    def weight(self, header: BlockHeader) -> int:
+        return block_work(header.difficulty)
+
+    def subsidy(self, height: int) -> int:
+        if height == 0:
+            return 0
+        halvings = height // self.halving_interval if self.halving_interval else 0
+        return self.block_subsidy >> halvings if halvings < 64 else 0
+
+    # -- producing blocks ------------------------------------------------------------------------
+    def prepare(self, chain: HeaderSource, parent: BlockHeader, producer: str,
+                timestamp: int) -> dict:
+        earliest = median_time_past(chain, parent) + 1
+        return {
+            "timestamp": max(timestamp, earliest),
+            "difficulty": self.next_bits(chain, parent),
+            "extra": b"",
+        }
+
+    def seal(self, header: BlockHeader, producer: Wallet | None = None) -> BlockHeader:
+        return mine(header)
+
+
+def mine(header: BlockHeader, start_nonce: int = 0, max_attempts: int | None = None
+         ) -> BlockHeader:
+    """Try nonces from `start_nonce` until the header's hash is at most its target.
+
+    Returns the header with the winning nonce; its `nonce - start_nonce + 1` is the number of
+    attempts. Raises RuntimeError if `max_attempts` run out first.
+    """
+    target = bits_to_target(header.difficulty).to_bytes(32, "big")
+    midstate = hashlib.sha256(header.prefix_bytes())
+    suffix = len(header.seal).to_bytes(4, "big") + header.seal  # what follows the nonce
+    end = 2**64 if max_attempts is None else min(2**64, start_nonce + max_attempts)
+    sha256, pack, copy = hashlib.sha256, _NONCE.pack, midstate.copy
+    for nonce in range(start_nonce, end):
+        h = copy()
+        h.update(pack(nonce) + suffix)
+        if sha256(h.digest()).digest() <= target:
+            return header.with_nonce(nonce)
+    raise RuntimeError(f"no valid nonce among {end - start_nonce} attempts")
+
+
+def _ancestor_at(chain: HeaderSource, header: BlockHeader, height: int) -> BlockHeader:
+    for ancestor in chain.ancestors(header):
+        if ancestor.height == height:
+            return ancestor
+    raise LookupError(f"no ancestor at height {height}")

@@ -1,0 +1,185 @@
+"""Hashing, keys, signatures and addresses.
+
+Keys live on secp256k1, the curve of Bitcoin and Ethereum (SEC 2, section 2.4.1), through the
+pure-Python `ecdsa` package. Signatures are ECDSA over SHA-256 of the message with the nonce
+derived deterministically from the key and the message (RFC 6979), so the same wallet signing the
+same payment always produces the same 64 bytes r‖s.
+
+Low-S is a consensus rule (Bitcoin's BIP 62/BIP 146 "LOW_S"): for every valid signature (r, s)
+the pair (r, n − s) is valid too, so without the rule anyone could change a transaction's id
+without the key. `sign` always produces the low form and `verify` rejects the high one.
+
+Addresses are the last 20 bytes of SHA3-256 of the compressed public key, written in hex with a
+mixed-case checksum in the style of EIP-55: a letter is upper case when the matching nibble of
+the hash of the lower-case address is 8 or more. (EIP-55 uses Keccak-256; the standard library
+has SHA3-256, which differs only in padding, so we use that.) A mistyped character changes the
+expected capitalisation and is caught.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import OrderedDict
+from functools import lru_cache
+
+from ecdsa import SECP256k1, BadSignatureError, SigningKey, VerifyingKey
+from ecdsa.util import sigdecode_string, sigencode_string_canonize
+
+__all__ = [
+    "CURVE_ORDER",
+    "SignatureCache",
+    "address_from_public_key",
+    "double_sha256",
+    "is_valid_address",
+    "sha256",
+    "sign",
+    "to_checksum_address",
+    "verify",
+]
+
+CURVE_ORDER: int = SECP256k1.order
+SIGNATURE_SIZE = 64
+PUBLIC_KEY_SIZE = 33
+ADDRESS_BYTES = 20
+
+
+def sha256(data: bytes) -> bytes:
+    """The SHA-256 fingerprint of `data` (32 bytes)."""
+    return hashlib.sha256(data).digest()
+
+
+def double_sha256(data: bytes) -> bytes:
+    """SHA-256 applied twice, as Bitcoin hashes block headers and transactions."""
+    return hashlib.sha256(hashlib.sha256(data).digest()).digest()
+
+
+# -- keys and signatures -------------------------------------------------------------------------
+
+def public_key_of(secret: int) -> bytes:
+    """The 33-byte compressed SEC1 public key of a secret exponent."""
+    return _signing_key(secret).get_verifying_key().to_string("compressed")
+
+
+def sign(secret: int, message: bytes) -> bytes:
+    """Sign SHA-256(message) with RFC 6979 deterministic ECDSA; returns 64 bytes r‖s with low S."""
+    return _signing_key(secret).sign_deterministic(
+        message, hashfunc=hashlib.sha256, sigencode=sigencode_string_canonize
+    )
+
+
+def verify(public_key: bytes, message: bytes, signature: bytes) -> bool:
+    """True if `signature` is a valid low-S signature of `message` by `public_key`.
+
+    Returns False, never raises, for a wrong, malformed or high-S signature or a malformed key.
+    """
+    if not _is_canonical(signature):
+        return False
+    key = _verifying_key(bytes(public_key))
+    if key is None:
+        return False
+    try:
+        return key.verify(signature, message, hashfunc=hashlib.sha256, sigdecode=sigdecode_string)
+    except BadSignatureError:
+        return False
+
+
+def _is_canonical(signature: bytes) -> bool:
+    """64 bytes, 1 ≤ r, s < n, and s in the lower half of the range (low-S)."""
+    if not isinstance(signature, (bytes, bytearray)) or len(signature) != SIGNATURE_SIZE:
+        return False
+    r = int.from_bytes(signature[:32], "big")
+    s = int.from_bytes(signature[32:], "big")
+    return 1 <= r < CURVE_ORDER and 1 <= s <= CURVE_ORDER // 2
+
+
+@lru_cache(maxsize=4096)
+def _signing_key(secret: int) -> SigningKey:
+    if not 1 <= secret < CURVE_ORDER:
+        raise ValueError("a secret key must be between 1 and the curve order")
+    return SigningKey.from_secret_exponent(secret, curve=SECP256k1, hashfunc=hashlib.sha256)
+
+
+@lru_cache(maxsize=65536)
+def _verifying_key(public_key: bytes) -> VerifyingKey | None:
+    """Parse (decompress) a public key once; later signatures by the same key reuse it."""
+    if len(public_key) != PUBLIC_KEY_SIZE:
+        return None
+    try:
+        return VerifyingKey.from_string(public_key, curve=SECP256k1, hashfunc=hashlib.sha256)
+    except Exception:  # ecdsa raises several types for points that are not on the curve
+        return None
+
+
+class SignatureCache:
+    """Remembers signatures already found valid, as Bitcoin Core's signature cache does.
+
+    A transaction checked when it entered the mempool need not be checked again when it arrives
+    in a block, and simulated nodes in one process may share one cache. Only successes are
+    remembered, keyed by a hash of (public key, message, signature), so a cache can never make an
+    invalid signature pass: results are the same with and without it.
+    """
+
+    def __init__(self, max_entries: int = 200_000):
+        self.max_entries = max_entries
+        self._entries: OrderedDict[bytes, None] = OrderedDict()
+        self.hits = 0
+
+    def verify(self, public_key: bytes, message: bytes, signature: bytes) -> bool:
+        key = sha256(bytes(public_key) + sha256(message) + bytes(signature))
+        if key in self._entries:
+            self.hits += 1
+            return True
+        if not verify(public_key, message, signature):
+            return False
+        self._entries[key] = None
+        if len(self._entries) > self.max_entries:
+            self._entries.popitem(last=False)
+        return True
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+
+# -- addresses -----------------------------------------------------------------------------------
+
+def address_from_public_key(public_key: bytes) -> str:
+    """The checksummed address of a public key, e.g. '0x3F2a…'."""
+    return to_checksum_address(hashlib.sha3_256(bytes(public_key)).digest()[-ADDRESS_BYTES:])
+
+
+def to_checksum_address(raw: bytes) -> str:
+    """Write 20 address bytes as '0x' + hex, upper-casing letters where the checksum says so."""
+    plain = raw.hex()
+    checksum = hashlib.sha3_256(plain.encode("ascii")).hexdigest()
+    return "0x" + "".join(
+        char.upper() if char.isalpha() and int(checksum[i], 16) >= 8 else char
+        for i, char in enumerate(plain)
+    )
+
+
+def address_problem(address: object) -> str | None:
+    """Why `address` is not a well-formed checksummed address, or None if it is."""
+    if not isinstance(address, str):
+        return f"an address must be text like '0x3F2a…', not {type(address).__name__}"
+    if not address.startswith("0x") or len(address) != 2 + 2 * ADDRESS_BYTES:
+        return f"{address!r} is not an address: it should be '0x' followed by 40 hex characters"
+    try:
+        raw = bytes.fromhex(address[2:])
+    except ValueError:
+        return f"{address!r} is not an address: it contains characters that are not hex digits"
+    if to_checksum_address(raw) != address:
+        return (
+            f"{address} fails its checksum: a character is mistyped or its capitalisation "
+            "was changed"
+        )
+    return None
+
+
+def is_valid_address(address: object) -> bool:
+    """True if `address` is '0x' + 40 hex characters with the right checksum capitalisation."""
+    return address_problem(address) is None
+
+
+def address_bytes(address: str) -> bytes:
+    """The 20 raw bytes behind a (valid) address."""
+    return bytes.fromhex(address[2:])

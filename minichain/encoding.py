@@ -1,0 +1,80 @@
+"""Canonical binary encoding: one object, exactly one byte string.
+
+Hashes and signatures are taken over bytes, so every node must turn a transaction or a block
+into the very same bytes. Like Bitcoin's serialisation, fields are written in a fixed order:
+integers as fixed-width unsigned big-endian numbers, byte strings and text with a 4-byte length
+in front. Decoding is strict: it rejects trailing bytes, short input and values out of range,
+so no two different byte strings decode to the same object.
+"""
+
+from __future__ import annotations
+
+from minichain.errors import MalformedData
+
+__all__ = ["Reader", "Writer"]
+
+
+class Writer:
+    """Appends fields to a growing byte string."""
+
+    def __init__(self) -> None:
+        self._parts: list[bytes] = []
+
+    def uint(self, value: int, size: int) -> Writer:
+        if type(value) is not int or not 0 <= value < 256**size:
+            raise MalformedData(f"{value!r} is not a whole number that fits in {size} bytes")
+        self._parts.append(value.to_bytes(size, "big"))
+        return self
+
+    def raw(self, data: bytes) -> Writer:
+        """Bytes of a length both sides already know (a hash, a key)."""
+        self._parts.append(bytes(data))
+        return self
+
+    def bytes(self, data: bytes) -> Writer:
+        self.uint(len(data), 4)
+        self._parts.append(bytes(data))
+        return self
+
+    def text(self, value: str) -> Writer:
+        return self.bytes(value.encode("utf-8"))
+
+    def getvalue(self) -> bytes:
+        return b"".join(self._parts)
+
+
+class Reader:
+    """Reads fields back in the order they were written; raises MalformedData on any mismatch."""
+
+    def __init__(self, data: bytes, what: str):
+        self._data = bytes(data)
+        self._pos = 0
+        self._what = what
+
+    def _take(self, size: int) -> bytes:
+        if size < 0 or self._pos + size > len(self._data):
+            raise MalformedData(f"the {self._what} data ends too early ({len(self._data)} bytes)")
+        chunk = self._data[self._pos : self._pos + size]
+        self._pos += size
+        return chunk
+
+    def uint(self, size: int) -> int:
+        return int.from_bytes(self._take(size), "big")
+
+    def raw(self, size: int) -> bytes:
+        return self._take(size)
+
+    def bytes(self) -> bytes:
+        return self._take(self.uint(4))
+
+    def text(self) -> str:
+        data = self.bytes()
+        try:
+            return data.decode("utf-8")
+        except UnicodeDecodeError:
+            raise MalformedData(f"the {self._what} data holds text that is not UTF-8") from None
+
+    def finish(self) -> None:
+        if self._pos != len(self._data):
+            extra = len(self._data) - self._pos
+            raise MalformedData(f"the {self._what} data has {extra} unexpected bytes at the end")

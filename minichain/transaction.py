@@ -1,0 +1,171 @@
+"""Signed transactions in the account model (like Ethereum's, yellow paper section 4.2).
+
+A transaction says: the holder of this public key pays `amount` to `recipient`, offers `fee` to
+whoever includes it in a block, and this is their payment number `nonce` on chain `chain_id`.
+Everything but the signature is signed, so changing any field breaks the signature. The chain id
+inside the signed bytes stops a payment signed for one chain from being replayed on another
+(EIP-155); the nonce stops it from being replayed on the same chain.
+
+This module holds the rules a transaction can be checked against on its own (checklist items
+2, 3, 6, 7, 9 and the signature of item 1). Rules that need the chain's state (nonce, balance,
+duplicates) are applied by `minichain.state` and `minichain.chain`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from functools import cached_property
+
+from minichain import crypto
+from minichain.encoding import Reader, Writer
+from minichain.errors import (
+    AmountOutOfRange,
+    BadSignature,
+    InvalidRecipient,
+    MalformedData,
+    NonCanonicalSignature,
+    TransactionTooLarge,
+    WrongChain,
+)
+
+__all__ = ["Transaction", "check_transaction"]
+
+
+@dataclass(frozen=True)
+class Transaction:
+    """A payment (optionally carrying data) signed by the sender."""
+
+    sender_key: bytes
+    recipient: str
+    amount: int
+    fee: int
+    nonce: int
+    chain_id: int
+    data: bytes = b""
+    signature: bytes = field(default=b"", repr=False)
+
+    # -- encoding --------------------------------------------------------------------------------
+    def signing_bytes(self) -> bytes:
+        """The canonical bytes the sender signs: every field except the signature."""
+        return (
+            Writer()
+            .text("minichain-tx")
+            .bytes(self.sender_key)
+            .text(self.recipient)
+            .uint(self.amount, 8)
+            .uint(self.fee, 8)
+            .uint(self.nonce, 8)
+            .uint(self.chain_id, 4)
+            .bytes(self.data)
+            .getvalue()
+        )
+
+    def serialize(self) -> bytes:
+        """The canonical bytes of the whole signed transaction."""
+        return Writer().bytes(self.signing_bytes()).bytes(self.signature).getvalue()
+
+    @classmethod
+    def deserialize(cls, data: bytes) -> Transaction:
+        """Decode `serialize()` output; raises MalformedData for anything else."""
+        outer = Reader(data, "transaction")
+        signed, signature = outer.bytes(), outer.bytes()
+        outer.finish()
+        r = Reader(signed, "transaction")
+        if r.text() != "minichain-tx":
+            raise MalformedData("the data is not a minichain transaction")
+        tx = cls(
+            sender_key=r.bytes(), recipient=r.text(), amount=r.uint(8), fee=r.uint(8),
+            nonce=r.uint(8), chain_id=r.uint(4), data=r.bytes(), signature=signature,
+        )
+        r.finish()
+        return tx
+
+    # -- identity --------------------------------------------------------------------------------
+    @cached_property
+    def txid(self) -> bytes:
+        """The transaction's id: SHA-256 of its full encoding, signature included."""
+        return crypto.sha256(self.serialize())
+
+    @cached_property
+    def size(self) -> int:
+        """Encoded size in bytes."""
+        return len(self.serialize())
+
+    @cached_property
+    def sender(self) -> str:
+        """The sender's address, derived from the public key."""
+        return crypto.address_from_public_key(self.sender_key)
+
+    # -- building --------------------------------------------------------------------------------
+    def with_sender(self, sender_key: bytes) -> Transaction:
+        return replace(self, sender_key=sender_key, signature=b"")
+
+    def with_signature(self, signature: bytes) -> Transaction:
+        return replace(self, signature=signature)
+
+    def __str__(self) -> str:
+        return (
+            f"{crypto.address_from_public_key(self.sender_key)} pays {self.amount} to "
+            f"{self.recipient} (fee {self.fee}, nonce {self.nonce})"
+        )
+
+
+def check_transaction(
+    tx: Transaction,
+    *,
+    chain_id: int,
+    max_money: int,
+    max_size: int,
+    signatures: crypto.SignatureCache | None = None,
+) -> None:
+    """The stateless checks, cheapest first; raises the matching InvalidTransaction."""
+    _check_fields(tx, max_money)
+    if tx.chain_id != chain_id:
+        raise WrongChain(tx.chain_id, chain_id)
+    problem = crypto.address_problem(tx.recipient)
+    if problem:
+        raise InvalidRecipient(problem)
+    if tx.size > max_size:
+        raise TransactionTooLarge(tx.size, max_size)
+    _check_signature(tx, signatures)
+
+
+def _check_fields(tx: Transaction, max_money: int) -> None:
+    for name, value, limit in (
+        ("amount", tx.amount, max_money),
+        ("fee", tx.fee, max_money),
+        ("nonce", tx.nonce, 2**64 - 1),
+        ("chain id", tx.chain_id, 2**32 - 1),
+    ):
+        if type(value) is not int or not 0 <= value <= limit:
+            raise AmountOutOfRange(name, value, limit)
+    if tx.amount + tx.fee > max_money:
+        raise AmountOutOfRange("amount plus fee", tx.amount + tx.fee, max_money)
+    if not isinstance(tx.sender_key, bytes) or not isinstance(tx.data, bytes):
+        raise MalformedData("the sender key and data of a transaction must be bytes")
+    if not isinstance(tx.signature, bytes):
+        raise MalformedData("the signature of a transaction must be bytes")
+
+
+def _check_signature(tx: Transaction, signatures: crypto.SignatureCache | None) -> None:
+    problem = _canonical_problem(tx.signature)
+    if problem:
+        raise NonCanonicalSignature(problem)
+    message = tx.signing_bytes()
+    ok = (signatures.verify if signatures else crypto.verify)(tx.sender_key, message, tx.signature)
+    if not ok:
+        raise BadSignature(crypto.address_from_public_key(tx.sender_key))
+
+
+def _canonical_problem(signature: bytes) -> str | None:
+    if len(signature) != crypto.SIGNATURE_SIZE:
+        return f"it is {len(signature)} bytes, not {crypto.SIGNATURE_SIZE}"
+    r = int.from_bytes(signature[:32], "big")
+    s = int.from_bytes(signature[32:], "big")
+    if not 1 <= r < crypto.CURVE_ORDER:
+        return "r is out of range"
+    if not 1 <= s < crypto.CURVE_ORDER:
+        return "s is out of range"
+    if s > crypto.CURVE_ORDER // 2:
+        return "s is in the upper half of the range (high-S)"
+    return None
