@@ -152,7 +152,8 @@ def _check_signature(tx: Transaction, signatures: crypto.SignatureCache | None) 
     if problem:
         raise NonCanonicalSignature(problem)
     message = tx.signing_bytes()
-    ok = (signatures.verify if signatures else crypto.verify)(tx.sender_key, message, tx.signature)
+    verify = crypto.verify if signatures is None else signatures.verify
+    ok = verify(tx.sender_key, message, tx.signature)
     if not ok:
         raise BadSignature(crypto.address_from_public_key(tx.sender_key))
 

@@ -1,0 +1,65 @@
+"""Teaching wallets are the same on every machine; encodings are canonical and strict."""
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from minichain import Block, Blockchain, MalformedData, Transaction, Wallet, crypto
+
+
+def test_a_seeded_wallet_is_the_same_everywhere():
+    alice = Wallet.from_seed("alice")
+    assert alice == Wallet.from_seed("alice")
+    assert alice.address != Wallet.from_seed("bob").address
+    # the seed phrase's SHA-256 is the secret: this address is fixed forever
+    assert alice.address == crypto.address_from_public_key(alice.public_key)
+    assert Wallet.from_secret(alice.secret).address == alice.address
+
+
+@pytest.mark.parametrize("secret", [0, -1, crypto.CURVE_ORDER, "1"])
+def test_secrets_outside_the_curve_are_refused(secret):
+    with pytest.raises(ValueError):
+        Wallet.from_secret(secret)
+
+
+def test_the_secret_never_shows_in_repr():
+    alice = Wallet.from_seed("alice")
+    assert str(alice.secret) not in repr(alice)
+
+
+@pytest.fixture
+def chain():
+    return Blockchain.proof_of_work(allocations={Wallet.from_seed("alice").address: 100},
+                                    miner=Wallet.from_seed("miner"))
+
+
+def test_a_transaction_round_trips_through_its_bytes(chain):
+    tx = Wallet.from_seed("alice").pay(Wallet.from_seed("shop").address, 5, chain=chain,
+                                       data="gift wrap".encode())
+    again = Transaction.deserialize(tx.serialize())
+    assert again == tx and again.txid == tx.txid
+
+
+def test_a_block_round_trips_through_its_bytes(chain):
+    chain.submit(Wallet.from_seed("alice").pay(Wallet.from_seed("shop").address, 5, chain=chain))
+    block = chain.produce_block()
+    again = Block.deserialize(block.serialize())
+    assert again == block and again.hash == block.hash
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.binary(max_size=300))
+def test_random_bytes_are_malformed_data_not_a_crash(data):
+    for decode in (Transaction.deserialize, Block.deserialize):
+        try:
+            decode(data)
+        except MalformedData as error:
+            assert str(error)
+
+
+def test_trailing_bytes_are_refused(chain):
+    tx = Wallet.from_seed("alice").pay(Wallet.from_seed("shop").address, 5, chain=chain)
+    with pytest.raises(MalformedData, match="unexpected bytes"):
+        Transaction.deserialize(tx.serialize() + b"\x00")
+    with pytest.raises(MalformedData, match="ends too early"):
+        Transaction.deserialize(tx.serialize()[:-1])
