@@ -54,11 +54,11 @@ class BlockHeader:
         return (
             Writer()
             .text(_MAGIC)
-            .raw(self.parent_hash)
+            .raw(self.parent_hash, 32)
             .uint(self.height, 8)
             .uint(self.timestamp, 8)
-            .raw(self.tx_root)
-            .raw(self.state_root)
+            .raw(self.tx_root, 32)
+            .raw(self.state_root, 32)
             .uint(self.difficulty, 4)
             .text(self.coinbase)
             .uint(self.reward, 8)
@@ -68,7 +68,7 @@ class BlockHeader:
 
     def sealing_bytes(self) -> bytes:
         """What a PoA signer signs: everything except the seal."""
-        return self.prefix_bytes() + self.nonce.to_bytes(8, "big")
+        return self.prefix_bytes() + Writer().uint(self.nonce, 8).getvalue()
 
     def serialize(self) -> bytes:
         return self.sealing_bytes() + Writer().bytes(self.seal).getvalue()

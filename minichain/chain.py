@@ -39,11 +39,13 @@ from minichain.errors import (
 from minichain.execution import execute_block
 from minichain.mempool import Mempool
 from minichain.params import ChainParams
-from minichain.state import StateDiff, WorldState, apply_transaction
+from minichain.state import Scratch, StateDiff, WorldState, apply_transaction
 from minichain.transaction import Transaction, check_transaction
 from minichain.wallet import Wallet
 
 __all__ = ["AddResult", "Blockchain", "TransactionLocation"]
+
+_HEADER_ROOM = 400  # bytes kept free for the header, seal and framing when filling a block
 
 
 class AddResult(Enum):
@@ -244,7 +246,8 @@ class Blockchain:
         fields = self.engine.prepare(self, parent, address,
                                      self.clock.now() if timestamp is None else timestamp)
         scratch = self.state.scratch()
-        chosen = self._fill(scratch, transactions)
+        room = self.params.max_block_size - _HEADER_ROOM - len(fields["extra"])
+        chosen = self._fill(scratch, transactions, room)
         reward = self.engine.subsidy(parent.height + 1) + sum(tx.fee for tx in chosen)
         scratch.credit(address, reward)
         header = BlockHeader(
@@ -255,10 +258,16 @@ class Blockchain:
         )
         return Block(self.engine.seal(header, wallet), tuple(chosen))
 
-    def _fill(self, scratch, transactions: Sequence[Transaction] | None) -> list[Transaction]:
+    def _fill(self, scratch: Scratch, transactions: Sequence[Transaction] | None,
+              room: int) -> list[Transaction]:
+        """Apply and return `transactions` as given, or the best that fit from the mempool."""
         if transactions is not None:  # exactly these, valid or not
             for tx in transactions:
-                try:
+                try:  # only valid ones move money in the state root (a bad address cannot)
+                    check_transaction(
+                        tx, chain_id=self.params.chain_id, max_money=self.params.max_money,
+                        max_size=self.params.max_transaction_size, signatures=self.signatures,
+                    )
                     apply_transaction(scratch, tx)
                 except InvalidTransaction:
                     pass
@@ -268,14 +277,14 @@ class Blockchain:
         for tx in self.mempool.by_fee():
             if len(chosen) == self.params.max_block_transactions:
                 break
-            if size + tx.size + 8 > self.params.max_block_size - 1_000:
+            if size + tx.size + 4 > room:
                 continue
             try:
                 apply_transaction(scratch, tx)
             except InvalidTransaction:
                 continue
             chosen.append(tx)
-            size += tx.size + 8
+            size += tx.size + 4
         return chosen
 
     def produce_block(self, producer: Wallet | str | None = None, *,

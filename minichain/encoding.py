@@ -26,17 +26,23 @@ class Writer:
         self._parts.append(value.to_bytes(size, "big"))
         return self
 
-    def raw(self, data: bytes) -> Writer:
+    def raw(self, data: bytes, size: int) -> Writer:
         """Bytes of a length both sides already know (a hash, a key)."""
-        self._parts.append(bytes(data))
+        if not isinstance(data, bytes) or len(data) != size:
+            raise MalformedData(f"expected exactly {size} bytes, got {data!r:.40}")
+        self._parts.append(data)
         return self
 
     def bytes(self, data: bytes) -> Writer:
+        if not isinstance(data, bytes):
+            raise MalformedData(f"expected bytes, got {type(data).__name__}")
         self.uint(len(data), 4)
-        self._parts.append(bytes(data))
+        self._parts.append(data)
         return self
 
     def text(self, value: str) -> Writer:
+        if not isinstance(value, str):
+            raise MalformedData(f"expected text, got {type(value).__name__}")
         return self.bytes(value.encode("utf-8"))
 
     def getvalue(self) -> bytes:

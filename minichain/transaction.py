@@ -141,10 +141,6 @@ def _check_fields(tx: Transaction, max_money: int) -> None:
             raise AmountOutOfRange(name, value, limit)
     if tx.amount + tx.fee > max_money:
         raise AmountOutOfRange("amount plus fee", tx.amount + tx.fee, max_money)
-    if not isinstance(tx.sender_key, bytes) or not isinstance(tx.data, bytes):
-        raise MalformedData("the sender key and data of a transaction must be bytes")
-    if not isinstance(tx.signature, bytes):
-        raise MalformedData("the signature of a transaction must be bytes")
 
 
 def _check_signature(tx: Transaction, signatures: crypto.SignatureCache | None) -> None:

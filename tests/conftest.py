@@ -1,0 +1,57 @@
+"""Shared fixtures: the people of the stories and two small chains.
+
+The customer buys from the shop, the courier delivers, the attacker tries to cheat and the miner
+produces proof-of-work blocks. Every wallet comes from a seed phrase, so every run (and every
+trainee's notebook) sees the same addresses and the same blocks.
+"""
+
+import pytest
+
+from minichain import Blockchain, Wallet
+
+CUSTOMER_FUNDS = 1_000
+ATTACKER_FUNDS = 500
+
+
+@pytest.fixture(scope="session")
+def customer() -> Wallet:
+    return Wallet.from_seed("customer")
+
+
+@pytest.fixture(scope="session")
+def shop() -> Wallet:
+    return Wallet.from_seed("shop")
+
+
+@pytest.fixture(scope="session")
+def courier() -> Wallet:
+    return Wallet.from_seed("courier")
+
+
+@pytest.fixture(scope="session")
+def attacker() -> Wallet:
+    return Wallet.from_seed("attacker")
+
+
+@pytest.fixture(scope="session")
+def miner() -> Wallet:
+    return Wallet.from_seed("miner")
+
+
+@pytest.fixture
+def pow_chain(customer, attacker, miner) -> Blockchain:
+    """A fresh proof-of-work chain: the customer holds 1,000, the attacker 500; the miner mines."""
+    return Blockchain.proof_of_work(
+        allocations={customer.address: CUSTOMER_FUNDS, attacker.address: ATTACKER_FUNDS},
+        miner=miner,
+    )
+
+
+@pytest.fixture
+def poa_chain(customer, attacker, shop, courier, miner) -> Blockchain:
+    """A fresh consortium chain sealed by the shop, the courier and the miner (the bank) in turn;
+    the customer holds 1,000, the attacker 500."""
+    return Blockchain.proof_of_authority(
+        [shop, courier, miner],
+        allocations={customer.address: CUSTOMER_FUNDS, attacker.address: ATTACKER_FUNDS},
+    )
