@@ -36,10 +36,11 @@ from minichain.errors import (
     UnknownParent,
     WrongHeight,
 )
-from minichain.execution import execute_block
+from minichain.execution import BlockContext, Runtime, apply_in_block, execute_block
 from minichain.mempool import Mempool
 from minichain.params import ChainParams
-from minichain.state import Scratch, StateDiff, WorldState, apply_transaction
+from minichain.receipt import Receipt
+from minichain.state import Scratch, StateDiff, WorldState
 from minichain.transaction import Transaction, check_transaction
 from minichain.wallet import Wallet
 
@@ -70,6 +71,7 @@ class _Entry:
     block: Block
     total_weight: int
     diff: StateDiff
+    receipts: tuple[Receipt, ...] = ()
 
 
 class Blockchain:
@@ -83,8 +85,10 @@ class Blockchain:
         clock: SimulatedClock | None = None,
         producers: Iterable[Wallet] = (),
         signatures: crypto.SignatureCache | None = None,
+        runtime: Runtime | None = None,
     ):
         self.engine = engine
+        self.runtime = runtime
         self.params = params or ChainParams()
         self.clock = clock or SimulatedClock(self.params.genesis_time)
         self.producers: dict[str, Wallet] = {w.address: w for w in producers}
@@ -102,25 +106,25 @@ class Blockchain:
     @classmethod
     def proof_of_work(cls, *, allocations: dict[str, int] | None = None, miner: Wallet | None = None,
                       chain_id: int = 1, clock: SimulatedClock | None = None,
-                      **engine_options: int) -> Blockchain:
+                      runtime: Runtime | None = None, **engine_options: int) -> Blockchain:
         """A Bitcoin-style chain; `miner` receives the rewards of blocks this node mines."""
         from minichain.consensus.pow import ProofOfWork
 
         params = ChainParams(chain_id=chain_id, allocations=dict(allocations or {}))
         return cls(ProofOfWork(**engine_options), params, clock=clock,
-                   producers=[miner] if miner else [])
+                   producers=[miner] if miner else [], runtime=runtime)
 
     @classmethod
     def proof_of_authority(cls, validators: Sequence[Wallet], *,
                            allocations: dict[str, int] | None = None, chain_id: int = 1,
-                           clock: SimulatedClock | None = None,
+                           clock: SimulatedClock | None = None, runtime: Runtime | None = None,
                            **engine_options: int) -> Blockchain:
         """A consortium chain sealed in turn by `validators` (EIP-225 Clique)."""
         from minichain.consensus.poa import ProofOfAuthority
 
         engine = ProofOfAuthority(validators=tuple(w.address for w in validators), **engine_options)
         params = ChainParams(chain_id=chain_id, allocations=dict(allocations or {}))
-        return cls(engine, params, clock=clock, producers=validators)
+        return cls(engine, params, clock=clock, producers=validators, runtime=runtime)
 
     def _genesis(self) -> Block:
         fields = self.engine.genesis_fields()
@@ -200,6 +204,18 @@ class Blockchain:
         block_hash, index = found
         return TransactionLocation(self._entries[block_hash].block, index)
 
+    def receipt(self, txid: bytes) -> Receipt | None:
+        """What executing a main-chain transaction did: success, fee, events, error."""
+        found = self._txindex.get(txid)
+        if found is None:
+            return None
+        block_hash, index = found
+        return self._entries[block_hash].receipts[index]
+
+    def receipts(self, block_hash: bytes) -> tuple[Receipt, ...]:
+        """The receipts of a stored block's transactions, in order."""
+        return self._entries[block_hash].receipts
+
     def confirmations(self, txid: bytes) -> int:
         """Blocks on the main chain since (and including) the one holding `txid`; 0 if none."""
         location = self.find_transaction(txid)
@@ -247,8 +263,9 @@ class Blockchain:
                                      self.clock.now() if timestamp is None else timestamp)
         scratch = self.state.scratch()
         room = self.params.max_block_size - _HEADER_ROOM - len(fields["extra"])
-        chosen = self._fill(scratch, transactions, room)
-        reward = self.engine.subsidy(parent.height + 1) + sum(tx.fee for tx in chosen)
+        context = BlockContext(parent.height + 1, fields["timestamp"])
+        chosen, fees = self._fill(scratch, context, transactions, room)
+        reward = self.engine.subsidy(parent.height + 1) + fees
         scratch.credit(address, reward)
         header = BlockHeader(
             parent_hash=parent.hash, height=parent.height + 1, timestamp=fields["timestamp"],
@@ -258,9 +275,11 @@ class Blockchain:
         )
         return Block(self.engine.seal(header, wallet), tuple(chosen))
 
-    def _fill(self, scratch: Scratch, transactions: Sequence[Transaction] | None,
-              room: int) -> list[Transaction]:
-        """Apply and return `transactions` as given, or the best that fit from the mempool."""
+    def _fill(self, scratch: Scratch, context: BlockContext,
+              transactions: Sequence[Transaction] | None, room: int) -> tuple[list[Transaction], int]:
+        """Apply `transactions` as given, or the best that fit from the mempool; returns them
+        and the fees they pay."""
+        fees = 0
         if transactions is not None:  # exactly these, valid or not
             for tx in transactions:
                 try:  # only valid ones move money in the state root (a bad address cannot)
@@ -268,10 +287,10 @@ class Blockchain:
                         tx, chain_id=self.params.chain_id, max_money=self.params.max_money,
                         max_size=self.params.max_transaction_size, signatures=self.signatures,
                     )
-                    apply_transaction(scratch, tx)
+                    fees += apply_in_block(scratch, tx, context, self.runtime).fee
                 except InvalidTransaction:
                     pass
-            return list(transactions)
+            return list(transactions), fees
         chosen: list[Transaction] = []
         size = 0
         for tx in self.mempool.by_fee():
@@ -280,12 +299,12 @@ class Blockchain:
             if size + tx.size + 4 > room:
                 continue
             try:
-                apply_transaction(scratch, tx)
+                fees += apply_in_block(scratch, tx, context, self.runtime).fee
             except InvalidTransaction:
                 continue
             chosen.append(tx)
             size += tx.size + 4
-        return chosen
+        return chosen, fees
 
     def produce_block(self, producer: Wallet | str | None = None, *,
                       timestamp: int | None = None) -> Block:
@@ -326,9 +345,11 @@ class Blockchain:
             raise InvalidCoinbase(problem)
         self.engine.verify_header(self, block.header, parent, self.clock.now())
         with self._state_at(block.parent_hash):
-            diff = execute_block(self.state, block, subsidy=self.engine.subsidy(block.height),
-                                 params=self.params, signatures=self.signatures)
-        entry = _Entry(block, parent_entry.total_weight + self.engine.weight(block.header), diff)
+            diff, receipts = execute_block(
+                self.state, block, subsidy=self.engine.subsidy(block.height), params=self.params,
+                signatures=self.signatures, runtime=self.runtime)
+        entry = _Entry(block, parent_entry.total_weight + self.engine.weight(block.header), diff,
+                       receipts)
         self._entries[block.hash] = entry
         if entry.total_weight <= self.total_weight():
             return AddResult.SIDE_BRANCH
@@ -412,7 +433,8 @@ class Blockchain:
     def revalidate(self) -> int:
         """Re-check every block of the main chain from genesis on a fresh node, every signature
         included; returns the number of blocks checked or raises the first InvalidBlock."""
-        fresh = Blockchain(self.engine.fresh(), self.params, clock=self.clock)
+        fresh = Blockchain(self.engine.fresh(), self.params, clock=self.clock,
+                           runtime=self.runtime)
         for block in self.blocks[1:]:
             fresh.add_block(block)
         return self.height

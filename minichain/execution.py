@@ -1,12 +1,20 @@
 """Executing a block: checklist items 8, 9 and 10, against the state of the block's parent.
 
-The producer's reward must be exactly the subsidy plus the fees (8); every transaction must be
-valid when applied in order (9); the state that results must be the one the header commits to
-(10). Execution happens on a scratch copy, so a block that fails at any step changes nothing;
-a block that passes yields the diff that moves the state forward (and, reversed, back).
+Every transaction must be valid when applied in order (9); the producer's reward must be
+exactly the subsidy plus the fees the transactions paid (8); the state that results must be the
+one the header commits to (10). Execution happens on a scratch copy, so a block that fails at
+any step changes nothing; a block that passes yields the diff that moves the state forward (and,
+reversed, back) and one receipt per transaction.
+
+A plain payment moves `amount` and pays `fee`. Transactions for contracts are handed to the
+chain's contract runtime (see `minichain.contracts`), which the core knows only through the
+small `Runtime` protocol below, so the core never depends on the layer above it.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
 
 from minichain.block import Block
 from minichain.crypto import SignatureCache
@@ -17,31 +25,62 @@ from minichain.errors import (
     WrongReward,
 )
 from minichain.params import ChainParams
-from minichain.state import StateDiff, WorldState, apply_transaction
-from minichain.transaction import check_transaction
+from minichain.receipt import Receipt
+from minichain.state import Scratch, StateDiff, WorldState, apply_transaction
+from minichain.transaction import Transaction, check_transaction
 
-__all__ = ["execute_block"]
+__all__ = ["BlockContext", "Runtime", "apply_in_block", "execute_block"]
+
+
+@dataclass(frozen=True)
+class BlockContext:
+    """What a transaction may know about the block it is in."""
+
+    height: int
+    timestamp: int
+
+
+class Runtime(Protocol):
+    """Executes the transactions that are meant for contracts."""
+
+    def handles(self, tx: Transaction) -> bool:
+        """True if `tx` deploys or calls a contract."""
+
+    def apply(self, scratch: Scratch, tx: Transaction, block: BlockContext) -> Receipt:
+        """Check nonce and funds (raising InvalidTransaction), then run the contract."""
+
+
+def apply_in_block(scratch: Scratch, tx: Transaction, block: BlockContext,
+                   runtime: Runtime | None) -> Receipt:
+    """Apply one (already checked) transaction to `scratch`; returns its receipt."""
+    if runtime is not None and runtime.handles(tx):
+        return runtime.apply(scratch, tx, block)
+    apply_transaction(scratch, tx)
+    return Receipt(txid=tx.txid, success=True, fee=tx.fee)
 
 
 def execute_block(state: WorldState, block: Block, *, subsidy: int, params: ChainParams,
-                  signatures: SignatureCache | None = None) -> StateDiff:
+                  signatures: SignatureCache | None = None, runtime: Runtime | None = None
+                  ) -> tuple[StateDiff, tuple[Receipt, ...]]:
     """Check and run `block` on top of `state` (its parent's state) without changing it."""
     header = block.header
-    fees = sum(tx.fee for tx in block.transactions)
-    if header.reward != subsidy + fees:
-        raise WrongReward(header.reward, subsidy, fees)
+    context = BlockContext(header.height, header.timestamp)
     scratch = state.scratch()
+    receipts = []
     for index, tx in enumerate(block.transactions):
         try:
             check_transaction(
                 tx, chain_id=params.chain_id, max_money=params.max_money,
                 max_size=params.max_transaction_size, signatures=signatures,
             )
-            apply_transaction(scratch, tx)
+            receipts.append(apply_in_block(scratch, tx, context, runtime))
         except InvalidTransaction as reason:
             raise BlockHasInvalidTransaction(index, tx.txid, reason) from reason
+    fees = sum(receipt.fee for receipt in receipts)
+    if header.reward != subsidy + fees:
+        raise WrongReward(header.reward, subsidy, fees)
     scratch.credit(header.coinbase, header.reward)
     root = scratch.root()
     if root != header.state_root:
         raise StateRootMismatch(header.state_root, root)
-    return scratch.diff()
+    return scratch.diff(), tuple(receipts)

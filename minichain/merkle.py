@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from minichain.crypto import sha256
 
 __all__ = ["EMPTY_ROOT", "MerkleProof", "leaf_hash", "merkle_proof", "merkle_root", "node_hash",
-           "verify_proof"]
+           "root_of_leaf_hashes", "verify_proof"]
 
 EMPTY_ROOT: bytes = sha256(b"")
 
@@ -50,11 +50,14 @@ def _root_of_hashes(hashes: Sequence[bytes]) -> bytes:
     return node_hash(_root_of_hashes(hashes[:k]), _root_of_hashes(hashes[k:]))
 
 
+def root_of_leaf_hashes(hashes: Sequence[bytes]) -> bytes:
+    """The root of a tree whose leaves are already hashed with `leaf_hash`."""
+    return _root_of_hashes(hashes) if hashes else EMPTY_ROOT
+
+
 def merkle_root(leaves: Sequence[bytes]) -> bytes:
     """The root of the tree over `leaves` (EMPTY_ROOT for no leaves)."""
-    if not leaves:
-        return EMPTY_ROOT
-    return _root_of_hashes([leaf_hash(leaf) for leaf in leaves])
+    return root_of_leaf_hashes([leaf_hash(leaf) for leaf in leaves])
 
 
 @dataclass(frozen=True)

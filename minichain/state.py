@@ -1,13 +1,17 @@
-"""World state: a balance and a nonce for every address (Ethereum yellow paper, section 4.1).
+"""World state: a balance and a nonce for every address, and the storage of every contract
+(Ethereum yellow paper, section 4.1).
 
-The state after a block is committed to in the block's header as a Merkle root over every
-non-empty account, sorted by address, so two nodes agree on the state by comparing 32 bytes, and
-one account's balance can be proven with a Merkle proof.
+The state is a map from keys to bytes: `account:<address>` holds a balance and a nonce,
+`contract:<address>` which contract lives there, `storage:<address>:<name>` one of its stored
+values. The state after a block is committed to in the block's header as a Merkle root over all
+entries sorted by key, so two nodes agree on the whole state by comparing 32 bytes, and one
+entry (a balance, an order's status) can be proven with a Merkle proof.
 
 Changes are never written straight into the state. A block is executed on a `Scratch` (pending
-changes layered over the state); only when every check has passed are the changes committed, as a
-`StateDiff` that records each account before and after. Committing a diff moves the state forward
-one block; reverting it moves the state back, which is how a reorganisation rolls back.
+changes layered over the state; a contract call gets a scratch of its own on top, thrown away if
+the call fails); only when every check has passed are the changes committed, as a `StateDiff`
+that records each entry before and after. Committing a diff moves the state forward one block;
+reverting it moves the state back, which is how a reorganisation rolls back.
 """
 
 from __future__ import annotations
@@ -16,11 +20,18 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
 from minichain import merkle
-from minichain.crypto import address_bytes
+from minichain.encoding import Reader, Writer
 from minichain.errors import InsufficientFunds, NonceAlreadyUsed, NonceTooHigh
 from minichain.transaction import Transaction
 
-__all__ = ["Account", "Scratch", "StateDiff", "WorldState", "apply_transaction"]
+__all__ = ["Account", "Scratch", "StateDiff", "WorldState", "account_key", "apply_transaction",
+           "check_nonce_and_funds"]
+
+ACCOUNT = "account:"
+
+
+def account_key(address: str) -> str:
+    return ACCOUNT + address
 
 
 @dataclass(frozen=True)
@@ -30,9 +41,18 @@ class Account:
     balance: int = 0
     nonce: int = 0
 
-    def leaf(self, address: str) -> bytes:
-        """The account's leaf in the state tree: address, balance, nonce."""
-        return address_bytes(address) + self.balance.to_bytes(8, "big") + self.nonce.to_bytes(8, "big")
+    def encode(self) -> bytes | None:
+        """16 bytes, or None for an empty account (which the state does not store)."""
+        if self.balance == 0 and self.nonce == 0:
+            return None
+        return Writer().uint(self.balance, 8).uint(self.nonce, 8).getvalue()
+
+    @classmethod
+    def decode(cls, data: bytes | None) -> Account:
+        if data is None:
+            return EMPTY
+        r = Reader(data, "account")
+        return cls(balance=r.uint(8), nonce=r.uint(8))
 
 
 EMPTY = Account()
@@ -40,22 +60,19 @@ EMPTY = Account()
 
 @dataclass(frozen=True)
 class StateDiff:
-    """The accounts one block changed: (address, before, after) for each."""
+    """The entries one block changed: (key, before, after), None meaning absent."""
 
-    changes: tuple[tuple[str, Account, Account], ...] = ()
+    changes: tuple[tuple[str, bytes | None, bytes | None], ...] = ()
 
 
-class WorldState:
-    """Balances and nonces of every address, as of the tip of the chain."""
+class _Reads:
+    """Reading accounts on top of `get`, shared by the state and its scratches."""
 
-    def __init__(self, balances: Mapping[str, int] | None = None):
-        self._accounts: dict[str, Account] = {}
-        for address, balance in (balances or {}).items():
-            if balance:
-                self._accounts[address] = Account(balance=balance)
+    def get(self, key: str) -> bytes | None:
+        raise NotImplementedError
 
     def account(self, address: str) -> Account:
-        return self._accounts.get(address, EMPTY)
+        return Account.decode(self.get(account_key(address)))
 
     def balance(self, address: str) -> int:
         return self.account(address).balance
@@ -63,17 +80,36 @@ class WorldState:
     def nonce(self, address: str) -> int:
         return self.account(address).nonce
 
+
+class WorldState(_Reads):
+    """Every entry of the state, as of the tip of the chain."""
+
+    def __init__(self, balances: Mapping[str, int] | None = None):
+        self._values: dict[str, bytes] = {}
+        self._leaves: dict[str, bytes] = {}  # key -> leaf hash, kept up to date for the root
+        for address, balance in (balances or {}).items():
+            self._set(account_key(address), Account(balance=balance).encode())
+
+    def get(self, key: str) -> bytes | None:
+        return self._values.get(key)
+
+    def items(self, prefix: str = "") -> Iterator[tuple[str, bytes]]:
+        """Entries whose key starts with `prefix`, sorted by key."""
+        for key in sorted(k for k in self._values if k.startswith(prefix)):
+            yield key, self._values[key]
+
     def accounts(self) -> Iterator[tuple[str, Account]]:
         """Every non-empty account, sorted by address."""
-        for address in sorted(self._accounts, key=str.lower):
-            yield address, self._accounts[address]
+        for key, value in self.items(ACCOUNT):
+            yield key[len(ACCOUNT):], Account.decode(value)
 
     def total_supply(self) -> int:
-        return sum(account.balance for account in self._accounts.values())
+        """All money held by accounts (contracts included)."""
+        return sum(account.balance for _, account in self.accounts())
 
     def root(self) -> bytes:
-        """The state commitment: Merkle root over the sorted non-empty accounts."""
-        return _root(self._accounts)
+        """The state commitment: Merkle root over all entries sorted by key."""
+        return _root(self._leaves, {})
 
     def scratch(self) -> Scratch:
         """A place to try changes without touching this state."""
@@ -81,62 +117,83 @@ class WorldState:
 
     def commit(self, diff: StateDiff) -> None:
         """Move forward: write every 'after' value."""
-        for address, _before, after in diff.changes:
-            self._set(address, after)
+        for key, _before, after in diff.changes:
+            self._set(key, after)
 
     def revert(self, diff: StateDiff) -> None:
         """Move back: write every 'before' value."""
-        for address, before, _after in diff.changes:
-            self._set(address, before)
+        for key, before, _after in diff.changes:
+            self._set(key, before)
 
-    def _set(self, address: str, account: Account) -> None:
-        if account == EMPTY:
-            self._accounts.pop(address, None)
+    def _set(self, key: str, value: bytes | None) -> None:
+        if value is None:
+            self._values.pop(key, None)
+            self._leaves.pop(key, None)
         else:
-            self._accounts[address] = account
+            self._values[key] = value
+            self._leaves[key] = _leaf_hash(key, value)
 
 
-class Scratch:
-    """Pending changes over a WorldState: reads fall through, writes stay here until committed."""
+class Scratch(_Reads):
+    """Pending changes over a state or another scratch: reads fall through, writes stay here
+    until merged into the scratch below (`merge`) or turned into a diff."""
 
-    def __init__(self, base: WorldState):
+    def __init__(self, base: WorldState | Scratch):
         self._base = base
-        self._changed: dict[str, Account] = {}
+        self._changed: dict[str, bytes | None] = {}
 
-    def account(self, address: str) -> Account:
-        if address in self._changed:
-            return self._changed[address]
-        return self._base.account(address)
+    def get(self, key: str) -> bytes | None:
+        if key in self._changed:
+            return self._changed[key]
+        return self._base.get(key)
+
+    def set(self, key: str, value: bytes | None) -> None:
+        self._changed[key] = value
 
     def set_account(self, address: str, account: Account) -> None:
-        self._changed[address] = account
+        self.set(account_key(address), account.encode())
 
     def credit(self, address: str, amount: int) -> None:
         account = self.account(address)
         self.set_account(address, Account(account.balance + amount, account.nonce))
 
+    def child(self) -> Scratch:
+        """A scratch on top of this one, for changes that may be thrown away."""
+        return Scratch(self)
+
+    def merge(self) -> None:
+        """Keep this scratch's changes: write them into the scratch below."""
+        if not isinstance(self._base, Scratch):
+            raise TypeError("only a child scratch can be merged; turn a scratch into a diff")
+        self._base._changed.update(self._changed)
+
     def root(self) -> bytes:
-        """The state root the base would have if these changes were committed."""
-        accounts = dict(self._base._accounts)
-        for address, account in self._changed.items():
-            if account == EMPTY:
-                accounts.pop(address, None)
-            else:
-                accounts[address] = account
-        return _root(accounts)
+        """The state root the state would have if these changes were committed."""
+        if not isinstance(self._base, WorldState):
+            raise TypeError("merge a child scratch before asking for the root")
+        return _root(self._base._leaves, self._changed)
 
     def diff(self) -> StateDiff:
         return StateDiff(tuple(
-            (address, self._base.account(address), after)
-            for address, after in sorted(self._changed.items())
-            if self._base.account(address) != after
+            (key, self._base.get(key), after)
+            for key, after in sorted(self._changed.items())
+            if self._base.get(key) != after
         ))
 
 
-def _root(accounts: Mapping[str, Account]) -> bytes:
-    return merkle.merkle_root(
-        [accounts[a].leaf(a) for a in sorted(accounts, key=str.lower)]
-    )
+def _leaf_hash(key: str, value: bytes) -> bytes:
+    return merkle.leaf_hash(Writer().text(key).bytes(value).getvalue())
+
+
+def _root(leaves: Mapping[str, bytes], changed: Mapping[str, bytes | None]) -> bytes:
+    if changed:
+        leaves = dict(leaves)
+        for key, value in changed.items():
+            if value is None:
+                leaves.pop(key, None)
+            else:
+                leaves[key] = _leaf_hash(key, value)
+    return merkle.root_of_leaf_hashes([leaves[key] for key in sorted(leaves)])
 
 
 def apply_transaction(scratch: Scratch, tx: Transaction) -> None:
@@ -144,6 +201,13 @@ def apply_transaction(scratch: Scratch, tx: Transaction) -> None:
 
     The fee leaves the sender here and reaches the block's producer with the block reward.
     """
+    sender = check_nonce_and_funds(scratch, tx)
+    scratch.set_account(tx.sender, Account(sender.balance - tx.amount - tx.fee, sender.nonce + 1))
+    scratch.credit(tx.recipient, tx.amount)
+
+
+def check_nonce_and_funds(scratch: _Reads, tx: Transaction) -> Account:
+    """Checklist 4 and 5: the sender's next nonce, and enough money for amount plus fee."""
     sender = scratch.account(tx.sender)
     if tx.nonce < sender.nonce:
         raise NonceAlreadyUsed(tx.sender, tx.nonce, sender.nonce)
@@ -151,5 +215,5 @@ def apply_transaction(scratch: Scratch, tx: Transaction) -> None:
         raise NonceTooHigh(tx.sender, tx.nonce, sender.nonce)
     if sender.balance < tx.amount + tx.fee:
         raise InsufficientFunds(tx.sender, sender.balance, tx.amount, tx.fee)
-    scratch.set_account(tx.sender, Account(sender.balance - tx.amount - tx.fee, sender.nonce + 1))
-    scratch.credit(tx.recipient, tx.amount)
+    return sender
+

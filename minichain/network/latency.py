@@ -133,6 +133,16 @@ class RegionLatency:
         self.upload, self.download = upload, download
         self.scale = _seconds(scale)
         self.jitter = jitter
+        # Per pair of regions: (mean ms, Pareto minimum ms, 1 / Pareto shape, seconds per byte).
+        self._pairs = [[self._pair(i, j) for j in range(len(REGIONS))]
+                       for i in range(len(REGIONS))]
+
+    def _pair(self, i: int, j: int) -> tuple[float, float, float, float]:
+        mean = float(self.latency_ms[i][j])
+        jitter = self.jitter and mean > 5
+        # Pareto with minimum mean − 5 and shape 0.2·mean has exactly this mean (SimBlock).
+        return (mean, mean - 5 if jitter else mean, 1 / (0.2 * mean) if jitter else 0.0,
+                8 / min(self.upload[i], self.download[j]))
 
     @classmethod
     def spread(cls, nodes: Iterable[Hashable], *, seed: int = 0,
@@ -156,13 +166,11 @@ class RegionLatency:
 
     def delay(self, sender: Hashable, receiver: Hashable, size: int,
               rng: random.Random) -> float:
-        i, j = self._region(sender), self._region(receiver)
-        mean = self.latency_ms[i][j]
-        if self.jitter and mean > 5:
-            # Pareto with minimum mean − 5 and shape 0.2·mean has exactly this mean (SimBlock).
-            shape = 0.2 * mean
-            ms = (mean - 5) / (1.0 - rng.random()) ** (1.0 / shape)
-        else:
-            ms = mean
-        bandwidth = min(self.upload[i], self.download[j])
-        return self.scale * (ms / 1000 + size * 8 / bandwidth)
+        try:
+            _, minimum, inverse_shape, per_byte = \
+                self._pairs[self._index[sender]][self._index[receiver]]
+        except KeyError:
+            raise UnknownNode(sender if sender not in self._index else receiver,
+                              self._index) from None
+        ms = minimum / (1.0 - rng.random()) ** inverse_shape if inverse_shape else minimum
+        return self.scale * (ms / 1000 + size * per_byte)

@@ -43,7 +43,7 @@ from minichain.network.errors import NotLinked, UnknownNode
 from minichain.network.events import Event, EventKind
 from minichain.network.latency import FixedDelay, LatencyModel, RegionLatency
 from minichain.network.mining import CliqueTurns, PoissonMining
-from minichain.network.node import Node
+from minichain.network.node import Node, miner_address
 from minichain.network.scheduler import Scheduler
 from minichain.network.topology import random_peers
 from minichain.params import ChainParams
@@ -110,6 +110,8 @@ class Network:
             self.signatures = crypto.SignatureCache() if signatures else None
         self.log: list[Event] = []
         self.blocks_found = 0
+        self._stop_at_blocks = math.inf  # `run(blocks=…)` stops the scheduler at this count
+        self._second = 0  # the whole simulated second the shared clock shows
         self.watchers: list[Callable[[Node, Block], None]] = []  # told of every new tip
         self._nodes: dict[Hashable, Node] = {}
         self._tips: Counter[bytes] = Counter()
@@ -229,7 +231,7 @@ class Network:
         for name in shares:
             node = self.node(name)
             if node.producer is None:
-                node.producer = Wallet.from_seed(f"miner {name}").address
+                node.producer = miner_address(name)
         self.mining.set_shares(shares)
 
     def set_share(self, name: Hashable, share: float) -> None:
@@ -249,21 +251,18 @@ class Network:
             end = self.now + seconds
         if until is not None:
             end = min(end, until)
-        conditions = []
-        if blocks is not None:
-            target = self.blocks_found + blocks
-            conditions.append(lambda: self.blocks_found >= target)
-        if stop_when is not None:
-            conditions.append(stop_when)
-        if end == math.inf and not conditions:
+        if end == math.inf and blocks is None and stop_when is None:
             raise ValueError("say how long to run: seconds=, until=, blocks= or stop_when=")
-        check = None
-        if conditions:
-            def check() -> bool:
-                return any(condition() for condition in conditions)
-            if check():
+        if blocks is not None:
+            if blocks <= 0:
                 return
-        self.scheduler.run(end, stop_when=check)
+            self._stop_at_blocks = self.blocks_found + blocks
+        if stop_when is not None and stop_when():
+            return
+        try:
+            self.scheduler.run(end, stop_when=stop_when)
+        finally:
+            self._stop_at_blocks = math.inf
 
     def run_until_converged(self, timeout: float) -> bool:
         """Run until every honest node that is up has the same tip, or `timeout` seconds pass;
@@ -283,7 +282,10 @@ class Network:
         self.scheduler.at(time, action, *args)
 
     def _tick(self, time: float) -> None:
-        self.clock.advance_to(self.clock_start + int(time))
+        second = int(time)
+        if second != self._second:
+            self._second = second
+            self.clock.advance_to(self.clock_start + second)
 
     # -- messages --------------------------------------------------------------------------------
     def send(self, channel: _Channel, deliver: Callable, payload, size: int) -> None:
@@ -400,6 +402,8 @@ class Network:
              detail: str = "") -> None:
         if kind == EventKind.FOUND:
             self.blocks_found += 1
+            if self.blocks_found >= self._stop_at_blocks:
+                self.scheduler.stop()
         self.log.append(Event(self.scheduler.now, kind, None if node is None else node.name,
                               None if block is None else block.hash,
                               None if block is None else block.height, detail))

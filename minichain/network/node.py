@@ -35,12 +35,18 @@ from minichain.wallet import Wallet
 if TYPE_CHECKING:
     from minichain.network.network import Network, _Channel
 
-__all__ = ["Node"]
+__all__ = ["Node", "miner_address"]
 
 LOCATOR_DENSE = 10  # Bitcoin's locator lists the last ten blocks one by one
 BLOCKS_PER_REPLY = 500  # like Bitcoin's reply to getblocks
 MAX_ORPHANS = 500
 MAX_WAITING = 1_000
+
+
+def miner_address(name: Hashable) -> str:
+    """The address paid for the blocks of node `name` unless told otherwise: that of the teaching
+    wallet 'miner <name>'."""
+    return Wallet.from_seed(f"miner {name}").address
 
 
 class Node:
@@ -80,6 +86,8 @@ class Node:
         """
         if not self.up:
             raise NodeIsDown(self.name)
+        if self.producer is None:
+            self.producer = miner_address(self.name)
         network = self.network
         block = self.chain.build_block(self.producer, timestamp=network.clock.now())
         try:

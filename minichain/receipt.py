@@ -1,0 +1,62 @@
+"""Receipts: what executing each transaction did (Ethereum yellow paper, section 4.3.1).
+
+A payment always succeeds once it is in a block; a contract call may fail (its effects are
+undone but the fee is still paid). The receipt records which, the fee actually paid, the gas a
+contract used, the events it emitted and, for a failure, the plain-language reason.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from minichain.errors import MalformedData
+
+__all__ = ["Event", "Receipt"]
+
+
+@dataclass(frozen=True)
+class Event:
+    """Something a contract announced, e.g. ("Shipped", {"order": 7})."""
+
+    contract: str
+    name: str
+    fields: dict[str, Any] = field(default_factory=dict)
+
+    def __str__(self) -> str:
+        shown = ", ".join(f"{k}={v!r}" for k, v in self.fields.items())
+        return f"{self.name}({shown})"
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """The outcome of one transaction in a block."""
+
+    txid: bytes
+    success: bool
+    fee: int
+    gas_used: int = 0
+    events: tuple[Event, ...] = ()
+    error: str = ""
+    contract: str | None = None  # the address a deployment created
+
+    def to_json(self) -> str:
+        """A canonical JSON text (for storage and explorers)."""
+        return json.dumps({
+            "txid": self.txid.hex(), "success": self.success, "fee": self.fee,
+            "gas_used": self.gas_used, "error": self.error, "contract": self.contract,
+            "events": [[e.contract, e.name, e.fields] for e in self.events],
+        }, sort_keys=True, separators=(",", ":"))
+
+    @classmethod
+    def from_json(cls, text: str) -> Receipt:
+        try:
+            d = json.loads(text)
+            return cls(
+                txid=bytes.fromhex(d["txid"]), success=bool(d["success"]), fee=int(d["fee"]),
+                gas_used=int(d["gas_used"]), error=str(d["error"]), contract=d["contract"],
+                events=tuple(Event(c, n, dict(f)) for c, n, f in d["events"]),
+            )
+        except (ValueError, KeyError, TypeError) as error:
+            raise MalformedData(f"a stored receipt is not readable ({error})") from None
