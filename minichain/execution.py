@@ -43,8 +43,8 @@ class BlockContext:
 class Runtime(Protocol):
     """Executes the transactions that are meant for contracts."""
 
-    def handles(self, tx: Transaction) -> bool:
-        """True if `tx` deploys or calls a contract."""
+    def handles(self, tx: Transaction, state: Scratch) -> bool:
+        """True if `tx` deploys or calls a contract, or pays one."""
 
     def apply(self, scratch: Scratch, tx: Transaction, block: BlockContext) -> Receipt:
         """Check nonce and funds (raising InvalidTransaction), then run the contract."""
@@ -53,7 +53,7 @@ class Runtime(Protocol):
 def apply_in_block(scratch: Scratch, tx: Transaction, block: BlockContext,
                    runtime: Runtime | None) -> Receipt:
     """Apply one (already checked) transaction to `scratch`; returns its receipt."""
-    if runtime is not None and runtime.handles(tx):
+    if runtime is not None and runtime.handles(tx, scratch):
         return runtime.apply(scratch, tx, block)
     apply_transaction(scratch, tx)
     return Receipt(txid=tx.txid, success=True, fee=tx.fee)

@@ -1,0 +1,426 @@
+"""The contract runtime: deterministic Python contracts with gas and all-or-nothing calls.
+
+Contracts are Python classes registered by name, like chaincode installed on every peer of a
+Hyperledger Fabric network. A deploy transaction names the contract and its arguments; a call
+names the method and its arguments. Both are ordinary signed transactions whose `data` is a small
+canonical JSON message:
+
+    {"deploy": "OrderEscrow", "args": {...}}     sent to the zero address
+    {"call": "ship", "args": {...}}              sent to the contract's address
+
+A contract sees only what the runtime hands it (Ethereum yellow paper, section 9): its own
+storage, the caller, the value sent, the block's height and time; it can emit events and pay out
+of its own balance. Every storage read and write, event and payment costs gas, and the fee is the
+gas used times the gas price. The sender's `fee` is the most it will pay: if the call needs more
+gas (out of gas) or raises an error, every effect of the call is undone, but the fee is still
+paid — the work was done. Execution is a pure function of the transaction and the state, so every
+node computes the same state commitment.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import inspect
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+from minichain import crypto
+from minichain.block import ZERO_ADDRESS
+from minichain.errors import ValidationError, short
+from minichain.execution import BlockContext
+from minichain.receipt import Event, Receipt
+from minichain.state import Account, Scratch, WorldState, _Reads, check_nonce_and_funds
+from minichain.transaction import Transaction
+
+__all__ = [
+    "GAS",
+    "BadCall",
+    "Contract",
+    "ContractError",
+    "ContractRuntime",
+    "NotAllowed",
+    "NotPayable",
+    "OutOfGas",
+    "UnknownContract",
+    "UnknownMethod",
+    "WrongAmount",
+    "WrongState",
+    "TooLate",
+    "TooEarly",
+    "call_data",
+    "contract_address",
+    "deploy_data",
+    "public",
+    "register",
+]
+
+# Gas per operation, after the spirit of the yellow paper's Appendix G, scaled for teaching.
+GAS = {
+    "call": 5,  # every deployment or call
+    "deploy": 20,  # storing a new contract
+    "read": 1,  # one storage read
+    "write": 3,  # one storage write, plus 1 per started 32 bytes of the value
+    "event": 2,  # one event
+    "transfer": 3,  # one payment out of the contract
+}
+MAX_VALUE_BYTES = 4_096  # one stored value, encoded
+
+
+# -- what can go wrong ---------------------------------------------------------------------------
+
+class ContractError(ValidationError):
+    """A contract refused a call; its effects are undone, its fee is paid."""
+
+
+class BadCall(ContractError):
+    """The transaction's data is not a well-formed deploy or call message."""
+
+
+class UnknownContract(ContractError):
+    """No contract lives at the address, or no contract of that name is installed."""
+
+
+class UnknownMethod(ContractError):
+    """The contract has no public method of that name."""
+
+
+class NotPayable(ContractError):
+    """Money was sent to a method that does not accept money."""
+
+
+class OutOfGas(ContractError):
+    """The call needed more gas than the fee pays for."""
+
+    def __init__(self, needed: int, limit: int):
+        super().__init__(
+            f"the call ran out of gas: it needed more than {limit} gas (the fee pays for "
+            f"{limit}); all its effects are undone and the fee is kept. Offer a higher fee."
+        )
+        self.needed = needed
+
+
+class NotAllowed(ContractError):
+    """The caller's role does not allow this action."""
+
+
+class WrongState(ContractError):
+    """The action is not allowed in the contract's current state."""
+
+
+class WrongAmount(ContractError):
+    """The money sent, or asked for, is not the right amount."""
+
+
+class TooLate(ContractError):
+    """A deadline has passed."""
+
+
+class TooEarly(ContractError):
+    """The action is allowed only after some time or block."""
+
+
+# -- contracts -----------------------------------------------------------------------------------
+
+def public(method: Callable | None = None, *, payable: bool = False) -> Callable:
+    """Mark a contract method as callable by transactions (`payable=True` if it takes money)."""
+    def mark(fn: Callable) -> Callable:
+        fn.__contract_public__ = True
+        fn.__contract_payable__ = payable
+        return fn
+    return mark(method) if method is not None else mark
+
+
+REGISTRY: dict[str, type[Contract]] = {}
+
+
+def register(cls: type[Contract]) -> type[Contract]:
+    """Install a contract class under its name, on every node (like installed chaincode)."""
+    REGISTRY[cls.__name__] = cls
+    return cls
+
+
+class Contract:
+    """Base class of contracts: storage, caller, value, block, events and payments.
+
+    A subclass defines `setup(**args)` (run once, at deployment) and `@public` methods.
+    """
+
+    payable_setup: ClassVar[bool] = False
+
+    def __init__(self, call: _Call):
+        self._call = call
+
+    # what the contract may know
+    @property
+    def address(self) -> str:
+        return self._call.contract
+
+    @property
+    def caller(self) -> str:
+        return self._call.caller
+
+    @property
+    def value(self) -> int:
+        return self._call.value
+
+    @property
+    def height(self) -> int:
+        return self._call.block.height
+
+    @property
+    def now(self) -> int:
+        """The block's timestamp (seconds)."""
+        return self._call.block.timestamp
+
+    @property
+    def balance(self) -> int:
+        return self._call.scratch.balance(self.address)
+
+    # what the contract may do
+    def load(self, name: str, default: Any = None) -> Any:
+        """Read a stored value (costs gas)."""
+        return self._call.load(name, default)
+
+    def store(self, name: str, value: Any) -> None:
+        """Write a stored value (costs gas); None deletes it."""
+        self._call.store(name, value)
+
+    def emit(self, name: str, **fields: Any) -> None:
+        """Announce an event (costs gas); explorers and lessons read them from receipts."""
+        self._call.emit(name, fields)
+
+    def pay(self, to: str, amount: int) -> None:
+        """Pay out of the contract's own balance (costs gas)."""
+        self._call.pay(to, amount)
+
+    def setup(self, **args: Any) -> None:
+        """Called once at deployment."""
+
+
+# -- messages ------------------------------------------------------------------------------------
+
+def _canonical(message: dict) -> bytes:
+    return json.dumps(message, sort_keys=True, separators=(",", ":")).encode("utf-8")
+
+
+def deploy_data(contract: str, **args: Any) -> bytes:
+    """The `data` of a transaction deploying `contract` with `args`."""
+    return _canonical({"deploy": contract, "args": args})
+
+
+def call_data(method: str, **args: Any) -> bytes:
+    """The `data` of a transaction calling `method` with `args`."""
+    return _canonical({"call": method, "args": args})
+
+
+def contract_address(creator: str, nonce: int) -> str:
+    """Where a contract deployed by `creator` with this nonce lives (as Ethereum's CREATE)."""
+    seed = b"contract" + crypto.address_bytes(creator) + nonce.to_bytes(8, "big")
+    return crypto.to_checksum_address(hashlib.sha3_256(seed).digest()[-20:])
+
+
+def _parse(data: bytes) -> dict | None:
+    if not data.startswith(b"{"):
+        return None
+    try:
+        message = json.loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError):
+        return None
+    if isinstance(message, dict) and ("deploy" in message or "call" in message):
+        return message
+    return None
+
+
+def contract_key(address: str) -> str:
+    return "contract:" + address
+
+
+def storage_key(address: str, name: str) -> str:
+    return f"storage:{address}:{name}"
+
+
+# -- one call ------------------------------------------------------------------------------------
+
+@dataclass
+class _Call:
+    """The runtime's side of one deployment or call: gas, storage, events."""
+
+    scratch: Scratch
+    contract: str
+    caller: str
+    value: int
+    block: BlockContext
+    gas_limit: int
+    gas_used: int = 0
+    events: list[Event] = field(default_factory=list)
+
+    def charge(self, gas: int) -> None:
+        self.gas_used += gas
+        if self.gas_used > self.gas_limit:
+            raise OutOfGas(self.gas_used, self.gas_limit)
+
+    def load(self, name: str, default: Any) -> Any:
+        self.charge(GAS["read"])
+        raw = self.scratch.get(storage_key(self.contract, name))
+        return default if raw is None else json.loads(raw)
+
+    def store(self, name: str, value: Any) -> None:
+        if value is None:
+            self.charge(GAS["write"])
+            self.scratch.set(storage_key(self.contract, name), None)
+            return
+        try:
+            raw = _canonical(value) if isinstance(value, dict) else json.dumps(
+                value, sort_keys=True, separators=(",", ":")).encode("utf-8")
+        except (TypeError, ValueError):
+            raise BadCall(f"a contract can store only numbers, text, true/false, lists and "
+                          f"dicts, not {type(value).__name__}") from None
+        if len(raw) > MAX_VALUE_BYTES:
+            raise BadCall(f"a stored value may be at most {MAX_VALUE_BYTES} bytes")
+        self.charge(GAS["write"] + (len(raw) + 31) // 32)
+        self.scratch.set(storage_key(self.contract, name), raw)
+
+    def emit(self, name: str, fields: dict[str, Any]) -> None:
+        self.charge(GAS["event"])
+        self.events.append(Event(self.contract, name, json.loads(_canonical(fields))))
+
+    def pay(self, to: str, amount: int) -> None:
+        self.charge(GAS["transfer"])
+        if type(amount) is not int or amount < 0:
+            raise WrongAmount(f"a payment must be a whole number of coins, not {amount!r}")
+        if crypto.address_problem(to):
+            raise BadCall(f"cannot pay {to!r}: {crypto.address_problem(to)}")
+        if self.scratch.balance(self.contract) < amount:
+            raise WrongAmount(
+                f"the contract holds {self.scratch.balance(self.contract)} and cannot pay "
+                f"{amount}")
+        self.scratch.credit(self.contract, -amount)
+        self.scratch.credit(to, amount)
+
+
+# -- the runtime ---------------------------------------------------------------------------------
+
+@dataclass
+class ContractRuntime:
+    """Runs contract transactions for a `Blockchain` (pass it as `runtime=`)."""
+
+    gas_price: int = 1  # coins per unit of gas
+
+    def handles(self, tx: Transaction, state: _Reads | None = None) -> bool:
+        return _parse(tx.data) is not None or (
+            state is not None and state.get(contract_key(tx.recipient)) is not None)
+
+    def apply(self, scratch: Scratch, tx: Transaction, block: BlockContext) -> Receipt:
+        receipt, _error = self.run(scratch, tx, block)
+        return receipt
+
+    def run(self, scratch: Scratch, tx: Transaction, block: BlockContext
+            ) -> tuple[Receipt, ContractError | None]:
+        """Execute `tx` on `scratch`: the receipt, and the error if the call failed."""
+        sender = check_nonce_and_funds(scratch, tx)  # the most it can cost: amount + fee
+        scratch.set_account(tx.sender, Account(sender.balance - tx.fee, sender.nonce + 1))
+        gas_limit = tx.fee // self.gas_price
+        call = _Call(scratch.child(), "", tx.sender, tx.amount, block, gas_limit)
+        error: ContractError | None = None
+        try:
+            self._execute(call, tx)
+        except ContractError as refused:
+            error = refused
+        except Exception as crash:  # a bug in a contract: still undone, still deterministic
+            error = ContractError(f"the contract failed: {type(crash).__name__}: {crash}")
+        if error is None:
+            call.scratch.merge()
+            used = call.gas_used
+        else:
+            used = gas_limit if isinstance(error, OutOfGas) else min(call.gas_used, gas_limit)
+        fee = used * self.gas_price
+        scratch.credit(tx.sender, tx.fee - fee)  # unused gas goes back to the sender
+        receipt = Receipt(
+            txid=tx.txid, success=error is None, fee=fee, gas_used=used,
+            events=tuple(call.events) if error is None else (),
+            error="" if error is None else str(error),
+            contract=call.contract if error is None and _is_deploy(tx) else None,
+        )
+        return receipt, error
+
+    def _execute(self, call: _Call, tx: Transaction) -> None:
+        call.charge(GAS["call"])
+        message = _parse(tx.data)
+        if message is None:
+            raise BadCall(f"contract {short(tx.recipient)} accepts money only through its "
+                          "methods; this payment names none")
+        args = message.get("args", {})
+        if not isinstance(args, dict):
+            raise BadCall("the call's arguments must be a dictionary of names and values")
+        if "deploy" in message:
+            self._deploy(call, tx, str(message["deploy"]), args)
+        else:
+            self._call_method(call, tx, str(message["call"]), args)
+
+    def _deploy(self, call: _Call, tx: Transaction, name: str, args: dict) -> None:
+        if tx.recipient != ZERO_ADDRESS:
+            raise BadCall(f"a deployment is sent to the zero address {ZERO_ADDRESS}")
+        cls = REGISTRY.get(name)
+        if cls is None:
+            raise UnknownContract(f"no contract named {name!r} is installed; installed: "
+                                  f"{', '.join(sorted(REGISTRY))}")
+        call.charge(GAS["deploy"])
+        call.contract = contract_address(tx.sender, tx.nonce)
+        call.scratch.set(contract_key(call.contract), name.encode("utf-8"))
+        if tx.amount and not cls.payable_setup:
+            raise NotPayable(f"{name} does not accept money when it is deployed")
+        self._move_value(call, tx)
+        _invoke(cls(call).setup, args, name, "setup")
+
+    def _call_method(self, call: _Call, tx: Transaction, method: str, args: dict) -> None:
+        name = call.scratch.get(contract_key(tx.recipient))
+        if name is None:
+            raise UnknownContract(f"there is no contract at {short(tx.recipient)}")
+        cls = REGISTRY[name.decode("utf-8")]
+        call.contract = tx.recipient
+        fn = getattr(cls, method, None) if not method.startswith("_") else None
+        if fn is None or not getattr(fn, "__contract_public__", False):
+            raise UnknownMethod(f"{cls.__name__} has no method {method!r}; its methods are "
+                                f"{', '.join(public_methods(cls))}")
+        if tx.amount and not fn.__contract_payable__:
+            raise NotPayable(f"{cls.__name__}.{method} does not accept money; send 0")
+        self._move_value(call, tx)
+        _invoke(getattr(cls(call), method), args, cls.__name__, method)
+
+    @staticmethod
+    def _move_value(call: _Call, tx: Transaction) -> None:
+        call.scratch.credit(tx.sender, -tx.amount)
+        call.scratch.credit(call.contract, tx.amount)
+
+    # -- reading contracts -----------------------------------------------------------------------
+    @staticmethod
+    def contract_at(state: _Reads, address: str) -> str | None:
+        """The name of the contract at `address`, or None."""
+        name = state.get(contract_key(address))
+        return None if name is None else name.decode("utf-8")
+
+    @staticmethod
+    def storage(state: WorldState, address: str) -> dict[str, Any]:
+        """Everything a contract has stored, by name."""
+        prefix = storage_key(address, "")
+        return {key[len(prefix):]: json.loads(raw) for key, raw in state.items(prefix)}
+
+
+def public_methods(cls: type[Contract]) -> list[str]:
+    return sorted(n for n in dir(cls) if getattr(getattr(cls, n), "__contract_public__", False))
+
+
+def _invoke(fn: Callable, args: dict, contract: str, method: str) -> None:
+    try:
+        inspect.signature(fn).bind(**args)
+    except TypeError as error:
+        raise BadCall(f"{contract}.{method} was called with the wrong arguments: {error}") \
+            from None
+    fn(**args)
+
+
+def _is_deploy(tx: Transaction) -> bool:
+    message = _parse(tx.data)
+    return message is not None and "deploy" in message
