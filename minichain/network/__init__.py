@@ -23,6 +23,7 @@ The modules, one idea each:
 - `network`: nodes, links, partitions, crashes, and running it all.
 - `metrics`: propagation, stale blocks, convergence, tip histories.
 - `theory`: the whitepaper's double-spend formula, Rosenfeld's exact one, the stale-rate rule.
+- `stale`: the experiment that measures the stale-rate rule.
 - `attacks`: the double spend against a merchant and the 51 % attack, simulated.
 """
 
@@ -47,6 +48,7 @@ from minichain.network.errors import (
     NotLinked,
     SharesExceedWhole,
     UnknownNode,
+    WrongConsensus,
 )
 from minichain.network.events import Event, EventKind
 from minichain.network.latency import (
@@ -62,6 +64,7 @@ from minichain.network.mining import CliqueTurns, PoissonMining
 from minichain.network.network import Network, fixed_difficulty
 from minichain.network.node import Node
 from minichain.network.scheduler import Scheduler
+from minichain.network.stale import StaleRateEstimate, measure_stale_rate
 from minichain.network.theory import (
     attacker_success_probability,
     attacker_success_probability_exact,
@@ -101,7 +104,9 @@ __all__ = [
     "RegionLatency",
     "Scheduler",
     "SharesExceedWhole",
+    "StaleRateEstimate",
     "UnknownNode",
+    "WrongConsensus",
     "attacker_success_probability",
     "attacker_success_probability_exact",
     "catch_up_probability",
@@ -110,6 +115,7 @@ __all__ = [
     "expected_stale_rate",
     "fixed_difficulty",
     "majority_attack",
+    "measure_stale_rate",
     "percentile",
     "random_peers",
     "simulate_double_spend",

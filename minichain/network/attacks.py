@@ -52,6 +52,7 @@ from minichain import crypto
 from minichain.block import Block
 from minichain.chain import Blockchain
 from minichain.network.errors import InvalidConfirmations, InvalidRisk
+from minichain.network.events import EventKind
 from minichain.network.mining import check_share
 from minichain.network.network import Network, fixed_difficulty
 from minichain.network.node import Node
@@ -126,7 +127,7 @@ class AttackerNode(Node):
 
     def _new_tip(self, block: Block, detail: str, sender: Node | None) -> None:
         """A block on the secret branch: recorded, not relayed."""
-        self.network._log("tip", self, block, detail)
+        self.network._log(EventKind.TIP, self, block, detail)
         previous = self.tip_history[-1][2]
         self.tip_history.append((self.network.now, block.height, block.hash))
         self.network._tip_moved(self, previous, block)
@@ -140,7 +141,7 @@ class AttackerNode(Node):
         block = self.chain.build_block(self.producer, timestamp=self.network.clock.now(),
                                        transactions=transactions)
         self.chain.add_block(block)
-        self.network._log("found", self, block, "secret")
+        self.network._log(EventKind.FOUND, self, block, "secret")
         self._new_tip(block, "extended", None)
         return block
 
@@ -151,7 +152,7 @@ class AttackerNode(Node):
         size = sum(block.size for block in branch) + 8
         for peer, channel in self.peers.items():
             self.network.send(channel, peer.receive_blocks, branch, size)
-        self.network._log("publish", self, branch[-1], f"{len(branch)} secret blocks")
+        self.network._log(EventKind.PUBLISH, self, branch[-1], f"{len(branch)} secret blocks")
         return branch
 
 
@@ -268,7 +269,7 @@ def _actors(chain_id: int) -> tuple[Wallet, Wallet, Wallet, Transaction, Transac
     return attacker, merchant, hideout, pay(merchant), pay(hideout)
 
 
-def double_spend_trial(q: float, z: int, *, seed: int = 0, honest_timing: str = "random",
+def double_spend_trial(q: float, z: int, *, seed: int | str = 0, honest_timing: str = "random",
                        block_interval: float = 600.0, latency: float = 0.0,
                        give_up_below: float = 1e-6,
                        signatures: crypto.SignatureCache | bool = True,
@@ -293,7 +294,6 @@ def double_spend_trial(q: float, z: int, *, seed: int = 0, honest_timing: str = 
     if honest_timing == "random" or z == 0:
         network.set_shares({"honest": p})
     else:  # one honest block every block_interval / p seconds until the merchant ships
-        honest.producer = Wallet.from_seed("miner honest").address
         spacing = block_interval / p
 
         def steady_block() -> None:

@@ -20,6 +20,7 @@ __all__ = [
     "NodeIsDown",
     "NotLinked",
     "SharesExceedWhole",
+    "WrongConsensus",
     "UnknownNode",
 ]
 
@@ -64,6 +65,13 @@ class SharesExceedWhole(NetworkError):
     def __init__(self, total: float):
         super().__init__(f"the miners' shares add up to {total:g}, but together they can have at "
                          "most all of the mining power, which is 1.")
+
+
+class WrongConsensus(NetworkError):
+    """Mining shares asked of a proof-of-authority network, or validators of a proof-of-work one."""
+
+    def __init__(self, asked: str, engine: str, instead: str):
+        super().__init__(f"this network runs {engine}, which has no {asked}; {instead}.")
 
 
 class InvalidConfirmations(NetworkError):

@@ -22,6 +22,7 @@ class EventKind:
     STORED = "stored"  # a node stored a valid block on a side branch; its tip did not move
     ORPHAN = "orphan"  # a block arrived before its parent; the node waits for the parent
     REJECTED = "rejected"  # a node refused a block (detail: the reason)
+    PUBLISH = "publish"  # an attacker sent out his secret branch (block: its tip)
     TRANSACTION = "transaction"  # a transaction was submitted to a node
     PARTITION = "partition"  # links between groups of nodes were cut
     HEAL = "heal"  # every cut link works again

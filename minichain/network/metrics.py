@@ -69,29 +69,35 @@ class Metrics:
                 seen.setdefault(event.block, {}).setdefault(event.node, event.time)
         return seen
 
-    def propagation_delays(self) -> list[float]:
-        """Seconds from a block's discovery to its arrival at each other node that got it."""
+    def _found_between(self, start: float, end: float) -> list[FoundBlock]:
+        return [b for b in self.found_blocks() if start <= b.time <= end]
+
+    def propagation_delays(self, start: float = 0.0, end: float = math.inf) -> list[float]:
+        """Seconds from a block's discovery to its arrival at each other node that got it, for
+        the blocks found between `start` and `end` (e.g. to leave out a partition)."""
         arrivals = self.arrivals()
         delays = []
-        for found in self.found_blocks():
+        for found in self._found_between(start, end):
             for node, time in arrivals.get(found.block, {}).items():
                 if node != found.node:
                     delays.append(time - found.time)
         return delays
 
-    def propagation_percentiles(self, percentiles: Iterable[float] = (50, 90, 99, 100)
-                                ) -> dict[float, float]:
-        """{p: seconds}: p % of block deliveries took at most that long."""
-        delays = self.propagation_delays()
+    def propagation_percentiles(self, percentiles: Iterable[float] = (50, 90, 99, 100),
+                                start: float = 0.0, end: float = math.inf) -> dict[float, float]:
+        """{p: seconds}: p % of block deliveries took at most that long (blocks found between
+        `start` and `end`)."""
+        delays = self.propagation_delays(start, end)
         return {p: percentile(delays, p) for p in percentiles}
 
-    def time_to_reach(self, fraction: float = 0.9) -> dict[bytes, float | None]:
-        """For each block found, the seconds until `fraction` of all nodes had it (None if it
-        never got that far, as a stale block often does not)."""
+    def time_to_reach(self, fraction: float = 0.9, start: float = 0.0, end: float = math.inf
+                      ) -> dict[bytes, float | None]:
+        """For each block found between `start` and `end`, the seconds until `fraction` of all
+        nodes had it (None if it never got that far, as a stale block often does not)."""
         arrivals = self.arrivals()
         needed = max(1, math.ceil(fraction * len(self.network.nodes)))
         result: dict[bytes, float | None] = {}
-        for found in self.found_blocks():
+        for found in self._found_between(start, end):
             times = sorted(arrivals.get(found.block, {}).values())
             result[found.block] = times[needed - 1] - found.time if len(times) >= needed else None
         return result

@@ -39,7 +39,7 @@ from minichain.clock import SimulatedClock
 from minichain.consensus.engine import ConsensusEngine
 from minichain.consensus.poa import ProofOfAuthority
 from minichain.consensus.pow import ProofOfWork
-from minichain.network.errors import NotLinked, UnknownNode
+from minichain.network.errors import NotLinked, UnknownNode, WrongConsensus
 from minichain.network.events import Event, EventKind
 from minichain.network.latency import FixedDelay, LatencyModel, RegionLatency
 from minichain.network.mining import CliqueTurns, PoissonMining
@@ -85,12 +85,23 @@ class _Channel:
 
 
 class Network:
-    """Nodes, links, latency, miners or validators, and a scheduler that runs them."""
+    """Nodes, links, latency, miners or validators, and a scheduler that runs them.
+
+    `graph` says who is linked to whom (its node names become the nodes' names; each edge gets
+    an "up" attribute that says whether the link works). Every node runs a `Blockchain` with a
+    fresh copy of `engine` (default: proof of work without retargeting) and the same `params`.
+    `latency` is a model from `minichain.network.latency`, a number of seconds for every
+    message, or None for SimBlock's regions. `block_interval` is the average time between
+    blocks when the whole mining power (shares adding up to 1) is at work. `signatures`: True
+    for one cache shared by all nodes, False for one per node, or a cache to use.
+    `node_types` maps node names to a class (or factory) other than `Node`, such as
+    `AttackerNode`.
+    """
 
     def __init__(self, graph: nx.Graph, engine: ConsensusEngine | None = None, *,
                  params: ChainParams | None = None,
                  latency: LatencyModel | float | None = None,
-                 seed: int = 0, block_interval: float = 600.0,
+                 seed: int | str = 0, block_interval: float = 600.0,
                  signatures: crypto.SignatureCache | bool = True,
                  node_types: Mapping[Hashable, Callable[..., Node]] | None = None):
         self.graph = graph
@@ -228,6 +239,9 @@ class Network:
     def set_shares(self, shares: Mapping[Hashable, float]) -> None:
         """Give nodes shares of the mining power (proof of work); 0 stops a node mining. Each
         miner gets a teaching wallet, 'miner <name>', to receive its rewards."""
+        if not isinstance(self.mining, PoissonMining):
+            raise WrongConsensus("mining shares", self.engine.name,
+                                 "its validators take turns, so add one with add_validator")
         for name in shares:
             node = self.node(name)
             if node.producer is None:
@@ -239,6 +253,9 @@ class Network:
 
     def add_validator(self, name: Hashable, wallet: Wallet) -> None:
         """Let node `name` seal blocks with `wallet`, one of the chain's validators (PoA)."""
+        if not isinstance(self.mining, CliqueTurns):
+            raise WrongConsensus("validators", self.engine.name,
+                                 "its miners compete by share of power, so use set_shares")
         self.mining.add(name, wallet)
 
     # -- running ---------------------------------------------------------------------------------
@@ -263,6 +280,10 @@ class Network:
             self.scheduler.run(end, stop_when=stop_when)
         finally:
             self._stop_at_blocks = math.inf
+
+    def step(self) -> None:
+        """Run the next event only: for stepping through a simulation in a widget."""
+        self.scheduler.run(stop_when=lambda: True)
 
     def run_until_converged(self, timeout: float) -> bool:
         """Run until every honest node that is up has the same tip, or `timeout` seconds pass;
