@@ -161,6 +161,11 @@ def address_problem(address: object) -> str | None:
     """Why `address` is not a well-formed checksummed address, or None if it is."""
     if not isinstance(address, str):
         return f"an address must be text like '0x3F2a…', not {type(address).__name__}"
+    return _address_problem(address)
+
+
+@lru_cache(maxsize=65536)
+def _address_problem(address: str) -> str | None:
     if not address.startswith("0x") or len(address) != 2 + 2 * ADDRESS_BYTES:
         return f"{address!r} is not an address: it should be '0x' followed by 40 hex characters"
     try:

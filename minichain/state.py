@@ -16,6 +16,7 @@ reverting it moves the state back, which is how a reorganisation rolls back.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
@@ -31,7 +32,7 @@ ACCOUNT = "account:"
 
 
 def account_key(address: str) -> str:
-    return ACCOUNT + address
+    return sys.intern(ACCOUNT + address)  # one copy of each key, however many nodes hold it
 
 
 @dataclass(frozen=True)

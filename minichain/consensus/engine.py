@@ -29,6 +29,8 @@ class HeaderSource(Protocol):
 
     def ancestors(self, header: BlockHeader) -> Iterator[BlockHeader]: ...
 
+    # A chain may also offer `signatures`, a crypto.SignatureCache engines may use for seals.
+
 
 class ConsensusEngine(ABC):
     """Rules that differ between proof of work and proof of authority."""

@@ -302,7 +302,7 @@ class ProofOfAuthority(ConsensusEngine):
                 raise CheckpointMismatch(header.height, listed, snap.validators)
         else:
             decode_vote(header.extra)
-        self._verify_seal(header)
+        self._verify_seal(header, getattr(chain, "signatures", None))
         signer = header.coinbase
         if signer not in snap.validators:
             raise UnauthorizedSigner(signer, snap.validators)
@@ -314,13 +314,14 @@ class ProofOfAuthority(ConsensusEngine):
             raise WrongTurnDifficulty(signer, header.difficulty, expected)
 
     @staticmethod
-    def _verify_seal(header: BlockHeader) -> None:
+    def _verify_seal(header: BlockHeader, cache: crypto.SignatureCache | None) -> None:
         if len(header.seal) != SEAL_SIZE:
             raise BadSeal(f"it is {len(header.seal)} bytes, not {SEAL_SIZE}")
         public_key, signature = header.seal[:crypto.PUBLIC_KEY_SIZE], header.seal[crypto.PUBLIC_KEY_SIZE:]
         if crypto.address_from_public_key(public_key) != header.coinbase:
             raise BadSeal(f"it was made with a key that does not belong to {short(header.coinbase)}")
-        if not crypto.verify(public_key, header.sealing_bytes(), signature):
+        verify = crypto.verify if cache is None else cache.verify
+        if not verify(public_key, header.sealing_bytes(), signature):
             raise BadSeal("the signature does not match the header; the block was changed after "
                           "it was sealed")
 
