@@ -1,0 +1,18 @@
+"""Interactive views over minichain for JupyterLab (DESIGN.md section 8).
+
+Each view is a thin ipywidgets layer over the public API; its drawing comes from
+`minichain.widgets.render`, pure functions that return the same HTML/SVG for the same state
+(so strict nbval can compare lessons' outputs) and need no internet.
+
+    from minichain.widgets import ChainView
+    ChainView(chain, names={alice.address: "alice"})
+"""
+
+from minichain.widgets.chain_view import ChainView
+from minichain.widgets.checkout import CheckoutView
+from minichain.widgets.escrow import EscrowView
+from minichain.widgets.explorer import ExplorerView
+from minichain.widgets.miner import MinerView
+from minichain.widgets.network_view import NetworkView
+
+__all__ = ["ChainView", "CheckoutView", "EscrowView", "ExplorerView", "MinerView", "NetworkView"]

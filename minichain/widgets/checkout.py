@@ -1,0 +1,85 @@
+"""The wallet and checkout: balances, and a pay form that says why a payment is refused
+(lessons 02 and 03)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import ipywidgets as w
+
+from minichain.chain import Blockchain
+from minichain.errors import ValidationError
+from minichain.wallet import Wallet
+from minichain.widgets import render
+
+__all__ = ["CheckoutView"]
+
+
+class CheckoutView(w.VBox):
+    """Everyone's balance, and a form to pay: from whom, to whom (a name or a typed address),
+    how much, what fee.
+
+    The trainee presses "Pay": a valid payment waits in the mempool ("✔ sent"); an invalid one
+    is refused with the chain's own sentence ("✘ refused — the address … has a typo"). "Put in
+    a block" produces the next block, and the balances move.
+    """
+
+    def __init__(self, chain: Blockchain, wallets: Sequence[Wallet]):
+        self.chain = chain
+        self.wallets = {wallet.name or wallet.address: wallet for wallet in wallets}
+        names = list(self.wallets)
+        self.balances = w.HTML()
+        self.payer = w.Dropdown(options=names, description="from")
+        self.recipient = w.Combobox(options=names, value=names[1] if len(names) > 1 else "",
+                                    description="to", ensure_option=False,
+                                    placeholder="a name or an address")
+        self.amount = w.IntText(value=10, description="amount")
+        self.fee = w.IntText(value=1, description="fee")
+        self.pay_button = w.Button(description="Pay", icon="credit-card", button_style="primary")
+        self.block_button = w.Button(description="Put in a block", icon="cube")
+        self.message = w.HTML()
+        self.pay_button.on_click(lambda _b: self.pay())
+        self.block_button.on_click(lambda _b: self.produce_block())
+        super().__init__([self.balances, w.HBox([self.payer, self.recipient]),
+                          w.HBox([self.amount, self.fee]),
+                          w.HBox([self.pay_button, self.block_button]), self.message])
+        self.refresh()
+
+    def _address(self, text: str) -> str:
+        text = text.strip()
+        return self.wallets[text].address if text in self.wallets else text
+
+    def pay(self) -> bytes | None:
+        """Sign and send the payment in the form; returns its id, or None if refused."""
+        payer = self.wallets[self.payer.value]
+        recipient = self._address(self.recipient.value)
+        try:
+            if self.amount.value < 0 or self.fee.value < 0:
+                raise ValidationError("an amount or a fee cannot be below 0: nobody can pay a "
+                                      "negative sum.")
+            tx = payer.pay(recipient, self.amount.value, chain=self.chain, fee=self.fee.value)
+            txid = self.chain.submit(tx)
+        except ValidationError as error:
+            self.message.value = render.banner(False, str(error))
+            return None
+        self.message.value = render.banner(
+            True, f"{payer.name} pays {self.amount.value} to {self.recipient.value.strip()} "
+            f"(fee {self.fee.value}): waiting for a block, payment id "
+            f"{render.short_hex(txid)}", good="sent")
+        self.refresh()
+        return txid
+
+    def produce_block(self) -> None:
+        block = self.chain.produce_block()
+        self.message.value = render.banner(
+            True, f"Block {block.height} holds {len(block.transactions)} payment(s).",
+            good="in a block")
+        self.refresh()
+
+    def refresh(self) -> None:
+        rows = [(name, wallet.address, self.chain.balance(wallet.address),
+                 self.chain.nonce(wallet.address)) for name, wallet in self.wallets.items()]
+        waiting = len(self.chain.mempool)
+        self.balances.value = (render.balances(rows)
+                               + f'<div style="color:#5a5a5a;">{waiting} payment(s) waiting '
+                               "for a block</div>")

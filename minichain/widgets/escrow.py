@@ -1,0 +1,139 @@
+"""The escrow view: one order's money moving through its state machine (lesson 05)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import ipywidgets as w
+
+from minichain import crypto
+from minichain.contracts.client import DEFAULT_FEE, ContractClient, dry_run
+from minichain.contracts.runtime import call_data
+from minichain.errors import ValidationError
+from minichain.wallet import Wallet
+from minichain.widgets import render
+
+__all__ = ["ESCROW_ACTIONS", "EscrowView"]
+
+ESCROW_ACTIONS = (  # (role, method, button text)
+    ("buyer", "fund", "pay into escrow"), ("buyer", "confirm", "confirm delivery"),
+    ("buyer", "dispute", "open a dispute"), ("buyer", "withdraw", "withdraw"),
+    ("seller", "ship", "mark shipped"), ("seller", "cancel", "cancel"),
+    ("seller", "withdraw", "withdraw"),
+    ("arbiter", "resolve", "resolve dispute"),
+    ("anyone", "release", "release after deadline"), ("anyone", "refund", "refund after deadline"),
+)
+
+
+class EscrowView(w.VBox):
+    """An OrderEscrow drawn as its state machine, with one button per role and action.
+
+    The trainee plays buyer, seller and arbiter in turn. A button is greyed out when the
+    contract would refuse it (hover for the reason, in the contract's words); clicking one sends
+    the call and puts it in a block, and the diagram, the money and the event list follow.
+    "Let time pass" moves the clock on, so that deadlines can expire.
+    """
+
+    def __init__(self, order: ContractClient, roles: Mapping[str, Wallet], *,
+                 names: Mapping[str, str] | None = None):
+        self.order = order
+        self.chain = order.chain
+        self.roles = dict(roles)
+        self.roles.setdefault("anyone", self.roles["arbiter"])
+        self.names = dict(names or {})
+        for role in ("buyer", "seller", "arbiter"):
+            self.names.setdefault(self.roles[role].address, role)
+        self.tracking = w.Text(value="SF1234567890", description="tracking no.")
+        self.reason = w.Text(value="", description="dispute reason")
+        self.outcome = w.Dropdown(options=["release", "refund", "split"], value="split",
+                                  description="outcome")
+        self.seller_share = w.IntText(value=0, description="seller's share")
+        self.wait_seconds = w.IntText(value=3600, description="seconds")
+        self.wait_button = w.Button(description="Let time pass", icon="clock-o")
+        self.wait_button.on_click(lambda _b: self.wait(self.wait_seconds.value))
+        self.buttons: dict[tuple[str, str], w.Button] = {}
+        rows = []
+        for role in ("buyer", "seller", "arbiter", "anyone"):
+            row = []
+            for who, method, text in ESCROW_ACTIONS:
+                if who == role:
+                    button = w.Button(description=text)
+                    button.on_click(lambda _b, r=role, m=method: self.act(r, m))
+                    self.buttons[role, method] = button
+                    row.append(button)
+            rows.append(w.HBox([w.Label(f"{role}:", layout=w.Layout(width="70px")), *row]))
+        self.diagram = w.HTML()
+        self.status = w.HTML()
+        self.message = w.HTML()
+        self.events = w.HTML()
+        super().__init__([self.diagram, self.status, *rows,
+                          w.HBox([self.tracking, self.reason]),
+                          w.HBox([self.outcome, self.seller_share]),
+                          w.HBox([self.wait_seconds, self.wait_button]),
+                          self.message, self.events])
+        self.refresh()
+
+    def _args(self, method: str) -> dict[str, Any]:
+        if method == "ship":
+            return {"tracking_hash": crypto.sha256(self.tracking.value.encode()).hex()}
+        if method == "dispute":
+            return {"reason": self.reason.value}
+        if method == "resolve":
+            return {"outcome": self.outcome.value, "seller_share": self.seller_share.value}
+        return {}
+
+    def _value(self, method: str) -> int:
+        return self.order["price"] if method == "fund" else 0
+
+    def why_not(self, role: str, method: str) -> str | None:
+        """The contract's reason to refuse `role` doing `method` now, or None if it would not."""
+        wallet = self.roles[role]
+        tx = wallet.pay(self.order.address, self._value(method), chain=self.chain,
+                        fee=DEFAULT_FEE, data=call_data(method, **self._args(method)))
+        try:
+            dry_run(self.chain, tx)
+        except ValidationError as error:
+            return str(error)
+        return None
+
+    def act(self, role: str, method: str) -> None:
+        """Send `method` as `role`, put it in a block, and show what happened."""
+        try:
+            tx = self.order.call(self.roles[role], method, value=self._value(method),
+                                 **self._args(method))
+        except ValidationError as error:
+            self.message.value = render.banner(False, str(error))
+        else:
+            block = self.chain.produce_block()
+            receipt = self.chain.receipt(tx.txid)
+            if receipt.success:
+                self.message.value = render.banner(
+                    True, f"The {role} did '{method}'; recorded in block {block.height}.")
+            else:
+                self.message.value = render.banner(False, receipt.error)
+        self.refresh()
+
+    def wait(self, seconds: int) -> None:
+        self.chain.clock.advance(seconds)
+        self.message.value = render.banner(True, f"{seconds} seconds pass (time is now "
+                                                 f"{self.chain.clock.now()}).", good="later")
+        self.refresh()
+
+    def refresh(self) -> None:
+        storage = self.order.storage()
+        state = storage.get("state", "CREATED")
+        events = self.order.events()
+        visited = [e.name.upper() for e in events]
+        self.diagram.value = render.escrow_diagram(state, visited)
+        for (role, method), button in self.buttons.items():
+            problem = self.why_not(role, method)
+            button.disabled = problem is not None
+            button.tooltip = problem or f"the {role} may {method} now"
+        owed = [(self.names.get(k[5:], k[5:]), v) for k, v in sorted(storage.items())
+                if k.startswith("owed:")]
+        lines = [f"Order {storage.get('order', '')}: {state}; price {storage.get('price')}; "
+                 f"the contract holds {self.order.balance}."]
+        lines += [f"{who} may withdraw {amount}." for who, amount in owed]
+        self.status.value = "".join(f"<div>{render.esc(line)}</div>" for line in lines)
+        self.events.value = render.events_table(events, self.names)

@@ -1,0 +1,71 @@
+"""The miner: how much work a proof of work is, and why it costs energy (lesson 04)."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import replace
+
+import ipywidgets as w
+
+from minichain.block import BlockHeader
+from minichain.chain import Blockchain
+from minichain.consensus.pow import bits_to_target, mine, target_to_bits
+from minichain.widgets import render
+
+__all__ = ["MinerView", "mine_with_zero_bits"]
+
+MAX_ZERO_BITS = 24
+
+
+def mine_with_zero_bits(header: BlockHeader, zero_bits: int) -> tuple[BlockHeader, int]:
+    """Mine `header` (from nonce 0) at a target of `zero_bits` leading zero bits; returns the
+    sealed header and the number of attempts (hashes). Same header, same answer, every time."""
+    bits = target_to_bits(2 ** (256 - zero_bits) - 1)
+    sealed = mine(replace(header, difficulty=bits, nonce=0))
+    return sealed, sealed.nonce + 1
+
+
+class MinerView(w.VBox):
+    """A difficulty slider (leading zero bits) and a "Mine" button.
+
+    The trainee picks a difficulty and mines the next block: the view shows how many attempts
+    (hashes, the energy proxy) it took against the 2^bits expected, the winning hash, and in a
+    separate label the seconds it took on this machine. Each extra bit doubles the work.
+    """
+
+    def __init__(self, source: Blockchain | BlockHeader, *, zero_bits: int = 12):
+        if isinstance(source, Blockchain):
+            self.header = source.tip.header if not source.producers else \
+                source.build_block().header
+        else:
+            self.header = source
+        self.difficulty = w.IntSlider(value=zero_bits, min=0, max=MAX_ZERO_BITS,
+                                      description="zero bits", continuous_update=False)
+        self.mine_button = w.Button(description="Mine", icon="hammer", button_style="primary")
+        self.result = w.HTML()
+        self.elapsed = w.Label()  # wall-clock: lessons mark its cell NBVAL_IGNORE_OUTPUT
+        self.attempts = 0
+        self.hashes_total = 0
+        self.sealed: BlockHeader | None = None
+        self.mine_button.on_click(lambda _b: self.mine())
+        self.difficulty.observe(lambda _c: self._clear(), names="value")
+        super().__init__([w.HBox([self.difficulty, self.mine_button]), self.result,
+                          self.elapsed])
+
+    def _clear(self) -> None:
+        self.result.value = ""
+        self.elapsed.value = ""
+
+    def mine(self) -> BlockHeader:
+        zero_bits = self.difficulty.value
+        start = time.perf_counter()
+        self.sealed, self.attempts = mine_with_zero_bits(self.header, zero_bits)
+        seconds = time.perf_counter() - start
+        self.hashes_total += self.attempts
+        target = bits_to_target(self.sealed.difficulty)
+        self.result.value = render.mining_result(zero_bits, target, self.attempts,
+                                                 self.sealed.hash)
+        rate = self.attempts / seconds if seconds > 0 else 0.0
+        self.elapsed.value = (f"{seconds:.3f} s on this machine ({rate:,.0f} hashes/s); "
+                              f"{self.hashes_total:,} hashes in all so far")
+        return self.sealed

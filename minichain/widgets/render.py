@@ -1,0 +1,329 @@
+"""The pure drawing layer: functions that turn chain objects into HTML and SVG text.
+
+Nothing here touches ipywidgets, the clock or randomness: the same arguments always give the
+same bytes, so strict nbval can compare a lesson's output on every machine, offline. Every piece
+of text that a person may have typed goes through `html.escape` (see `esc`).
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from minichain.widgets import style as s
+
+__all__ = ["badge", "banner", "esc", "name_of", "panel", "short_hex", "table"]
+
+
+def esc(value: object) -> str:
+    """Text made safe for HTML and SVG (quotes included)."""
+    return html.escape(str(value), quote=True)
+
+
+def short_hex(value: bytes | str, n: int = 12) -> str:
+    """The first `n` hex digits of a hash, with an ellipsis."""
+    text = value.hex() if isinstance(value, bytes) else str(value)
+    return text[:n] + "…" if len(text) > n else text
+
+
+def name_of(address: str, names: Mapping[str, str] | None = None) -> str:
+    """A person's name for an address if known, else its short form '0x3F2a…9c1D'."""
+    if names and address in names:
+        return names[address]
+    if address.startswith("0x") and len(address) > 12:
+        return f"{address[:6]}…{address[-4:]}"
+    return address
+
+
+def badge(ok: bool, good: str = "valid", bad: str = "tampered") -> str:
+    """A label that says its state in words and a symbol, not only in colour."""
+    colour, mark, word = (s.GOOD, "✔", good) if ok else (s.BAD, "✘", bad)
+    return (f'<span class="mc-badge mc-{"ok" if ok else "bad"}" style="display:inline-block;'
+            f'padding:1px 8px;border-radius:10px;border:1px {"solid" if ok else "dashed"} '
+            f'{colour};color:{colour};font-weight:600;">{mark} {esc(word)}</span>')
+
+
+def banner(ok: bool, message: str, *, good: str = "done", bad: str = "refused") -> str:
+    """A one-line outcome: a badge and a plain sentence (escaped)."""
+    return (f'<div class="mc-banner" style="{s.CSS}{s.status_style(ok)}padding:{s.PAD}px;'
+            f'border-radius:{s.RADIUS}px;margin:{s.PAD // 2}px 0;">{badge(ok, good, bad)} '
+            f'{esc(message)}</div>')
+
+
+def panel(title: str, body: str) -> str:
+    """A titled box; `body` is HTML already made safe."""
+    return (f'<div class="mc-panel" style="{s.CSS}border:1px solid #ccc;border-radius:'
+            f'{s.RADIUS}px;padding:{s.PAD}px;margin:{s.PAD // 2}px 0;">'
+            f'<div style="font-weight:700;margin-bottom:{s.PAD // 2}px;">{esc(title)}</div>'
+            f'{body}</div>')
+
+
+def table(headers: Sequence[str], rows: Iterable[Sequence[Any]], *,
+          mono: Sequence[int] = (), raw: Sequence[int] = ()) -> str:
+    """An HTML table; cells are escaped unless their column is in `raw` (already HTML)."""
+    head = "".join(f'<th style="text-align:left;padding:2px {s.PAD}px;border-bottom:2px solid '
+                   f'{s.INK};">{esc(h)}</th>' for h in headers)
+    body = []
+    for row in rows:
+        cells = []
+        for i, cell in enumerate(row):
+            text = str(cell) if i in raw else esc(cell)
+            font = f"font-family:{s.MONO};" if i in mono else ""
+            cells.append(f'<td style="padding:2px {s.PAD}px;border-bottom:1px solid #ddd;'
+                         f'{font}">{text}</td>')
+        body.append("<tr>" + "".join(cells) + "</tr>")
+    if not body:
+        body.append(f'<tr><td colspan="{len(headers)}" style="padding:2px {s.PAD}px;color:'
+                    f'{s.MUTED};">(none)</td></tr>')
+    return (f'<table class="mc-table" style="{s.CSS}border-collapse:collapse;">'
+            f'<thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>')
+
+
+def svg_text(x: float, y: float, text: str, *, size: int = 12, anchor: str = "middle",
+             weight: str = "normal", fill: str = s.INK) -> str:
+    return (f'<text x="{x:.1f}" y="{y:.1f}" font-size="{size}" text-anchor="{anchor}" '
+            f'font-weight="{weight}" fill="{fill}" font-family="{esc(s.FONT)}">{esc(text)}</text>')
+
+
+# -- chain view ------------------------------------------------------------------------------------
+
+def order_line(tx: Any, names: Mapping[str, str] | None = None) -> str:
+    """'customer → shop: 30 (fee 1) "order #1042"' for one transaction."""
+    note = tx.data.decode("utf-8", "replace") if tx.data else ""
+    shown = f' "{note}"' if note else ""
+    return (f"{name_of(tx.sender, names)} → {name_of(tx.recipient, names)}: {tx.amount} "
+            f"(fee {tx.fee}){shown}")
+
+
+def block_card(block: Any, status: Any, *, names: Mapping[str, str] | None = None,
+               edited: bool = False) -> str:
+    """One block as a card: its orders, links and hash, solid green if sealed, dashed red if
+    not, with the reasons in words."""
+    h = block.header
+    orders = "".join(f"<li>{esc(order_line(tx, names))}</li>" for tx in block.transactions)
+    orders = f'<ol start="0" style="margin:2px 0 2px 18px;padding:0;">{orders}</ol>' if orders \
+        else f'<div style="color:{s.MUTED};">(no orders)</div>'
+    why = "".join(f"<li>{esc(r)}</li>" for r in status.reasons)
+    why = f'<ul style="margin:2px 0 0 18px;padding:0;color:{s.BAD};">{why}</ul>' if why else ""
+    mark = f' <span style="color:{s.MUTED};">(edited)</span>' if edited else ""
+    rows = [("previous", short_hex(h.parent_hash, 16)), ("Merkle root", short_hex(h.tx_root, 16)),
+            ("nonce", str(h.nonce)), ("hash", short_hex(h.hash, 16))]
+    fields = "".join(f'<div><span style="color:{s.MUTED};display:inline-block;width:92px;">'
+                     f'{esc(k)}</span><code style="font-family:{s.MONO};">{esc(v)}</code></div>'
+                     for k, v in rows)
+    return (f'<div class="mc-block" data-height="{h.height}" data-ok="{str(status.ok).lower()}" '
+            f'style="{s.CSS}{s.status_style(status.ok)}border-radius:{s.RADIUS}px;'
+            f'padding:{s.PAD}px;margin:{s.PAD // 2}px 0;">'
+            f'<div style="font-weight:700;">Block {h.height}{mark} &nbsp; '
+            f'{badge(status.ok, "valid", "tampered")}</div>{orders}{fields}{why}</div>')
+
+
+def chain_summary(statuses: Sequence[Any]) -> str:
+    bad = [st.height for st in statuses if not st.ok]
+    if not bad:
+        return banner(True, f"All {len(statuses)} blocks are sealed and linked.", good="valid")
+    return banner(False, f"Blocks {', '.join(map(str, bad))} no longer match the chain: "
+                  "seal them again, one after the other, to hide the change.", bad="tampered")
+
+
+def merkle_proof_view(block: Any, index: int, proof: Any, root: bytes, ok: bool, *,
+                      names: Mapping[str, str] | None = None) -> str:
+    """An inclusion proof: the order, the sibling hashes a verifier needs, and the result."""
+    tx = block.transactions[index]
+    rows = [("order", order_line(tx, names)), ("order id (leaf)", short_hex(tx.txid, 24))]
+    rows += [(f"sibling {i + 1}", short_hex(sib, 24)) for i, sib in enumerate(proof.siblings)]
+    rows.append(("Merkle root the chain recorded", short_hex(root, 24)))
+    verdict = (f"Order {index} of block {block.height} is in the block: {len(proof.siblings)} "
+               f"hashes out of {proof.size} orders prove it." if ok else
+               f"Order {index} as shown is not the order block {block.height} recorded: "
+               "its proof does not lead to the recorded Merkle root.")
+    return (table(("", "value"), rows, mono=(1,))
+            + banner(ok, verdict, good="proven", bad="not proven"))
+
+
+# -- miner -----------------------------------------------------------------------------------------
+
+def mining_result(zero_bits: int, target: int, attempts: int, block_hash: bytes) -> str:
+    """What one round of mining cost: attempts made (hashes, the energy proxy) against the
+    expected 2^bits. No wall-clock time here: that lives in its own label."""
+    expected = 2 ** zero_bits
+    rows = [("difficulty", f"hash must start with {zero_bits} zero bits"),
+            ("target", short_hex(target.to_bytes(32, "big"), 20)),
+            ("expected attempts", f"{expected:,} on average"),
+            ("attempts (hashes computed)", f"{attempts:,}"),
+            ("winning hash", short_hex(block_hash, 20))]
+    return table(("", "value"), rows, mono=(1,))
+
+
+def mining_estimate(zero_bits: int, hashes_per_second: float) -> str:
+    return esc(f"At {hashes_per_second:,.0f} hashes a second, {zero_bits} zero bits take "
+               f"about {2 ** zero_bits / hashes_per_second:,.2f} s on average.")
+
+
+# -- wallets and checkout --------------------------------------------------------------------------
+
+def balances(rows: Iterable[tuple[str, str, int, int]]) -> str:
+    """(name, address, balance, nonce) rows as a table."""
+    return table(("who", "address", "balance", "payments sent"),
+                 [(n, a, f"{b:,}", k) for n, a, b, k in rows], mono=(1,))
+
+
+# -- escrow ----------------------------------------------------------------------------------------
+
+ESCROW_STATES = {  # name: (column, row)
+    "CREATED": (0, 0), "FUNDED": (1, 0), "SHIPPED": (2, 0), "COMPLETED": (3, 0),
+    "REFUNDED": (0, 1), "DISPUTED": (2, 1), "RESOLVED": (3, 1),
+}
+ESCROW_MOVES = (  # (from, to, label)
+    ("CREATED", "FUNDED", "fund (buyer)"), ("FUNDED", "SHIPPED", "ship (seller)"),
+    ("SHIPPED", "COMPLETED", "confirm / release"), ("FUNDED", "REFUNDED", "cancel / refund"),
+    ("FUNDED", "DISPUTED", "dispute"), ("SHIPPED", "DISPUTED", "dispute (buyer)"),
+    ("DISPUTED", "RESOLVED", "resolve (arbiter)"),
+)
+
+
+def escrow_diagram(current: str, visited: Iterable[str] = ()) -> str:
+    """The order's state machine as SVG: the current state drawn thick with "▶ now" under it,
+    states already passed through marked "✔"."""
+    box_w, box_h, gap_x, gap_y, margin = 118, 40, 58, 70, 20
+    seen = set(visited)
+
+    def centre(state: str) -> tuple[float, float]:
+        col, row = ESCROW_STATES[state]
+        return (margin + col * (box_w + gap_x) + box_w / 2,
+                margin + row * (box_h + gap_y) + box_h / 2)
+
+    width = margin * 2 + 4 * box_w + 3 * gap_x
+    height = margin * 2 + 2 * box_h + gap_y + 16
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" class="mc-escrow" width="{width}" '
+             f'height="{height}" viewBox="0 0 {width} {height}" role="img">',
+             f'<title>Order state: {esc(current)}</title>',
+             '<defs><marker id="mc-arrow" viewBox="0 0 10 10" refX="10" refY="5" '
+             'markerWidth="7" markerHeight="7" orient="auto-start-reverse">'
+             f'<path d="M0,0 L10,5 L0,10 z" fill="{s.NEUTRAL}"/></marker></defs>']
+    for a, b, label in ESCROW_MOVES:
+        (x1, y1), (x2, y2) = centre(a), centre(b)
+        # start and end on the boxes' edges
+        dx, dy = x2 - x1, y2 - y1
+        scale = min((box_w / 2) / abs(dx) if dx else 1e9, (box_h / 2) / abs(dy) if dy else 1e9)
+        sx, sy, ex, ey = x1 + dx * scale, y1 + dy * scale, x2 - dx * scale, y2 - dy * scale
+        parts.append(f'<line x1="{sx:.1f}" y1="{sy:.1f}" x2="{ex:.1f}" y2="{ey:.1f}" '
+                     f'stroke="{s.NEUTRAL}" stroke-width="1.5" marker-end="url(#mc-arrow)"/>')
+        lx, ly = (sx + ex) / 2, (sy + ey) / 2 - 5
+        parts.append(svg_text(lx, ly, label, size=10, fill=s.MUTED))
+    for state, _ in ESCROW_STATES.items():
+        cx, cy = centre(state)
+        x, y = cx - box_w / 2, cy - box_h / 2
+        now = state == current
+        fill = "#dcecf7" if now else ("#eef7f3" if state in seen else s.PAPER)
+        stroke = s.BLUE if now else (s.GOOD if state in seen else s.NEUTRAL)
+        dash = "" if now or state in seen else ' stroke-dasharray="4 3"'
+        parts.append(f'<rect x="{x:.1f}" y="{y:.1f}" width="{box_w}" height="{box_h}" rx="6" '
+                     f'fill="{fill}" stroke="{stroke}" stroke-width="{4 if now else 1.5}"{dash}/>')
+        label = ("✔ " if state in seen and not now else "") + state
+        parts.append(svg_text(cx, cy + 4, label, size=12, weight="bold" if now else "normal"))
+        if now:
+            parts.append(svg_text(cx, y + box_h + 14, "▶ now", size=11, weight="bold",
+                                  fill=s.BLUE))
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def events_table(events: Iterable[Any], names: Mapping[str, str] | None = None) -> str:
+    """A contract's events, oldest first, addresses shown as names where known."""
+    rows = []
+    for i, event in enumerate(events, 1):
+        fields = ", ".join(f"{k}={name_of(v, names) if isinstance(v, str) else v}"
+                           for k, v in event.fields.items())
+        rows.append((i, event.name, fields))
+    return table(("#", "event", "details"), rows)
+
+
+# -- explorer --------------------------------------------------------------------------------------
+
+def blocks_table(blocks: Iterable[Any], names: Mapping[str, str] | None = None) -> str:
+    return table(("height", "hash", "orders", "producer", "reward", "time"),
+                 [(b.height, short_hex(b.hash, 16), len(b.transactions),
+                   name_of(b.header.coinbase, names), b.header.reward, b.header.timestamp)
+                  for b in blocks], mono=(1,))
+
+
+def transactions_table(block: Any, receipts: Sequence[Any],
+                       names: Mapping[str, str] | None = None) -> str:
+    rows = []
+    for i, tx in enumerate(block.transactions):
+        receipt = receipts[i] if i < len(receipts) else None
+        outcome = "" if receipt is None else badge(receipt.success, "ok", "failed")
+        detail = "" if receipt is None else esc(receipt.error or ", ".join(
+            str(e) for e in receipt.events))
+        rows.append((i, short_hex(tx.txid), esc(name_of(tx.sender, names)),
+                     esc(name_of(tx.recipient, names)), tx.amount,
+                     tx.fee if receipt is None else receipt.fee, outcome, detail))
+    return table(("#", "id", "from", "to", "amount", "fee paid", "receipt", "events / error"),
+                 rows, mono=(1,), raw=(2, 3, 6, 7))
+
+
+# -- network ---------------------------------------------------------------------------------------
+
+def tip_groups(tips: Mapping[Any, tuple[int, str]]) -> dict[tuple[int, str], str]:
+    """A letter per distinct tip, the highest tip first (ties by hash): same tips, same
+    letters, every run."""
+    distinct = sorted(set(tips.values()), key=lambda t: (-t[0], t[1]))
+    letters = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+    return {tip: letters[i] if i < len(letters) else str(i) for i, tip in enumerate(distinct)}
+
+
+def network_svg(positions: Mapping[Any, tuple[float, float]],
+                edges: Iterable[tuple[Any, Any, bool]], tips: Mapping[Any, tuple[int, str]], *,
+                down: Iterable[Any] = (), size: int = 420, caption: str = "") -> str:
+    """The network: nodes filled by their tip, with the tip's letter inside (so colour is not
+    the only clue); working links solid, cut links dashed; crashed nodes hollow and dashed."""
+    groups = tip_groups(tips)
+    down = set(down)
+    margin = 24
+    xs = [p[0] for p in positions.values()] or [0.0]
+    ys = [p[1] for p in positions.values()] or [0.0]
+    span = max(max(xs) - min(xs), max(ys) - min(ys)) or 1.0
+
+    def at(name: Any) -> tuple[float, float]:
+        x, y = positions[name]
+        return (margin + (x - min(xs)) / span * (size - 2 * margin),
+                margin + (y - min(ys)) / span * (size - 2 * margin))
+
+    legend_h = 18 * (len(groups) + 1)
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" class="mc-network" width="{size}" '
+             f'height="{size + legend_h}" viewBox="0 0 {size} {size + legend_h}" role="img">',
+             f'<title>{esc(caption or "network")}</title>']
+    for a, b, up in edges:
+        (x1, y1), (x2, y2) = at(a), at(b)
+        style = f'stroke="#999" stroke-width="1"' if up else \
+            f'stroke="{s.BAD}" stroke-width="1.5" stroke-dasharray="5 4"'
+        parts.append(f'<line x1="{x1:.1f}" y1="{y1:.1f}" x2="{x2:.1f}" y2="{y2:.1f}" {style}/>')
+    for name in sorted(positions, key=str):
+        x, y = at(name)
+        letter = groups[tips[name]]
+        colour = s.PALETTE[(ord(letter[0]) - 65) % len(s.PALETTE)] if letter.isalpha() \
+            else s.NEUTRAL
+        if name in down:
+            parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="11" fill="{s.PAPER}" '
+                         f'stroke="{s.NEUTRAL}" stroke-width="2" stroke-dasharray="3 2">'
+                         f'<title>{esc(name)}: down</title></circle>')
+            parts.append(svg_text(x, y + 4, "×", size=12, fill=s.NEUTRAL))
+        else:
+            parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="11" fill="{colour}" '
+                         f'stroke="{s.INK}" stroke-width="1"><title>{esc(name)}: tip {letter}, '
+                         f'height {tips[name][0]}</title></circle>')
+            parts.append(svg_text(x, y + 4, letter, size=11, weight="bold", fill=s.PAPER))
+        parts.append(svg_text(x, y - 14, str(name), size=9, fill=s.MUTED))
+    y = size + 14
+    counts: dict[tuple[int, str], int] = {}
+    for tip in tips.values():
+        counts[tip] = counts.get(tip, 0) + 1
+    parts.append(svg_text(8, y, caption, size=11, anchor="start", weight="bold"))
+    for tip, letter in groups.items():
+        y += 18
+        parts.append(svg_text(8, y, f"{letter}: height {tip[0]}, tip {tip[1]} — "
+                              f"{counts[tip]} node(s)", size=11, anchor="start"))
+    parts.append("</svg>")
+    return "".join(parts)
