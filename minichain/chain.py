@@ -11,14 +11,20 @@ Each stored block keeps the diff it made to the state, so moving from one branch
 (a reorganisation) reverts the abandoned blocks' diffs and commits the new ones without
 re-executing anything. Transactions of abandoned blocks return to the mempool if still valid.
 A block that fails any check leaves the state, the tree and the mempool exactly as they were.
+
+A chain may be kept in a file (`Blockchain.open`, see `minichain.store`): each accepted block is
+handed to the chain's store before the node moves on, so what is on disk is never behind
+what the node has told anyone.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from enum import Enum
+from os import PathLike
+from typing import Any, Protocol
 
 from minichain import crypto
 from minichain.block import ZERO_ADDRESS, ZERO_HASH, Block, BlockHeader, check_block_body, \
@@ -44,7 +50,7 @@ from minichain.state import Scratch, StateDiff, WorldState
 from minichain.transaction import Transaction, check_transaction
 from minichain.wallet import Wallet
 
-__all__ = ["AddResult", "Blockchain", "TransactionLocation"]
+__all__ = ["AddResult", "BlockStore", "Blockchain", "TransactionLocation"]
 
 _HEADER_ROOM = 400  # bytes kept free for the header, seal and framing when filling a block
 
@@ -74,6 +80,18 @@ class _Entry:
     receipts: tuple[Receipt, ...] = ()
 
 
+class BlockStore(Protocol):
+    """Where a chain keeps its blocks beyond memory (`minichain.store.ChainFile` is one)."""
+
+    def block_accepted(self, block: Block, diff: StateDiff, receipts: tuple[Receipt, ...],
+                       becomes_tip: bool) -> None:
+        """Keep a block that passed every check, with its diff and receipts, and whether it is
+        the new tip; all at once or not at all. Raising refuses the block."""
+
+    def close(self) -> None:
+        """Let go of the file."""
+
+
 class Blockchain:
     """One node's view of a chain."""
 
@@ -101,6 +119,7 @@ class Blockchain:
         }
         self._main: list[bytes] = [genesis.hash]
         self._txindex: dict[bytes, tuple[bytes, int]] = {}
+        self.store: BlockStore | None = None  # set by minichain.store when kept in a file
 
     # -- ready-made chains -----------------------------------------------------------------------
     @classmethod
@@ -125,6 +144,30 @@ class Blockchain:
         engine = ProofOfAuthority(validators=tuple(w.address for w in validators), **engine_options)
         params = ChainParams(chain_id=chain_id, allocations=dict(allocations or {}))
         return cls(engine, params, clock=clock, producers=validators, runtime=runtime)
+
+    @classmethod
+    def open(cls, path: str | PathLike[str], engine: ConsensusEngine | None = None,
+             params: ChainParams | None = None, **options: Any) -> Blockchain:
+        """The chain kept in the file at `path`, created there if there is no file yet.
+
+        To create a file, give the engine (and parameters); to reopen one, the path is enough:
+        the file records its parameters, engine and contract runtime. Wallets are never stored,
+        so pass `producers=` again to produce blocks. Other options: see `minichain.store`.
+        """
+        from minichain.store import open_chain  # the core itself never needs SQLite
+
+        return open_chain(path, engine, params, **options)
+
+    def close(self) -> None:
+        """Let go of the chain's file (if it has one); the chain can still be read."""
+        if self.store is not None:
+            self.store.close()
+
+    def __enter__(self) -> Blockchain:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
 
     def _genesis(self) -> Block:
         fields = self.engine.genesis_fields()
@@ -215,6 +258,10 @@ class Blockchain:
     def receipts(self, block_hash: bytes) -> tuple[Receipt, ...]:
         """The receipts of a stored block's transactions, in order."""
         return self._entries[block_hash].receipts
+
+    def state_diff(self, block_hash: bytes) -> StateDiff:
+        """What a stored block changed in the state: (key, before, after) for each entry."""
+        return self._entries[block_hash].diff
 
     def confirmations(self, txid: bytes) -> int:
         """Blocks on the main chain since (and including) the one holding `txid`; 0 if none."""
@@ -350,8 +397,11 @@ class Blockchain:
                 signatures=self.signatures, runtime=self.runtime)
         entry = _Entry(block, parent_entry.total_weight + self.engine.weight(block.header), diff,
                        receipts)
+        becomes_tip = entry.total_weight > self.total_weight()
+        if self.store is not None:  # on disk first: if that fails, the node has not moved
+            self.store.block_accepted(block, diff, receipts, becomes_tip)
         self._entries[block.hash] = entry
-        if entry.total_weight <= self.total_weight():
+        if not becomes_tip:
             return AddResult.SIDE_BRANCH
         extends = block.parent_hash == self._main[-1]
         self._switch_to(block.hash)
@@ -430,11 +480,41 @@ class Blockchain:
                 pass
 
     # -- checking a whole chain again ------------------------------------------------------------
-    def revalidate(self) -> int:
+    def revalidate(self, progress: Callable[[int], object] | None = None) -> int:
         """Re-check every block of the main chain from genesis on a fresh node, every signature
-        included; returns the number of blocks checked or raises the first InvalidBlock."""
+        included; returns the number of blocks checked or raises the first InvalidBlock.
+
+        `progress`, if given, is called with each block's height just before it is checked,
+        so the last height it saw is the block an error is about."""
         fresh = Blockchain(self.engine.fresh(), self.params, clock=self.clock,
                            runtime=self.runtime)
         for block in self.blocks[1:]:
+            if progress is not None:
+                progress(block.height)
             fresh.add_block(block)
         return self.height
+
+    # -- for minichain.store: blocks this node had already checked -------------------------------
+    def _stored_blocks(self) -> Iterator[tuple[Block, StateDiff, tuple[Receipt, ...]]]:
+        """Every stored block with its diff and receipts, parents before children."""
+        for entry in self._entries.values():
+            yield entry.block, entry.diff, entry.receipts
+
+    def _restore(self, stored: Iterable[tuple[Block, StateDiff, tuple[Receipt, ...]]],
+                 tip: bytes) -> None:
+        """Take back blocks this node checked before (read from its own file) without checking
+        them again, parents first, and move the state to `tip` by committing their diffs.
+
+        Only the links are checked here; `minichain.store` checks what it reads."""
+        for block, diff, receipts in stored:
+            if block.hash in self._entries:
+                continue
+            parent = self._entries.get(block.parent_hash)
+            if parent is None:
+                raise UnknownParent(block.parent_hash)
+            if block.height != parent.block.height + 1:
+                raise WrongHeight(block.height, parent.block.height)
+            weight = parent.total_weight + self.engine.weight(block.header)
+            self._entries[block.hash] = _Entry(block, weight, diff, receipts)
+        if tip != self._main[-1]:
+            self._switch_to(tip)
