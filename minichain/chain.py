@@ -104,9 +104,14 @@ class Blockchain:
         producers: Iterable[Wallet] = (),
         signatures: crypto.SignatureCache | None = None,
         runtime: Runtime | None = None,
+        executions: dict[bytes, tuple[StateDiff, tuple[Receipt, ...]]] | None = None,
     ):
         self.engine = engine
         self.runtime = runtime
+        # Results of executing blocks, by block hash, that nodes of one simulation may share:
+        # a block's diff depends only on the block and its parent's state, both fixed by the
+        # block's hash, and only blocks that passed every check are remembered.
+        self.executions = executions
         self.params = params or ChainParams()
         self.clock = clock or SimulatedClock(self.params.genesis_time)
         self.producers: dict[str, Wallet] = {w.address: w for w in producers}
@@ -391,10 +396,7 @@ class Blockchain:
         if problem:
             raise InvalidCoinbase(problem)
         self.engine.verify_header(self, block.header, parent, self.clock.now())
-        with self._state_at(block.parent_hash):
-            diff, receipts = execute_block(
-                self.state, block, subsidy=self.engine.subsidy(block.height), params=self.params,
-                signatures=self.signatures, runtime=self.runtime)
+        diff, receipts = self._execute(block)
         entry = _Entry(block, parent_entry.total_weight + self.engine.weight(block.header), diff,
                        receipts)
         becomes_tip = entry.total_weight > self.total_weight()
@@ -406,6 +408,19 @@ class Blockchain:
         extends = block.parent_hash == self._main[-1]
         self._switch_to(block.hash)
         return AddResult.EXTENDED if extends else AddResult.REORGANISED
+
+    def _execute(self, block: Block) -> tuple[StateDiff, tuple[Receipt, ...]]:
+        """Checklist 8-10 against the parent's state (or a result shared by another node)."""
+        known = self.executions.get(block.hash) if self.executions is not None else None
+        if known is not None:
+            return known
+        with self._state_at(block.parent_hash):
+            result = execute_block(
+                self.state, block, subsidy=self.engine.subsidy(block.height), params=self.params,
+                signatures=self.signatures, runtime=self.runtime)
+        if self.executions is not None:
+            self.executions[block.hash] = result
+        return result
 
     def _path(self, start: bytes, end: bytes) -> tuple[list[bytes], list[bytes]]:
         """Blocks to undo (from `start` down) and to redo (up to `end`) to get from one to the

@@ -18,8 +18,12 @@ nodes can crash and restart, and everything that happens is written to an event 
 All the nodes of one network share one simulated clock, which the scheduler moves forward to
 the time of each event, and by default one signature cache (`signatures=True`): a signature
 checked by one node is not checked again by the next, as the threads of one Bitcoin Core process
-share its cache. The cache remembers only valid signatures, so the outcome is the same with
-`signatures=False` (every node keeps its own cache), only slower.
+share its cache. With it, nodes also share the result of executing each block (its state diff
+and receipts): every node still checks each block's structure and seal itself, but a block's
+execution depends only on the block and its parent, so it is done once for the whole network and
+the diffs live in memory once. Both caches remember only what passed every check, so the outcome
+is the same with `signatures=False` (every node keeps its own cache and executes every block),
+only slower and bigger.
 """
 
 from __future__ import annotations
@@ -119,6 +123,8 @@ class Network:
             self.signatures: crypto.SignatureCache | None = signatures
         else:  # True: one cache for all nodes; False: every node keeps its own
             self.signatures = crypto.SignatureCache() if signatures else None
+        # Nodes that share a signature cache also share the results of executing each block.
+        self.executions: dict | None = {} if self.signatures is not None else None
         self.log: list[Event] = []
         self.blocks_found = 0
         self._stop_at_blocks = math.inf  # `run(blocks=…)` stops the scheduler at this count
@@ -187,7 +193,7 @@ class Network:
 
     def _add_node(self, name: Hashable, node_type: Callable[..., Node]) -> Node:
         chain = Blockchain(self.engine.fresh(), self.params, clock=self.clock,
-                           signatures=self.signatures)
+                           signatures=self.signatures, executions=self.executions)
         node = node_type(self, name, chain)
         self._nodes[name] = node
         if node.honest:
