@@ -187,13 +187,17 @@ class Contract:
         """Write a stored value (costs gas); None deletes it."""
         self._call.store(name, value)
 
-    def emit(self, name: str, **fields: Any) -> None:
+    def emit(self, name: str, /, **fields: Any) -> None:
         """Announce an event (costs gas); explorers and lessons read them from receipts."""
         self._call.emit(name, fields)
 
     def pay(self, to: str, amount: int) -> None:
         """Pay out of the contract's own balance (costs gas)."""
         self._call.pay(to, amount)
+
+    def charge(self, gas: int) -> None:
+        """Charge extra gas for expensive work (e.g. a signature check)."""
+        self._call.charge(gas)
 
     def setup(self, **args: Any) -> None:
         """Called once at deployment."""
