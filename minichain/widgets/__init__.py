@@ -12,7 +12,9 @@ from minichain.widgets.chain_view import ChainView
 from minichain.widgets.checkout import CheckoutView
 from minichain.widgets.escrow import EscrowView
 from minichain.widgets.explorer import ExplorerView
+from minichain.widgets.journey import ProductJourneyView
 from minichain.widgets.miner import MinerView
 from minichain.widgets.network_view import NetworkView
 
-__all__ = ["ChainView", "CheckoutView", "EscrowView", "ExplorerView", "MinerView", "NetworkView"]
+__all__ = ["ChainView", "CheckoutView", "EscrowView", "ExplorerView", "MinerView", "NetworkView",
+           "ProductJourneyView"]

@@ -327,3 +327,16 @@ def network_svg(positions: Mapping[Any, tuple[float, float]],
                               f"{counts[tip]} node(s)", size=11, anchor="start"))
     parts.append("</svg>")
     return "".join(parts)
+
+
+def journey_timeline(verification: Any, names: Mapping[str, str] | None = None) -> str:
+    """A lot's custody chain, one row per step, each marked ✔ or ✘ with the reason."""
+    rows = []
+    for step in verification.steps:
+        who = ("registered by " + name_of(step.receiver, names) if step.giver is None
+               else f"{name_of(step.giver, names)} → {name_of(step.receiver, names)}")
+        document = "re-hashed ✔" if step.document_checked else "not presented"
+        rows.append((step.number, who, step.location, step.time, document,
+                     badge(step.ok, "genuine", "broken") + (
+                         f" {esc(step.problem)}" if step.problem else "")))
+    return table(["step", "who", "where", "time", "document", "check"], rows, raw=(5,))

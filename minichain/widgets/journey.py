@@ -1,0 +1,47 @@
+"""The product journey: a lot's custody chain, its verification and an item's QR code
+(lesson 06)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import ipywidgets as w
+
+from minichain.chain import Blockchain
+from minichain.contracts.qr import item_qr
+from minichain.contracts.registry import verify
+from minichain.widgets import render
+
+__all__ = ["ProductJourneyView"]
+
+
+class ProductJourneyView(w.VBox):
+    """What a shopper's phone shows after scanning an item: every hand-off from the producer to
+    the shop, each marked ✔ genuine or ✘ broken with the reason, the verdict in one sentence,
+    and the item's QR code. "Verify again" re-walks the chain (after a recall, say); documents
+    given are re-hashed against what was recorded."""
+
+    def __init__(self, chain: Blockchain, registry: str, lot: str, *, item: str = "",
+                 documents: Mapping[int, bytes] | None = None,
+                 names: Mapping[str, str] | None = None):
+        self.chain, self.registry, self.lot = chain, registry, lot
+        self.documents = dict(documents or {})
+        self.names = dict(names or {})
+        self.qr = item_qr(registry, lot, item, chain_id=chain.params.chain_id)
+        self.verdict = w.HTML()
+        self.timeline = w.HTML()
+        self.code = w.HTML(self.qr.svg())
+        self.verify_button = w.Button(description="Verify again", icon="check")
+        self.verify_button.on_click(lambda _b: self.refresh())
+        super().__init__([self.verdict, self.timeline,
+                          w.HBox([self.code, w.HTML(render.esc(self.qr.link.url))]),
+                          self.verify_button])
+        self.refresh()
+
+    def refresh(self) -> None:
+        result = verify(self.chain, self.registry, self.lot, documents=self.documents)
+        self.result = result
+        message = (f"lot {self.lot} is genuine: every hand-off is signed by both hands"
+                   if result.ok else result.problem or "")
+        self.verdict.value = render.banner(result.ok, message, good="genuine", bad="not verified")
+        self.timeline.value = render.journey_timeline(result, self.names)
