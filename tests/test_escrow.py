@@ -6,6 +6,7 @@ message, and refusing changes nothing.
 """
 
 import pytest
+from contract_helpers import act, refused
 
 from minichain import Blockchain, Wallet
 from minichain.contracts import (
@@ -44,25 +45,6 @@ def order(chain):
     chain.produce_block()
     assert order["state"] == "CREATED"
     return order
-
-
-def act(order, wallet, method, value=0, **args):
-    """Send a call, put it in a block, and insist that it succeeded."""
-    tx = order.call(wallet, method, value=value, **args)
-    order.chain.produce_block()
-    receipt = order.chain.receipt(tx.txid)
-    assert receipt.success, receipt.error
-    return receipt
-
-
-def refused(order, wallet, method, error, match, value=0, **args):
-    """The call is refused before anything is sent, and nothing changes."""
-    chain = order.chain
-    before = (chain.state.root(), len(chain.mempool), order.storage())
-    with pytest.raises(error, match=match) as caught:
-        order.call(wallet, method, value=value, **args)
-    assert type(caught.value) is error
-    assert (chain.state.root(), len(chain.mempool), order.storage()) == before
 
 
 def funded(order):

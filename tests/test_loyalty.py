@@ -8,6 +8,7 @@ and the points minted less the points redeemed.
 """
 
 import pytest
+from contract_helpers import act, refused
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
@@ -51,25 +52,6 @@ def open_points(chain):
 @pytest.fixture
 def points():
     return open_points(new_chain())
-
-
-def act(client, wallet, method, **args):
-    """Send a call, put it in a block, and insist that it succeeded."""
-    tx = client.call(wallet, method, **args)
-    client.chain.produce_block()
-    receipt = client.chain.receipt(tx.txid)
-    assert receipt.success, receipt.error
-    return receipt
-
-
-def refused(client, wallet, method, error, match, **args):
-    """The call is refused with exactly `error` before anything is sent, and nothing changes."""
-    chain = client.chain
-    before = (chain.state.root(), len(chain.mempool), client.storage())
-    with pytest.raises(error, match=match) as caught:
-        client.call(wallet, method, **args)
-    assert type(caught.value) is error
-    assert (chain.state.root(), len(chain.mempool), client.storage()) == before
 
 
 def holdings(points):

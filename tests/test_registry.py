@@ -14,6 +14,7 @@ import xml.etree.ElementTree as ET
 from dataclasses import replace
 
 import pytest
+from contract_helpers import act, refused
 
 from minichain import Blockchain, Wallet
 from minichain.contracts.client import ContractClient
@@ -100,26 +101,6 @@ def journey(registry, lot):
 def register_lot(registry, lot=LOT, certificate=CERTIFICATE):
     return act(registry, farm, "register_lot", lot=lot, sku="LONGJING-250G",
                origin="West Lake, Hangzhou", document_hash=document_hash(certificate))
-
-
-def act(client, wallet, method, **args):
-    """Send a call, put it in a block, and insist that it succeeded."""
-    tx = client.call(wallet, method, **args)
-    client.chain.produce_block()
-    receipt = client.chain.receipt(tx.txid)
-    assert receipt.success, receipt.error
-    return receipt
-
-
-def refused(client, wallet, method, error, match, **args):
-    """The call is refused with exactly `error` before anything is sent, and nothing changes."""
-    chain = client.chain
-    before = (chain.state.root(), len(chain.mempool), client.storage())
-    with pytest.raises(error, match=match) as caught:
-        client.call(wallet, method, **args)
-    assert type(caught.value) is error
-    assert (chain.state.root(), len(chain.mempool), client.storage()) == before
-    return caught.value
 
 
 def unsigned(registry, giver, receiver, location, document, lot=LOT, **changes):

@@ -1,5 +1,7 @@
 """The product journey view: what a shopper sees after scanning a tin of tea."""
 
+from contract_helpers import act
+
 from minichain import Blockchain, Wallet
 from minichain.contracts import ContractClient, ContractRuntime, document_hash, prepare_hand_off
 from minichain.widgets import ProductJourneyView
@@ -8,12 +10,6 @@ platform, logistics, bank = (Wallet.from_seed(s) for s in ("platform", "logistic
 farm, shop = Wallet.from_seed("tea farm"), Wallet.from_seed("shop")
 CERTIFICATE = b"Certificate of origin: West Lake Longjing, spring 2026"
 NAMES = {farm.address: "tea farm", shop.address: "shop <b>"}
-
-
-def act(client, wallet, method, **args):
-    tx = client.call(wallet, method, **args)
-    client.chain.produce_block()
-    assert client.chain.receipt(tx.txid).success
 
 
 def tea_journey():
