@@ -5,6 +5,23 @@
     order = ContractClient.deploy(chain, platform, "OrderEscrow", buyer=..., seller=..., ...)
 """
 
+from minichain.contracts.bichannel import (
+    BalancesDoNotAddUp,
+    BidirectionalChannel,
+    ChannelState,
+    NotRevoked,
+    Revocation,
+    StaleState,
+)
+from minichain.contracts.channel import (
+    ChannelSignatureInvalid,
+    KeyMismatch,
+    PaymentChannel,
+    StaleVoucher,
+    Voucher,
+    VoucherExceedsDeposit,
+    WrongChannel,
+)
 from minichain.contracts.client import ContractClient, dry_run
 from minichain.contracts.escrow import OrderEscrow
 from minichain.contracts.loyalty import MAX_POINTS, LoyaltyPoints, NotAnAddress, NotEnoughPoints
@@ -57,13 +74,13 @@ from minichain.contracts.runtime import (
 )
 
 __all__ = [
-    "GAS",
-    "MAX_POINTS",
-    "SIGNATURE_GAS",
-    "VERIFY_URL",
     "BadCall",
     "BadItemLink",
+    "BalancesDoNotAddUp",
+    "BidirectionalChannel",
     "call_data",
+    "ChannelSignatureInvalid",
+    "ChannelState",
     "check_journey",
     "Contract",
     "contract_address",
@@ -77,23 +94,28 @@ __all__ = [
     "DocumentMismatch",
     "dry_run",
     "ForgedSignature",
+    "GAS",
     "HandOff",
     "HandOffOutOfOrder",
     "is_registry",
     "item_qr",
     "ItemLink",
     "ItemQR",
+    "KeyMismatch",
     "Lot",
     "LotAlreadyRegistered",
     "LoyaltyPoints",
     "MalformedRecord",
+    "MAX_POINTS",
     "NotAllowed",
     "NotAnAddress",
     "NotEnoughPoints",
     "NotOnRecord",
     "NotPayable",
+    "NotRevoked",
     "OrderEscrow",
     "OutOfGas",
+    "PaymentChannel",
     "prepare_hand_off",
     "ProductRegistry",
     "public",
@@ -101,6 +123,10 @@ __all__ = [
     "read_lot",
     "RecalledLot",
     "register",
+    "Revocation",
+    "SIGNATURE_GAS",
+    "StaleState",
+    "StaleVoucher",
     "Step",
     "TooEarly",
     "TooLate",
@@ -109,6 +135,10 @@ __all__ = [
     "UnknownMethod",
     "Verification",
     "verify",
+    "VERIFY_URL",
+    "Voucher",
+    "VoucherExceedsDeposit",
     "WrongAmount",
+    "WrongChannel",
     "WrongState",
 ]

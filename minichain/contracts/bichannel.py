@@ -1,0 +1,395 @@
+"""BidirectionalChannel: two parties pay each other back and forth, and cheating does not pay.
+
+Two parties — say a shop and its supplier, or a customer who also returns goods — lock deposits
+in one contract and then move money between them off the chain. Each move is a new
+`ChannelState` (the two balances and a nonce that counts up), signed by both. Either party may
+close the channel with a state it holds; that opens a *challenge period* in which the other
+party may answer with a state of a higher nonce, which wins (the idea of Decker and
+Wattenhofer's duplex channels and of Raiden). After the period anyone settles the balances.
+
+A party tempted to close with an old state that suited it better — a *stale state*, say the one
+from before it paid — risks more than losing the bet. When the parties move from state n to
+state n+1, each hands the other a signed `Revocation` of every state up to n, but only once it
+holds state n+1 signed by both (so revoking never leaves it without a valid state). If a party
+then closes with a state it has revoked, the other party shows the revocation within the
+challenge period and takes *everything* in the channel. This is the penalty of the Lightning
+Network (Poon and Dryja, 2016, section 3.3), where the revocation is a secret handed over;
+a contract can check signatures, so here it is a signed statement.
+
+    OPENING --join (partner, its deposit)--> OPEN
+    OPENING --cancel (opener)--> CANCELLED                     the opener gets its deposit back
+    OPEN    --close (either party, a co-signed state or none = the deposits)--> CLOSING
+    CLOSING --update (the other party, before the deadline, a higher nonce)--> CLOSING
+    CLOSING --penalize (the other party, before the deadline, the closer's revocation of the
+              state it closed with)--> PENALIZED            the other party gets everything
+    CLOSING --settle (anyone, after the deadline)--> CLOSED    each gets the last state's balance
+
+The off-chain dance for one payment (`ChannelState.next`, `sign`, `check`, `revoke`):
+    1. the payer signs state n+1 and sends it;            2. the payee checks it, co-signs it,
+    and sends back its signature and its revocation of n;  3. the payer checks both and sends
+    its own revocation of n.
+Payments are "pull" payments: closing credits, each party withdraws.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from minichain import crypto
+from minichain.contracts.channel import (
+    SIGNATURE_GAS,
+    ChannelSignatureInvalid,
+    _address,
+    _amount,
+    _chain_id,
+    _credit,
+    _fields,
+    _hex,
+    _in,
+    _key_of,
+    _only,
+    _same_channel,
+    _text,
+    _withdraw,
+)
+from minichain.contracts.runtime import (
+    BadCall,
+    Contract,
+    NotAllowed,
+    TooEarly,
+    TooLate,
+    WrongAmount,
+    WrongState,
+    public,
+    register,
+)
+from minichain.encoding import Writer
+from minichain.errors import short
+from minichain.wallet import Wallet
+
+__all__ = [
+    "OPENING", "OPEN", "CLOSING", "CLOSED", "PENALIZED", "CANCELLED",
+    "BalancesDoNotAddUp", "NotRevoked", "StaleState",
+    "BidirectionalChannel", "ChannelState", "Revocation",
+]
+
+OPENING, OPEN, CLOSING = "OPENING", "OPEN", "CLOSING"
+CLOSED, PENALIZED, CANCELLED = "CLOSED", "PENALIZED", "CANCELLED"
+ROLES = ("opener", "partner")
+
+
+# -- what can go wrong ---------------------------------------------------------------------------
+
+class StaleState(WrongState):
+    """A state whose nonce is not higher than the one it should replace."""
+
+
+class BalancesDoNotAddUp(WrongAmount):
+    """A state's balances do not add up to what the channel holds."""
+
+
+class NotRevoked(NotAllowed):
+    """A revocation that does not cover the state the closer broadcast."""
+
+
+# -- the off-chain messages ----------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ChannelState:
+    """The two balances after the `nonce`-th move in channel `channel` on chain `chain_id`,
+    with the parties' signatures by address."""
+
+    chain_id: int
+    channel: str
+    nonce: int
+    opener_balance: int
+    partner_balance: int
+    signatures: dict[str, bytes] = field(default_factory=dict, compare=False)
+
+    @classmethod
+    def opening(cls, chain_id: int, channel: str, opener_deposit: int,
+                partner_deposit: int) -> ChannelState:
+        """State 0: each side has its deposit. Closing with no state closes with this one."""
+        return cls(chain_id, channel, 0, opener_deposit, partner_deposit)
+
+    def signing_bytes(self) -> bytes:
+        """What both parties sign: a label, the chain id, the channel, the nonce, the balances."""
+        return (Writer().text("minichain-channel-state").uint(self.chain_id, 4)
+                .text(self.channel).uint(self.nonce, 8).uint(self.opener_balance, 8)
+                .uint(self.partner_balance, 8).getvalue())
+
+    def next(self, *, opener_balance: int, partner_balance: int) -> ChannelState:
+        """The following state (nonce + 1) with new balances, not yet signed."""
+        return ChannelState(self.chain_id, self.channel, self.nonce + 1, opener_balance,
+                            partner_balance)
+
+    def pay(self, amount: int, *, to: str) -> ChannelState:
+        """The following state, in which `amount` moves to the 'opener' or the 'partner'."""
+        if to not in ROLES:
+            raise ValueError(f"pay to 'opener' or 'partner', not {to!r}")
+        moved = amount if to == "opener" else -amount
+        return self.next(opener_balance=self.opener_balance + moved,
+                         partner_balance=self.partner_balance - moved)
+
+    def sign(self, wallet: Wallet) -> ChannelState:
+        """This state with `wallet`'s signature added."""
+        signature = wallet.sign(self.signing_bytes())
+        return replace(self, signatures={**self.signatures, wallet.address: signature})
+
+    def revoke(self, wallet: Wallet) -> Revocation:
+        """`wallet`'s revocation of this state and every earlier one, signed."""
+        return Revocation(self.chain_id, self.channel, self.nonce).sign(wallet)
+
+    def verify(self, public_key: bytes) -> bool:
+        """True if the owner of `public_key` signed this state as it is."""
+        signature = self.signatures.get(crypto.address_from_public_key(public_key))
+        return signature is not None and crypto.verify(public_key, self.signing_bytes(),
+                                                       signature)
+
+    def check(self, opener_key: bytes, partner_key: bytes, *, chain_id: int, channel: str,
+              total: int, after: int | None = None) -> None:
+        """Raise unless the state may close `channel`: the right chain and channel, balances that
+        add up to `total`, a nonce above `after` if given, and both parties' signatures. These
+        are the contract's own checks."""
+        _same_channel("state", self.chain_id, self.channel, chain_id, channel)
+        if self.opener_balance + self.partner_balance != total:
+            raise BalancesDoNotAddUp(
+                f"the state gives {self.opener_balance} to the opener and {self.partner_balance} "
+                f"to the partner, {self.opener_balance + self.partner_balance} in all, but the "
+                f"channel holds {total}.")
+        if after is not None and self.nonce <= after:
+            raise StaleState(f"the state has nonce {self.nonce}, which is not newer than nonce "
+                             f"{after}; only a higher nonce can replace it.")
+        for role, key in (("opener", opener_key), ("partner", partner_key)):
+            if not self.verify(key):
+                raise ChannelSignatureInvalid(
+                    f"state {self.nonce} is not signed by the {role} "
+                    f"{short(crypto.address_from_public_key(key))}: the signature is missing, "
+                    "made by another key, or the state was altered after signing.")
+
+    # as a contract argument
+    def to_dict(self) -> dict[str, Any]:
+        """The state as JSON values, to pass to the contract: `close(state=s.to_dict())`."""
+        return {"chain_id": self.chain_id, "channel": self.channel, "nonce": self.nonce,
+                "opener_balance": self.opener_balance, "partner_balance": self.partner_balance,
+                "signatures": {who: sig.hex() for who, sig in sorted(self.signatures.items())}}
+
+    @classmethod
+    def from_dict(cls, data: Any) -> ChannelState:
+        """The state a contract was given; raises BadCall if it is malformed."""
+        fields = _fields("state", data, ("chain_id", "channel", "nonce", "opener_balance",
+                                         "partner_balance", "signatures"))
+        signatures = fields["signatures"]
+        if not isinstance(signatures, dict) or len(signatures) > len(ROLES):
+            raise BadCall(f"a state's signatures must be a dictionary of at most two addresses "
+                          f"and signatures, not {signatures!r:.60}.")
+        return cls(_chain_id("state", fields["chain_id"]),
+                   _text("state", "channel", fields["channel"]),
+                   _amount("state", "nonce", fields["nonce"]),
+                   _amount("state", "opener balance", fields["opener_balance"]),
+                   _amount("state", "partner balance", fields["partner_balance"]),
+                   {_text("state", "signer", who): _hex("state", "signature", sig)
+                    for who, sig in signatures.items()})
+
+
+@dataclass(frozen=True)
+class Revocation:
+    """"I give up every state of channel `channel` on chain `chain_id` up to nonce `nonce`",
+    signed by one party and handed to the other (Lightning's revocation)."""
+
+    chain_id: int
+    channel: str
+    nonce: int
+    signature: bytes = b""
+
+    def signing_bytes(self) -> bytes:
+        """What the revoking party signs: a label, the chain id, the channel, the nonce."""
+        return (Writer().text("minichain-channel-revocation").uint(self.chain_id, 4)
+                .text(self.channel).uint(self.nonce, 8).getvalue())
+
+    def sign(self, wallet: Wallet) -> Revocation:
+        return replace(self, signature=wallet.sign(self.signing_bytes()))
+
+    def verify(self, public_key: bytes) -> bool:
+        """True if the owner of `public_key` signed this revocation as it is."""
+        return crypto.verify(public_key, self.signing_bytes(), self.signature)
+
+    def check(self, closer_key: bytes, *, chain_id: int, channel: str, closed_nonce: int) -> None:
+        """Raise unless this proves the closer gave up the state it closed with."""
+        _same_channel("revocation", self.chain_id, self.channel, chain_id, channel)
+        if self.nonce < closed_nonce:
+            raise NotRevoked(f"the revocation gives up states up to nonce {self.nonce}, but the "
+                             f"channel was closed with state {closed_nonce}, which it does not "
+                             "cover.")
+        if not self.verify(closer_key):
+            raise ChannelSignatureInvalid(
+                f"the revocation of states up to {self.nonce} is not signed by the closer "
+                f"{short(crypto.address_from_public_key(closer_key))}: another key signed it, "
+                "or it was altered after signing.")
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"chain_id": self.chain_id, "channel": self.channel, "nonce": self.nonce,
+                "signature": self.signature.hex()}
+
+    @classmethod
+    def from_dict(cls, data: Any) -> Revocation:
+        fields = _fields("revocation", data, ("chain_id", "channel", "nonce", "signature"))
+        return cls(_chain_id("revocation", fields["chain_id"]),
+                   _text("revocation", "channel", fields["channel"]),
+                   _amount("revocation", "nonce", fields["nonce"]),
+                   _hex("revocation", "signature", fields["signature"]))
+
+
+# -- the contract --------------------------------------------------------------------------------
+
+@register
+class BidirectionalChannel(Contract):
+    """Two deposits, shared out by the latest state both parties signed."""
+
+    payable_setup = True
+
+    def setup(self, partner: str, opener_key: str, partner_key: str, chain_id: int,
+              challenge_period: int = 3_600) -> None:
+        """The opener deploys with its deposit (0 or more), both public keys (hex) and the chain
+        id the states will name; closing leaves the other side `challenge_period` seconds."""
+        _address("partner", partner)
+        if partner == self.caller:
+            raise NotAllowed(f"{short(partner)} cannot open a channel with itself.")
+        if type(challenge_period) is not int or challenge_period <= 0:
+            raise WrongAmount(f"the challenge period must be a whole number of seconds above 0, "
+                              f"not {challenge_period!r}.")
+        _key_of("opener", opener_key, self.caller)
+        _key_of("partner", partner_key, partner)
+        for key, value in (("opener", self.caller), ("partner", partner),
+                           ("opener_key", opener_key), ("partner_key", partner_key),
+                           ("chain_id", _chain_id("channel", chain_id)),
+                           ("challenge_period", challenge_period),
+                           ("opener_deposit", self.value), ("state", OPENING)):
+            self.store(key, value)
+        self.emit("Proposed", opener=self.caller, partner=partner, opener_deposit=self.value)
+
+    # -- opening ---------------------------------------------------------------------------------
+    @public(payable=True)
+    def join(self) -> None:
+        """The partner accepts the channel with its own deposit (0 or more)."""
+        _only(self, "partner", "join the channel")
+        _in(self, OPENING, action="join")
+        total = self.load("opener_deposit") + self.value
+        if total == 0:
+            raise WrongAmount("a channel needs money in it; both deposits would be 0.")
+        self.store("partner_deposit", self.value)
+        self.store("total", total)
+        self.store("state", OPEN)
+        self.emit("Opened", partner_deposit=self.value, total=total)
+
+    @public
+    def cancel(self) -> None:
+        """The opener takes its deposit back if the partner has not joined."""
+        opener = _only(self, "opener", "cancel the channel")
+        _in(self, OPENING, action="cancel")
+        _credit(self, opener, self.load("opener_deposit"))
+        self.store("state", CANCELLED)
+        self.emit("Cancelled")
+
+    # -- closing ---------------------------------------------------------------------------------
+    @public
+    def close(self, state: dict | None = None) -> None:
+        """Either party closes with a co-signed state (none: the opening deposits); the other
+        party then has the challenge period to answer."""
+        closer = self._party("close the channel")
+        _in(self, OPEN, action="close")
+        if state is None:
+            final = ChannelState.opening(self.load("chain_id"), self.address,
+                                         self.load("opener_deposit"),
+                                         self.load("partner_deposit"))
+        else:
+            final = self._checked(state, after=None)
+        deadline = self.now + self.load("challenge_period")
+        self._record(final)
+        self.store("closer", closer)
+        self.store("closed_nonce", final.nonce)
+        self.store("deadline", deadline)
+        self.store("state", CLOSING)
+        self.emit("Closing", by=self.caller, nonce=final.nonce, deadline=deadline)
+
+    @public
+    def update(self, state: dict) -> None:
+        """The other party answers a close with a newer co-signed state; the higher nonce wins."""
+        self._answer("answer the close with a newer state")
+        newer = self._checked(state, after=self.load("nonce"))
+        self._record(newer)
+        self.emit("Updated", by=self.caller, nonce=newer.nonce)
+
+    @public
+    def penalize(self, revocation: dict) -> None:
+        """The other party proves the closer had revoked the state it closed with, and takes
+        everything in the channel."""
+        closer = self._answer("penalize the closer")
+        proof = Revocation.from_dict(revocation)
+        self.charge(SIGNATURE_GAS)
+        proof.check(bytes.fromhex(self.load(f"{closer}_key")), chain_id=self.load("chain_id"),
+                    channel=self.address, closed_nonce=self.load("closed_nonce"))
+        total = self.load("total")
+        _credit(self, self.caller, total)
+        self.store("state", PENALIZED)
+        self.emit("Penalized", cheater=self.load(closer), nonce=self.load("closed_nonce"),
+                  taken=total)
+
+    @public
+    def settle(self) -> None:
+        """Anyone, after the challenge period, pays out the last state's balances."""
+        _in(self, CLOSING, action="settle")
+        deadline = self.load("deadline")
+        if self.now <= deadline:
+            raise TooEarly(f"the challenge period lasts until time {deadline}; it is time "
+                           f"{self.now}, so the channel cannot be settled yet.")
+        shares = {role: self.load(f"{role}_balance") for role in ROLES}
+        for role in ROLES:
+            _credit(self, self.load(role), shares[role])
+        self.store("state", CLOSED)
+        self.emit("Closed", nonce=self.load("nonce"), opener_gets=shares["opener"],
+                  partner_gets=shares["partner"])
+
+    @public
+    def withdraw(self) -> None:
+        """Whoever is owed money takes it out."""
+        _withdraw(self)
+
+    # -- rules -----------------------------------------------------------------------------------
+    def _party(self, action: str) -> str:
+        """The caller's role, 'opener' or 'partner'; anyone else is refused."""
+        for role in ROLES:
+            if self.caller == self.load(role):
+                return role
+        raise NotAllowed(f"only the opener ({short(self.load('opener'))}) or the partner "
+                         f"({short(self.load('partner'))}) may {action}; "
+                         f"{short(self.caller)} is neither.")
+
+    def _answer(self, action: str) -> str:
+        """Check that the caller is the party that did not close, in time; returns the closer."""
+        role = self._party(action)
+        _in(self, CLOSING, action=action)
+        closer = self.load("closer")
+        if role == closer:
+            raise NotAllowed(f"only the party that did not close may {action}; "
+                             f"{short(self.caller)} closed the channel itself.")
+        deadline = self.load("deadline")
+        if self.now > deadline:
+            raise TooLate(f"the challenge period ended at time {deadline} and it is time "
+                          f"{self.now}, too late to {action}.")
+        return closer
+
+    def _checked(self, state: dict, after: int | None) -> ChannelState:
+        parsed = ChannelState.from_dict(state)
+        self.charge(2 * SIGNATURE_GAS)
+        parsed.check(bytes.fromhex(self.load("opener_key")),
+                     bytes.fromhex(self.load("partner_key")), chain_id=self.load("chain_id"),
+                     channel=self.address, total=self.load("total"), after=after)
+        return parsed
+
+    def _record(self, state: ChannelState) -> None:
+        self.store("nonce", state.nonce)
+        self.store("opener_balance", state.opener_balance)
+        self.store("partner_balance", state.partner_balance)
+
