@@ -10,11 +10,12 @@ Each view is a thin ipywidgets layer over the public API; its drawing comes from
 
 from minichain.widgets.chain_view import ChainView
 from minichain.widgets.checkout import CheckoutView
+from minichain.widgets.confirmations import ConfirmationsView
 from minichain.widgets.escrow import EscrowView
 from minichain.widgets.explorer import ExplorerView
 from minichain.widgets.journey import ProductJourneyView
 from minichain.widgets.miner import MinerView
 from minichain.widgets.network_view import NetworkView
 
-__all__ = ["ChainView", "CheckoutView", "EscrowView", "ExplorerView", "MinerView", "NetworkView",
-           "ProductJourneyView"]
+__all__ = ["ChainView", "CheckoutView", "ConfirmationsView", "EscrowView", "ExplorerView",
+           "MinerView", "NetworkView", "ProductJourneyView"]
