@@ -1,0 +1,438 @@
+"""Planning a pilot project: what a consortium chain costs a month, what proof of work would
+cost instead, a checklist, and the three areas a first pilot usually picks from.
+
+The cost model is arithmetic on clearly labelled assumptions, not a quote. Its defaults are
+public list prices and this package's own measurements; replace them with your provider's:
+
+- compute: one cloud server per validator, e.g. AWS EC2 t3.medium on demand, Linux, us-east-1,
+  USD 0.0416 an hour (AWS EC2 on-demand price list, 2024); 730 hours make a month (AWS's
+  convention);
+- storage: each validator keeps `retention_months` of chain data on block storage, AWS EBS gp3
+  at USD 0.08 per GB-month (AWS EBS pricing, 2024); a block costs 550 bytes on disk and each
+  payment 750 more (measured: a minichain chain file of 300 proof-of-authority blocks, empty
+  and with 10 payments each, SQLite with its indexes, state diffs and receipts);
+- bandwidth: every block is sent to the other validators, at USD 0.09 per GB (AWS data
+  transfer out, first 10 TB, 2024; traffic inside one region costs less);
+- operations: the people who keep it running (hours × rate), usually the largest line.
+
+Proof of work is priced the way it really costs: hashes per second × seconds × energy per
+hash × electricity price (DESIGN.md, "hashes = energy"). Two sets of assumptions: your own
+small chain mined by a few CPUs (minichain's miner does about 1.9 million hashes a second per
+core, see README "Performance"; a busy server core draws about 15 W), and a chain as hard to
+attack as Bitcoin: about 600 EH/s (6 × 10^20 hashes a second, network hash rate in 2024, e.g.
+mempool.space and blockchain.com charts) at 21.5 J/TH (Bitmain Antminer S19 XP specification;
+the fleet average is worse, see the Cambridge Bitcoin Electricity Consumption Index) and USD
+0.05 per kWh (an industrial price). That last one reproduces the CBECI's order of magnitude,
+about 110 TWh a year.
+
+Every nonsense input (negative validators, a price below zero, no transactions) is refused
+with a `PilotInputError`, a `minichain.ValidationError` whose message names the value.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
+
+from minichain.errors import ValidationError
+
+__all__ = [
+    "BITCOIN_SCALE",
+    "CHECKLIST",
+    "ChecklistItem",
+    "CostBreakdown",
+    "NegativeValue",
+    "NotANumber",
+    "NotPositive",
+    "PILOT_AREAS",
+    "PILOT_QUESTIONS",
+    "PilotArea",
+    "PilotInputError",
+    "PilotInputs",
+    "PilotQuestion",
+    "PowAssumptions",
+    "PowEnergyCost",
+    "Recommendation",
+    "TooFewValidators",
+    "UnknownQuestion",
+    "monthly_cost",
+    "own_pow_chain",
+    "pow_energy_cost",
+    "recommend_area",
+]
+
+JOULES_PER_KWH = 3_600_000
+GB = 1_000_000_000  # bytes; cloud providers bill decimal gigabytes
+
+
+# -- errors ---------------------------------------------------------------------------------------
+
+class PilotInputError(ValidationError):
+    """An input to the pilot cost model or the pilot questions that makes no sense."""
+
+
+def _label(name: str) -> str:
+    return name.replace("_", " ")
+
+
+class NotANumber(PilotInputError):
+    """A number was expected (a whole number for counts)."""
+
+    def __init__(self, name: str, value: object, whole: bool = False):
+        kind = "a whole number" if whole else "a number"
+        super().__init__(f"{_label(name)} must be {kind}, not {value!r}.")
+
+
+class NegativeValue(PilotInputError):
+    """A price, size or count below zero."""
+
+    def __init__(self, name: str, value: float):
+        super().__init__(f"{_label(name)} cannot be negative: {value:g} makes no sense.")
+
+
+class NotPositive(PilotInputError):
+    """A value that must be above zero (time between blocks, hours in a month, traffic)."""
+
+    def __init__(self, name: str, value: float):
+        super().__init__(f"{_label(name)} must be above 0, not {value:g}; the cost per "
+                         "transaction needs it.")
+
+
+class TooFewValidators(PilotInputError):
+    """A consortium chain with no one to seal its blocks."""
+
+    def __init__(self, value: int):
+        super().__init__(f"a consortium chain needs at least 1 validator to seal blocks (3 or "
+                         f"more, so that one can fail), not {value}.")
+
+
+class UnknownQuestion(PilotInputError):
+    """An answer to a question the pilot guide does not ask."""
+
+    def __init__(self, key: str):
+        known = ", ".join(q.key for q in PILOT_QUESTIONS)
+        super().__init__(f"there is no pilot question {key!r}; the questions are: {known}.")
+
+
+def _check_number(name: str, value: object, *, whole: bool = False, positive: bool = False
+                  ) -> None:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or \
+            (isinstance(value, float) and not math.isfinite(value)):
+        raise NotANumber(name, value, whole)
+    if whole and not isinstance(value, int):
+        raise NotANumber(name, value, whole)
+    if value < 0:
+        raise NegativeValue(name, value)
+    if positive and value == 0:
+        raise NotPositive(name, value)
+
+
+# -- the consortium chain's monthly cost ----------------------------------------------------------
+
+@dataclass(frozen=True)
+class PilotInputs:
+    """Everything the cost model needs; prices in `currency`. See the module docstring for
+    where each default comes from."""
+
+    validators: int = 3
+    transactions_per_day: int = 10_000
+    instance_price_per_hour: float = 0.0416
+    hours_per_month: float = 730.0
+    block_interval_seconds: float = 5.0
+    bytes_per_block: int = 550
+    bytes_per_transaction: int = 750
+    retention_months: float = 12.0
+    storage_price_per_gb_month: float = 0.08
+    egress_price_per_gb: float = 0.09
+    operator_hours_per_month: float = 10.0
+    operator_hourly_rate: float = 40.0
+    server_watts: float = 40.0
+    currency: str = "USD"
+
+    def __post_init__(self) -> None:
+        if type(self.validators) is int and self.validators < 1:
+            raise TooFewValidators(self.validators)
+        for item in fields(self):
+            if item.name == "currency":
+                continue
+            _check_number(item.name, getattr(self, item.name),
+                          whole=item.name in {"validators", "transactions_per_day",
+                                              "bytes_per_block", "bytes_per_transaction"},
+                          positive=item.name in {"transactions_per_day", "hours_per_month",
+                                                 "block_interval_seconds"})
+
+    @property
+    def blocks_per_month(self) -> float:
+        return self.hours_per_month * 3600 / self.block_interval_seconds
+
+    @property
+    def transactions_per_month(self) -> float:
+        return self.transactions_per_day * self.hours_per_month / 24
+
+
+@dataclass(frozen=True)
+class CostBreakdown:
+    """One month of running the pilot chain, once each validator holds `retention_months` of
+    data, line by line; and the energy its servers draw."""
+
+    inputs: PilotInputs
+    compute: float
+    storage: float
+    bandwidth: float
+    operations: float
+    growth_gb_per_month: float
+    stored_gb_per_validator: float
+    kwh_per_month: float
+
+    @property
+    def total(self) -> float:
+        return self.compute + self.storage + self.bandwidth + self.operations
+
+    @property
+    def transactions_per_month(self) -> float:
+        return self.inputs.transactions_per_month
+
+    @property
+    def cost_per_transaction(self) -> float:
+        return self.total / self.transactions_per_month
+
+    def lines(self) -> list[tuple[str, float, str]]:
+        """(line, monthly cost, how it was worked out) for a table."""
+        i = self.inputs
+        return [
+            ("servers", self.compute, f"{i.validators} validator(s) × {i.hours_per_month:g} h × "
+                                      f"{i.instance_price_per_hour:g} {i.currency}/h"),
+            ("storage", self.storage, f"{i.validators} × {self.stored_gb_per_validator:.2f} GB "
+                                      f"({i.retention_months:g} months of data) × "
+                                      f"{i.storage_price_per_gb_month:g} {i.currency}/GB-month"),
+            ("network", self.bandwidth, f"{self.growth_gb_per_month:.2f} GB of blocks × "
+                                        f"{max(i.validators - 1, 0)} other validator(s) × "
+                                        f"{i.egress_price_per_gb:g} {i.currency}/GB"),
+            ("people", self.operations, f"{i.operator_hours_per_month:g} h × "
+                                        f"{i.operator_hourly_rate:g} {i.currency}/h"),
+        ]
+
+
+def monthly_cost(inputs: PilotInputs | None = None, **changes: float) -> CostBreakdown:
+    """The monthly cost of the pilot chain for `inputs` (the defaults, changed by `changes`)."""
+    if inputs is None or changes:
+        values = {f.name: getattr(inputs, f.name) for f in fields(PilotInputs)} if inputs else {}
+        inputs = PilotInputs(**{**values, **changes})
+    growth = (inputs.blocks_per_month * inputs.bytes_per_block
+              + inputs.transactions_per_month * inputs.bytes_per_transaction) / GB
+    stored = growth * inputs.retention_months
+    return CostBreakdown(
+        inputs=inputs,
+        compute=inputs.validators * inputs.hours_per_month * inputs.instance_price_per_hour,
+        storage=inputs.validators * stored * inputs.storage_price_per_gb_month,
+        bandwidth=growth * (inputs.validators - 1) * inputs.egress_price_per_gb,
+        operations=inputs.operator_hours_per_month * inputs.operator_hourly_rate,
+        growth_gb_per_month=growth,
+        stored_gb_per_validator=stored,
+        kwh_per_month=inputs.validators * inputs.server_watts * inputs.hours_per_month / 1000,
+    )
+
+
+# -- proof of work, for comparison ----------------------------------------------------------------
+
+@dataclass(frozen=True)
+class PowAssumptions:
+    """What securing a chain by proof of work takes: a hash rate, the energy of one hash and
+    the price of electricity, with where the numbers come from."""
+
+    name: str
+    hashes_per_second: float
+    joules_per_hash: float
+    price_per_kwh: float
+    source: str
+
+    def __post_init__(self) -> None:
+        for name in ("hashes_per_second", "joules_per_hash", "price_per_kwh"):
+            _check_number(name, getattr(self, name))
+
+
+BITCOIN_SCALE = PowAssumptions(
+    name="as hard to attack as Bitcoin",
+    hashes_per_second=6e20, joules_per_hash=21.5e-12, price_per_kwh=0.05,
+    source="about 600 EH/s (Bitcoin network hash rate, 2024); 21.5 J/TH (Antminer S19 XP "
+           "specification); USD 0.05/kWh (industrial price). Assumptions, not measurements.")
+
+
+def own_pow_chain(miners: int = 3, *, hashes_per_second_each: float = 1.9e6,
+                  watts_each: float = 15.0, price_per_kwh: float = 0.15) -> PowAssumptions:
+    """A small proof-of-work chain of your own, mined flat out by `miners` CPU cores running
+    minichain's miner (1.9 million hashes a second each, README "Performance")."""
+    _check_number("miners", miners, whole=True, positive=True)
+    _check_number("hashes_per_second_each", hashes_per_second_each, positive=True)
+    return PowAssumptions(
+        name=f"your own chain, {miners} CPU miner(s)",
+        hashes_per_second=miners * hashes_per_second_each,
+        joules_per_hash=watts_each / hashes_per_second_each, price_per_kwh=price_per_kwh,
+        source=f"{hashes_per_second_each:,.0f} hashes/s per core (minichain's miner, measured); "
+               f"{watts_each:g} W per busy core and {price_per_kwh:g} per kWh (assumptions).")
+
+
+@dataclass(frozen=True)
+class PowEnergyCost:
+    """A month of proof of work: hashes computed, the energy they take, what it costs."""
+
+    assumptions: PowAssumptions
+    hashes_per_month: float
+    kwh_per_month: float
+    cost_per_month: float
+    transactions_per_month: float
+
+    @property
+    def kwh_per_transaction(self) -> float:
+        return self.kwh_per_month / self.transactions_per_month
+
+    @property
+    def cost_per_transaction(self) -> float:
+        return self.cost_per_month / self.transactions_per_month
+
+
+def pow_energy_cost(assumptions: PowAssumptions, inputs: PilotInputs | None = None
+                    ) -> PowEnergyCost:
+    """Energy cost of a month of proof of work carrying the pilot's transactions:
+    hashes = hash rate × seconds; energy = hashes × joules per hash."""
+    inputs = inputs or PilotInputs()
+    hashes = assumptions.hashes_per_second * inputs.hours_per_month * 3600
+    kwh = hashes * assumptions.joules_per_hash / JOULES_PER_KWH
+    return PowEnergyCost(assumptions, hashes, kwh, kwh * assumptions.price_per_kwh,
+                         inputs.transactions_per_month)
+
+
+# -- the checklist --------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ChecklistItem:
+    """One thing to settle, when, and the lesson that helps."""
+
+    stage: str  # "before", "during" or "after" the pilot
+    task: str
+    lesson: str
+
+
+CHECKLIST: tuple[ChecklistItem, ...] = (
+    ChecklistItem("before", "Write down the one business question the pilot answers and the "
+                  "number that will show it (hours of reconciliation, days to settle a dispute).",
+                  "00-start-here"),
+    ChecklistItem("before", "Choose one pilot area: payment processing, identity verification "
+                  "or transaction audit.", "12-your-pilot-project"),
+    ChecklistItem("before", "Agree who runs the validators (platform, logistics firm, bank) and "
+                  "how members are voted in and out.", "04-consensus-pow-vs-poa"),
+    ChecklistItem("before", "Decide who holds the keys: customers, a wallet app, or you for "
+                  "them; and what happens when a key is lost.", "02-wallets-and-signatures"),
+    ChecklistItem("before", "List the personal data involved and keep all of it off the chain "
+                  "(salted commitments only).", "07-privacy"),
+    ChecklistItem("before", "Check deletion requests, data residency and the audit trail with "
+                  "your data-protection officer (GDPR, PIPL).", "08-compliance"),
+    ChecklistItem("before", "Put a monthly budget on it with the cost model, people included.",
+                  "12-your-pilot-project"),
+    ChecklistItem("during", "Decide how many confirmations an order waits before it ships.",
+                  "03-paying-at-checkout"),
+    ChecklistItem("during", "Hold customers' money in escrow with clear ship and confirm "
+                  "deadlines and a dispute path.", "05-escrow-for-orders"),
+    ChecklistItem("during", "If goods are tracked, have both hands sign every custody hand-off.",
+                  "06-traceability"),
+    ChecklistItem("during", "Rehearse a crashed validator and a split network before the first "
+                  "sale.", "09-network-and-attacks"),
+    ChecklistItem("during", "Measure transactions a second against your busiest hour; plan "
+                  "payment channels for the peak.", "10-scaling-the-flash-sale"),
+    ChecklistItem("during", "Switch on fraud monitoring and tune its thresholds on real "
+                  "traffic.", "11-watching-for-fraud"),
+    ChecklistItem("after", "Compare the number you wrote down with the result, and decide: "
+                  "stop, change, or grow.", "12-your-pilot-project"),
+)
+
+
+# -- choosing a pilot area ------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class PilotArea:
+    """A first pilot: what it proves, what it risks, how to start, which lessons prepare it."""
+
+    key: str
+    name: str
+    proves: str
+    risk: str
+    first_step: str
+    lessons: tuple[str, ...]
+
+
+PILOT_AREAS: tuple[PilotArea, ...] = (
+    PilotArea("audit", "transaction audit",
+              "that partners and auditors can check one shared record of orders and refunds "
+              "nobody can quietly change",
+              "low: no customer money moves and no personal data goes on chain",
+              "record a fingerprint of each day's orders and refunds; let the auditor verify "
+              "one with a Merkle proof",
+              ("01-fingerprints-and-tamper-evidence", "08-compliance", "11-watching-for-fraud")),
+    PilotArea("payments", "payment processing",
+              "that orders can be paid, held in escrow and settled between platform, "
+              "merchant and bank without a reconciliation step",
+              "medium: real money moves, so confirmations, escrow and fraud monitoring matter",
+              "settle one merchant's orders through escrow on a consortium chain for a month",
+              ("03-paying-at-checkout", "05-escrow-for-orders", "10-scaling-the-flash-sale",
+               "11-watching-for-fraud")),
+    PilotArea("identity", "identity verification",
+              "that a seller or customer proves one fact (verified seller, over 18) without "
+              "handing over the document",
+              "high: personal data and data-protection law are involved from day one",
+              "issue verified-seller credentials as salted commitments; disclose one attribute "
+              "with a proof",
+              ("02-wallets-and-signatures", "07-privacy", "08-compliance")),
+)
+
+
+@dataclass(frozen=True)
+class PilotQuestion:
+    """A yes/no question and the points a "yes" gives each pilot area."""
+
+    key: str
+    text: str
+    points: Mapping[str, int] = field(default_factory=dict)
+
+
+PILOT_QUESTIONS: tuple[PilotQuestion, ...] = (
+    PilotQuestion("reconciliation", "Do you spend hours a week reconciling payments with the "
+                  "platform, the bank or partners?", {"payments": 2, "audit": 1}),
+    PilotQuestion("disputes", "Do disputes about refunds or delivery drag on because each side "
+                  "has its own record?", {"payments": 1, "audit": 2}),
+    PilotQuestion("auditors", "Do auditors or regulators ask for records you struggle to prove "
+                  "unchanged?", {"audit": 2}),
+    PilotQuestion("fake_sellers", "Are fake or unverified sellers a problem on your "
+                  "marketplace?", {"identity": 2}),
+    PilotQuestion("cross_border", "Is cross-border settlement slow or expensive for you?",
+                  {"payments": 2}),
+    PilotQuestion("personal_data", "Can the pilot avoid touching customers' personal data?",
+                  {"audit": 1, "payments": 1, "identity": -2}),
+    PilotQuestion("partners", "Are at least two other companies willing to run a validator "
+                  "with you?", {"payments": 1, "audit": 1, "identity": 1}),
+)
+
+
+@dataclass(frozen=True)
+class Recommendation:
+    """A pilot area's score for a set of answers, and the answers that earned it."""
+
+    area: PilotArea
+    score: int
+    reasons: tuple[str, ...]
+
+
+def recommend_area(answers: Mapping[str, bool]) -> list[Recommendation]:
+    """The pilot areas, best fit first, for yes/no `answers` keyed by question; ties go to the
+    lower-risk area (the order of PILOT_AREAS)."""
+    questions = {q.key: q for q in PILOT_QUESTIONS}
+    for key in answers:
+        if key not in questions:
+            raise UnknownQuestion(key)
+    ranked = []
+    for order, area in enumerate(PILOT_AREAS):
+        yes = [questions[k] for k in questions if answers.get(k) and area.key in
+               questions[k].points]
+        score = sum(q.points[area.key] for q in yes)
+        ranked.append((-score, order, Recommendation(area, score, tuple(q.text for q in yes))))
+    return [r for _score, _order, r in sorted(ranked, key=lambda t: t[:2])]
