@@ -270,7 +270,7 @@ def own_pow_chain(miners: int = 3, *, hashes_per_second_each: float = 1.9e6,
         hashes_per_second=miners * hashes_per_second_each,
         joules_per_hash=watts_each / hashes_per_second_each, price_per_kwh=price_per_kwh,
         source=f"{hashes_per_second_each:,.0f} hashes/s per core (minichain's miner, measured); "
-               f"{watts_each:g} W per busy core and {price_per_kwh:g} per kWh (assumptions).")
+               f"{watts_each:g} W per busy core and USD {price_per_kwh:g}/kWh (assumptions).")
 
 
 @dataclass(frozen=True)

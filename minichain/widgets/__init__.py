@@ -15,7 +15,10 @@ from minichain.widgets.escrow import EscrowView
 from minichain.widgets.explorer import ExplorerView
 from minichain.widgets.journey import ProductJourneyView
 from minichain.widgets.miner import MinerView
+from minichain.widgets.monitor import MonitorView
 from minichain.widgets.network_view import NetworkView
+from minichain.widgets.pilot import ChecklistView, PilotAreaChooser, PilotCostView
 
-__all__ = ["ChainView", "CheckoutView", "ConfirmationsView", "EscrowView", "ExplorerView",
-           "MinerView", "NetworkView", "ProductJourneyView"]
+__all__ = ["ChainView", "ChecklistView", "CheckoutView", "ConfirmationsView", "EscrowView",
+           "ExplorerView", "MinerView", "MonitorView", "NetworkView", "PilotAreaChooser",
+           "PilotCostView", "ProductJourneyView"]
