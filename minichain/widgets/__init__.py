@@ -9,6 +9,7 @@ Each view is a thin ipywidgets layer over the public API; its drawing comes from
 """
 
 from minichain.widgets.chain_view import ChainView
+from minichain.widgets.channel import ChannelView
 from minichain.widgets.checkout import CheckoutView
 from minichain.widgets.confirmations import ConfirmationsView
 from minichain.widgets.escrow import EscrowView
@@ -19,6 +20,6 @@ from minichain.widgets.monitor import MonitorView
 from minichain.widgets.network_view import NetworkView
 from minichain.widgets.pilot import ChecklistView, PilotAreaChooser, PilotCostView
 
-__all__ = ["ChainView", "ChecklistView", "CheckoutView", "ConfirmationsView", "EscrowView",
-           "ExplorerView", "MinerView", "MonitorView", "NetworkView", "PilotAreaChooser",
-           "PilotCostView", "ProductJourneyView"]
+__all__ = ["ChainView", "ChannelView", "ChecklistView", "CheckoutView", "ConfirmationsView",
+           "EscrowView", "ExplorerView", "MinerView", "MonitorView", "NetworkView",
+           "PilotAreaChooser", "PilotCostView", "ProductJourneyView"]
