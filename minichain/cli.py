@@ -4,12 +4,16 @@
     minichain explore PATH [--last N]    blocks, transactions, balances and contracts of a file
     minichain verify PATH [--full]       check a chain file; --full re-checks every signature
     minichain lab [FOLDER]               open JupyterLab on the lessons (what `make lab` runs)
+    minichain release [SOURCE ...]       write the trainee exercise notebooks from the sources
+    minichain grade SOURCE SUBMISSION... --out DIR [-j N]
+                                         grade a class: grades.csv and feedback per trainee
 
 Every command answers `--help`. Problems are reported as one line on stderr, never a
 traceback, and the exit code says what happened, so scripts can rely on it:
 
     0    done (verify: the chain is valid)
-    1    verify: the file is a chain file, but it is not valid (the first bad block is named)
+    1    verify: the file is a chain file, but it is not valid (the first bad block is named);
+         release --check: a released exercise is out of date
     2    the command line is wrong, or the file cannot be used: missing, a folder, no
          permission, locked by another program, not a chain file, written by a newer
          minichain, or (demo --db) already there
@@ -51,6 +55,7 @@ __all__ = ["EXIT_ERROR", "EXIT_INTERNAL", "EXIT_INVALID", "EXIT_OK", "build_pars
 EXIT_OK, EXIT_INVALID, EXIT_ERROR, EXIT_INTERNAL, EXIT_INTERRUPTED = 0, 1, 2, 70, 130
 
 LESSONS = Path(__file__).resolve().parent.parent / "lessons"
+EXERCISES = Path(__file__).resolve().parent.parent / "exercises"
 
 # The teaching wallets of the lessons and tests: an explorer shows these names beside their
 # addresses, as block explorers label well-known addresses.
@@ -387,6 +392,103 @@ def _lab(args: argparse.Namespace, out: TextIO) -> int:
     return subprocess.call([jupyter, "lab", f"--ServerApp.root_dir={folder}"])
 
 
+# -- release -------------------------------------------------------------------------------------
+
+def _release(args: argparse.Namespace, out: TextIO) -> int:
+    from minichain.grading.exercise import Exercise, ExerciseError, released_json
+
+    sources = [Path(p) for p in args.sources] or sorted((EXERCISES / "source").glob("*.ipynb"))
+    if not sources:
+        raise _Failure(f"there are no exercise sources in {EXERCISES / 'source'}.")
+    stale = []
+    for source in sources:
+        try:
+            exercise = Exercise.read(source)
+        except ExerciseError as problem:
+            raise _Failure(str(problem)) from None
+        folder = Path(args.out) if args.out else source.resolve().parent.parent
+        if not folder.is_dir():
+            raise _Failure(f"there is no folder {folder} to release into.")
+        target = folder / source.name
+        text = released_json(exercise)
+        current = target.read_text(encoding="utf-8") if target.is_file() else None
+        points = f"{len(exercise.questions)} questions, {exercise.max_points} points"
+        if args.check:
+            if current != text:
+                stale.append(target)
+                print(f"{target} is out of date: run `minichain release`.", file=out)
+            continue
+        if current == text:
+            print(f"{target} is up to date ({points}).", file=out)
+        else:
+            target.write_text(text, encoding="utf-8")
+            print(f"wrote {target} ({points}).", file=out)
+    if args.check and not stale:
+        print(f"{len(sources)} released exercises are up to date.", file=out)
+    return EXIT_INVALID if stale else EXIT_OK
+
+
+# -- grade ---------------------------------------------------------------------------------------
+
+def _submissions(paths: Sequence[str]) -> list[Path]:
+    """The notebooks to grade: files as given; a folder stands for every notebook inside it."""
+    found: list[Path] = []
+    for name in paths:
+        path = Path(name)
+        if path.is_dir():
+            found.extend(p for p in sorted(path.rglob("*.ipynb"))
+                         if ".ipynb_checkpoints" not in p.parts)
+        else:
+            found.append(path)
+    return found
+
+
+def _grade(args: argparse.Namespace, out: TextIO) -> int:
+    if args.jobs < 1:
+        raise _Failure("-j must be 1 or more.")
+    if args.timeout <= 0:
+        raise _Failure("--timeout must be more than 0 seconds.")
+    try:
+        from minichain.grading.exercise import Exercise, ExerciseError
+        from minichain.grading.grader import grade
+        from minichain.grading.kernel import KernelLimits
+    except ImportError as missing:
+        raise _Failure(f"grading needs Jupyter's kernel libraries ({missing.name} is missing); "
+                       "install them with `pip install -e '.[test]'`.") from None
+    try:
+        exercise = Exercise.read(args.source)
+    except ExerciseError as problem:
+        raise _Failure(str(problem)) from None
+    submissions = _submissions(args.submissions)
+    if not submissions:
+        raise _Failure("there are no notebooks to grade in " + ", ".join(args.submissions) + ".")
+    folder = Path(args.out)
+    if folder.exists() and not folder.is_dir():
+        raise _Failure(f"{folder} is a file; --out needs a folder.")
+    if not folder.parent.is_dir():
+        raise _Failure(f"there is no folder {folder.parent} to put {folder.name} in.")
+    limits = KernelLimits(cell_timeout=args.timeout, memory_mb=args.memory_mb)
+    started = time.monotonic()
+    with ProgressBar(f"grading {len(submissions)} submissions") as bar:
+        results = grade(args.source, submissions, folder, jobs=args.jobs, limits=limits,
+                        progress=bar)
+    seconds = time.monotonic() - started
+    names = [q.name for q in exercise.questions]
+    rows = [[r.trainee, *(q.points for q in r.questions), f"{r.total}/{r.max_points}", r.status]
+            for r in results]
+    average = [f"{sum(r.questions[i].points for r in results) / len(results):.1f}"
+               for i in range(len(names))]
+    rows.append(["(average)", *average,
+                 f"{sum(r.total for r in results) / len(results):.1f}/{exercise.max_points}", ""])
+    _table(["trainee", *names, "total", "status"], rows, out, right=range(1, len(names) + 2))
+    problems = sum(1 for r in results if r.status != "ok")
+    print(f"\nGraded {len(results)} submissions in {seconds:.0f} s (-j {args.jobs}); "
+          f"{problems} with problems (named in their feedback).", file=out)
+    print(f"Gradebook: {folder / 'grades.csv'}   Feedback: {folder / 'feedback'}/<trainee>.html",
+          file=out)
+    return EXIT_OK
+
+
 # -- the command line ----------------------------------------------------------------------------
 
 def build_parser() -> argparse.ArgumentParser:
@@ -394,7 +496,8 @@ def build_parser() -> argparse.ArgumentParser:
         prog="minichain",
         description="A teaching blockchain for e-commerce: chain files and lessons.",
         epilog="Exit codes: 0 ok, 1 verify found an invalid chain, 2 wrong command line or "
-               "unusable file, 70 internal error, 130 interrupted.")
+               "unusable file, 70 internal error, 130 interrupted (and 1 when release --check "
+               "finds an exercise out of date).")
     parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
@@ -435,6 +538,43 @@ def build_parser() -> argparse.ArgumentParser:
     lab.add_argument("folder", nargs="?", default=str(LESSONS),
                      help="the folder to open (default: the project's lessons/)")
     lab.set_defaults(run=_lab)
+
+    release = commands.add_parser(
+        "release", help="write the trainee exercise notebooks from the instructor's sources",
+        description="Write each trainee notebook from its source: every solution replaced by "
+                    "`name = ...  # your answer here`, hidden tests removed, everything else "
+                    "as it is. Without arguments: every exercises/source/*.ipynb into "
+                    "exercises/. --check changes nothing and exits 1 if a release is out of "
+                    "date.")
+    release.add_argument("sources", nargs="*", metavar="SOURCE",
+                         help="source notebooks (default: exercises/source/*.ipynb)")
+    release.add_argument("--out", metavar="DIR",
+                         help="where to write (default: the folder above the source's)")
+    release.add_argument("--check", action="store_true",
+                         help="only check that the released notebooks are up to date")
+    release.set_defaults(run=_release)
+
+    grade = commands.add_parser(
+        "grade", help="grade a class's submissions of one exercise",
+        description="Run every submission in a fresh kernel of its own (a temporary folder, a "
+                    "timeout per cell, memory and CPU limits), with the exercise's check cells "
+                    "restored from SOURCE, then score it with every check, hidden ones "
+                    "included, in a clean process. Writes DIR/grades.csv (one row per trainee: "
+                    "points per question, total, status) and DIR/feedback/<trainee>.html "
+                    "(what passed, what is still wrong, hints; never the hidden checks). A "
+                    "broken, endless or hostile submission costs only its own points.")
+    grade.add_argument("source", metavar="SOURCE", help="the exercise's source notebook")
+    grade.add_argument("submissions", nargs="+", metavar="SUBMISSION",
+                       help="trainee notebooks, or folders of them")
+    grade.add_argument("--out", required=True, metavar="DIR",
+                       help="folder for grades.csv and feedback/ (created if missing)")
+    grade.add_argument("-j", "--jobs", type=int, default=1, metavar="N",
+                       help="grade N submissions at a time (default 1)")
+    grade.add_argument("--timeout", type=float, default=30.0, metavar="SECONDS",
+                       help="the longest a cell may run (default 30)")
+    grade.add_argument("--memory-mb", type=int, default=2048, metavar="MB",
+                       help="address space per kernel (default 2048)")
+    grade.set_defaults(run=_grade)
     return parser
 
 

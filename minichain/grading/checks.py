@@ -1,0 +1,118 @@
+"""Checks for exercise notebooks: one line that says, in plain words, what is still wrong.
+
+    from minichain.grading import check, whole_number, between, equals
+    check("q1", changed_block, whole_number(), between(1, 3))
+
+In a trainee's notebook `check` prints one line: "✔ q1: ..." or "✘ q1: <what is wrong>". Rules
+run in order and the first that fails is the message, so a question can be checked from "is it
+answered?" to "is it the right kind of value?" to "is it right?". A rule is a callable
+`rule(value) -> None or message`; a rule that raises counts as failed with its own message.
+
+The grader uses the same `check` calls (the ones the trainee sees and the hidden ones) in its
+own process, where it records each result against the question instead of printing it; a
+hidden rule's message is the instructor's hint, and neither the rule's code nor its expected
+value is ever shown.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import Any
+
+from minichain.grading.answers import MISSING, Unreadable
+
+__all__ = ["Rule", "between", "check", "close_to", "equals", "is_text", "is_true_or_false",
+           "one_of", "rule", "whole_number", "number", "is_bytes", "of_type"]
+
+Rule = Callable[[Any], "str | None"]
+
+# The grader sets this to a function(question, passed, message) while it checks a submission.
+_recorder: Callable[[str, bool, str], None] | None = None
+
+
+def check(question: str, value: Any, *rules: Rule) -> None:
+    """Check `value`, the answer to `question`, against `rules`, in order."""
+    message = _first_problem(value, rules)
+    if _recorder is not None:
+        _recorder(question, message is None, message or "")
+    elif message is None:
+        print(f"✔ {question}: this looks right so far (the grader checks more).")
+    else:
+        print(f"✘ {question}: {message}")
+
+
+def _first_problem(value: Any, rules: tuple[Rule, ...]) -> str | None:
+    if value is MISSING:
+        return "there is no answer yet: the answer cell was deleted, renamed or did not run."
+    if value is Ellipsis:
+        return "not answered yet: replace the ... with your answer and run the cell again."
+    if isinstance(value, Unreadable):
+        return (f"your answer is of a kind the grader cannot read ({value.type_name}): answer "
+                "with a number, text, True or False, or what the question asks for.")
+    for one in rules:
+        try:
+            problem = one(value)
+        except Exception:  # noqa: BLE001 - a rule that cannot even run on the value failed
+            problem = getattr(one, "message", None) or "this is not the kind of answer asked for."
+        if problem:
+            return problem
+    return None
+
+
+def rule(test: Callable[[Any], bool], message: str) -> Rule:
+    """A rule from any test: passes when `test(value)` is true, else says `message`."""
+    def apply(value: Any) -> str | None:
+        return None if test(value) else message
+    apply.message = message  # type: ignore[attr-defined]
+    return apply
+
+
+def of_type(kind: type | tuple[type, ...], words: str) -> Rule:
+    """The value is of this type (bool is not counted as a number)."""
+    return rule(lambda v: isinstance(v, kind) and not (isinstance(v, bool) and kind in
+                                                       (int, float, (int, float))),
+                f"the answer should be {words}.")
+
+
+def whole_number() -> Rule:
+    return of_type(int, "a whole number, like 3 (no quotes)")
+
+
+def number() -> Rule:
+    return of_type((int, float), "a number, like 0.25 (no quotes)")
+
+
+def is_text() -> Rule:
+    return rule(lambda v: isinstance(v, str), 'the answer should be text in quotes, like "SHIPPED".')
+
+
+def is_bytes() -> Rule:
+    return rule(lambda v: isinstance(v, bytes), "the answer should be bytes, like the result of "
+                                                "sign(...) (b'...').")
+
+
+def is_true_or_false() -> Rule:
+    return rule(lambda v: isinstance(v, bool), "the answer should be True or False (no quotes).")
+
+
+def between(low: float, high: float) -> Rule:
+    return rule(lambda v: low <= v <= high, f"the answer should be between {low} and {high}.")
+
+
+def one_of(*options: Any) -> Rule:
+    shown = ", ".join(repr(o) for o in options)
+    return rule(lambda v: v in options, f"the answer should be one of {shown}.")
+
+
+def equals(expected: Any, hint: str) -> Rule:
+    """The value equals `expected`; the message is only the hint (never the expected value)."""
+    return rule(lambda v: type(v) is type(expected) and v == expected
+                or (isinstance(v, (int, float)) and not isinstance(v, bool)
+                    and isinstance(expected, (int, float)) and v == expected), hint)
+
+
+def close_to(expected: float, tolerance: float, hint: str) -> Rule:
+    """A number within `tolerance` of `expected` (rounding differences are fine)."""
+    return rule(lambda v: isinstance(v, (int, float)) and not isinstance(v, bool)
+                and math.isfinite(v) and abs(v - expected) <= tolerance, hint)

@@ -1,0 +1,261 @@
+"""Exercise notebooks: the instructor's source, the trainee's release, and what is graded.
+
+An instructor writes one source notebook per exercise (`exercises/source/NN-name.ipynb`) with
+nbgrader's markers, so instructors who know nbgrader feel at home:
+
+- An **answer cell** holds the solution between `### BEGIN SOLUTION` and `### END SOLUTION`.
+  Each line `name = value` in it becomes `name = ...  # your answer here` in the release;
+  other solution lines are left out.
+- A **check cell** starts with the line `# Check q1 (2 points)`: the question's name and its
+  points. It calls `check("q1", answer, ...)` (minichain.grading.checks) for the checks the
+  trainee sees, and may hold more between `### BEGIN HIDDEN TESTS` and `### END HIDDEN TESTS`,
+  which the release removes. The answer cells of a question are those between the previous
+  check cell and its own. A question scores its points when every check in its cell passes.
+- Every other cell (markdown, setup code) is released as it is.
+
+Every cell has a stable id (nbformat 4.5); the release keeps it and records it again in the
+cell's metadata (`metadata.minichain.cell`), which is how a submission's cells are matched to
+the source's when it is graded, whatever the trainee moved, deleted or copied.
+"""
+
+from __future__ import annotations
+
+import ast
+import copy
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+__all__ = ["Exercise", "ExerciseError", "Question", "SubmissionProblem", "read_submission",
+           "released_json"]
+
+BEGIN_SOLUTION, END_SOLUTION = "### BEGIN SOLUTION", "### END SOLUTION"
+BEGIN_HIDDEN, END_HIDDEN = "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"
+CHECK_LINE = re.compile(r"#\s*Check\s+(?P<name>[A-Za-z_]\w*)\s*\((?P<points>\d+)\s+points?\)\s*$")
+ASSIGNMENT = re.compile(r"^(?P<indent>\s*)(?P<names>[A-Za-z_]\w*(\s*,\s*[A-Za-z_]\w*)*)\s*=(?!=)")
+PLACEHOLDER = "...  # your answer here"
+MAX_SUBMISSION_BYTES = 20_000_000
+
+
+class ExerciseError(Exception):
+    """A source notebook that cannot be used (a problem for the instructor)."""
+
+
+class SubmissionProblem(Exception):
+    """A submission file that cannot be read as a notebook (costs that trainee every point)."""
+
+
+@dataclass
+class Question:
+    name: str
+    points: int
+    check_cell: int                                   # index into the source's cells
+    answer_cells: list[int] = field(default_factory=list)
+    answer_names: list[str] = field(default_factory=list)
+
+
+def _source(cell: dict[str, Any]) -> str:
+    source = cell.get("source", "")
+    return "".join(source) if isinstance(source, list) else str(source)
+
+
+def _region(lines: list[str], begin: str, end: str) -> tuple[int, int] | None:
+    """The line numbers of the begin and end markers, or None."""
+    starts = [i for i, line in enumerate(lines) if line.strip() == begin]
+    if not starts:
+        return None
+    ends = [i for i, line in enumerate(lines) if line.strip() == end and i > starts[0]]
+    if len(starts) != 1 or len(ends) != 1:
+        raise ExerciseError(f"each cell may hold one {begin} ... {end} region")
+    return starts[0], ends[0]
+
+
+class Exercise:
+    """A parsed source notebook."""
+
+    def __init__(self, notebook: dict[str, Any], name: str = "exercise"):
+        self.notebook = notebook
+        self.name = name
+        self.cells: list[dict[str, Any]] = notebook.get("cells", [])
+        self.questions: list[Question] = []
+        self.roles: list[str] = []            # "text", "setup", "answer", "check"
+        self._parse()
+
+    @classmethod
+    def read(cls, path: str | Path) -> Exercise:
+        path = Path(path)
+        try:
+            notebook = json.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise ExerciseError(f"there is no exercise source at {path}.") from None
+        except IsADirectoryError:
+            raise ExerciseError(f"{path} is a folder, not an exercise source notebook.") from None
+        except (UnicodeDecodeError, ValueError):
+            raise ExerciseError(f"{path} is not a notebook (not valid JSON).") from None
+        try:
+            return cls(notebook, path.stem)
+        except ExerciseError as problem:
+            raise ExerciseError(f"{path} cannot be used as an exercise source: {problem}") from None
+
+    # -- parsing -------------------------------------------------------------------------------
+    def _parse(self) -> None:
+        if not isinstance(self.cells, list) or not self.cells:
+            raise ExerciseError("it has no cells")
+        ids = [cell.get("id") for cell in self.cells]
+        if None in ids or len(set(ids)) != len(ids):
+            raise ExerciseError("every cell needs its own id (nbformat 4.5)")
+        pending: list[int] = []
+        names: list[str] = []
+        for index, cell in enumerate(self.cells):
+            text = _source(cell)
+            lines = text.splitlines()
+            if cell.get("cell_type") != "code":
+                self.roles.append("text")
+                continue
+            try:
+                ast.parse(text)
+            except SyntaxError as error:
+                raise ExerciseError(f"cell {cell['id']} is not plain Python ({error.msg})") from None
+            match = CHECK_LINE.match(lines[0]) if lines else None
+            if match:
+                if _region(lines, BEGIN_SOLUTION, END_SOLUTION):
+                    raise ExerciseError(f"check cell {cell['id']} holds a solution")
+                if not pending:
+                    raise ExerciseError(f"question {match['name']} has no answer cell before it")
+                if any(q.name == match["name"] for q in self.questions):
+                    raise ExerciseError(f"question {match['name']} is checked twice")
+                _region(lines, BEGIN_HIDDEN, END_HIDDEN)
+                self.questions.append(Question(match["name"], int(match["points"]), index,
+                                               pending, names))
+                pending, names = [], []
+                self.roles.append("check")
+            elif _region(lines, BEGIN_SOLUTION, END_SOLUTION):
+                start, end = _region(lines, BEGIN_SOLUTION, END_SOLUTION)  # type: ignore[misc]
+                found = [n.strip() for line in lines[start + 1:end]
+                         if (m := ASSIGNMENT.match(line)) for n in m["names"].split(",")]
+                if not found:
+                    raise ExerciseError(f"the solution in cell {cell['id']} assigns no answer "
+                                        "(write it as `name = value`)")
+                pending.append(index)
+                names.extend(n for n in found if n not in names)
+                self.roles.append("answer")
+            else:
+                self.roles.append("setup")
+        if pending:
+            raise ExerciseError("an answer cell has no check cell after it")
+        if not self.questions:
+            raise ExerciseError("it has no check cell (a line `# Check q1 (2 points)`)")
+
+    @property
+    def max_points(self) -> int:
+        return sum(q.points for q in self.questions)
+
+    def question_of(self, index: int) -> Question | None:
+        for question in self.questions:
+            if index == question.check_cell or index in question.answer_cells:
+                return question
+        return None
+
+    # -- release -------------------------------------------------------------------------------
+    def release(self) -> dict[str, Any]:
+        """The trainee's notebook: solutions replaced by placeholders, hidden tests removed."""
+        released = copy.deepcopy(self.notebook)
+        for cell, role in zip(released["cells"], self.roles):
+            metadata = cell.setdefault("metadata", {})
+            metadata.pop("nbgrader", None)
+            metadata["minichain"] = {"cell": cell["id"], "role": role}
+            if role == "answer":
+                cell["source"] = _released_answer(_source(cell))
+            elif role == "check":
+                cell["source"] = _without_hidden(_source(cell))
+            if cell.get("cell_type") == "code":
+                cell["outputs"], cell["execution_count"] = [], None
+        return released
+
+    def solved(self) -> dict[str, Any]:
+        """The release with every answer filled in with the solution: a trainee who got
+        everything right (for tests and demonstrations)."""
+        solved = self.release()
+        for cell, role, original in zip(solved["cells"], self.roles, self.cells):
+            if role == "answer":
+                lines = _source(original).splitlines()
+                start, end = _region(lines, BEGIN_SOLUTION, END_SOLUTION)  # type: ignore[misc]
+                cell["source"] = "\n".join(lines[:start] + lines[start + 1:end] + lines[end + 1:])
+        return solved
+
+    # -- grading -------------------------------------------------------------------------------
+    def answer_code(self, index: int, names: list[str]) -> str:
+        """An answer cell's source with its solution replaced by the submitted values."""
+        lines = _source(self.cells[index]).splitlines()
+        start, end = _region(lines, BEGIN_SOLUTION, END_SOLUTION)  # type: ignore[misc]
+        indent = re.match(r"\s*", lines[start]).group(0)  # type: ignore[union-attr]
+        injected = [f"{indent}{name} = __submitted__[{name!r}]" for name in names]
+        return "\n".join(lines[:start] + injected + lines[end + 1:])
+
+    def code(self, index: int) -> str:
+        return _source(self.cells[index])
+
+    def released_code(self, index: int) -> str:
+        """What the trainee's notebook holds in this cell before they change anything."""
+        text = _source(self.cells[index])
+        role = self.roles[index]
+        return _released_answer(text) if role == "answer" else \
+            _without_hidden(text) if role == "check" else text
+
+
+def _released_answer(text: str) -> str:
+    lines = text.splitlines()
+    start, end = _region(lines, BEGIN_SOLUTION, END_SOLUTION)  # type: ignore[misc]
+    placeholders = [f"{m['indent']}{m['names']} = {PLACEHOLDER}"
+                    for line in lines[start + 1:end] if (m := ASSIGNMENT.match(line))]
+    return "\n".join(lines[:start] + placeholders + lines[end + 1:])
+
+
+def _without_hidden(text: str) -> str:
+    lines = text.splitlines()
+    region = _region(lines, BEGIN_HIDDEN, END_HIDDEN)
+    if region is None:
+        return text
+    return "\n".join(lines[:region[0]] + lines[region[1] + 1:]).rstrip("\n")
+
+
+def released_json(exercise: Exercise) -> str:
+    """The release as the exact text written to disk (stable, so a test can compare it)."""
+    return json.dumps(exercise.release(), indent=1, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def read_submission(path: str | Path) -> list[dict[str, Any]]:
+    """A submission's cells; raises SubmissionProblem saying, plainly, why it cannot be read."""
+    path = Path(path)
+    try:
+        size = path.stat().st_size
+        if size > MAX_SUBMISSION_BYTES:
+            raise SubmissionProblem(f"the file is {size:,} bytes, more than the "
+                                    f"{MAX_SUBMISSION_BYTES:,} a notebook may have")
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise SubmissionProblem("the file does not exist") from None
+    except IsADirectoryError:
+        raise SubmissionProblem("it is a folder, not a notebook") from None
+    except PermissionError:
+        raise SubmissionProblem("the file cannot be read (permission denied)") from None
+    try:
+        notebook = json.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise SubmissionProblem("it is not a notebook: not text (UTF-8)") from None
+    except ValueError as error:
+        line = getattr(error, "lineno", None)
+        raise SubmissionProblem("it is not a notebook: the file is damaged (not valid JSON"
+                                + (f", line {line}" if line else "") + ")") from None
+    if not isinstance(notebook, dict) or "cells" not in notebook:
+        raise SubmissionProblem("it is not a notebook: valid JSON, but without notebook cells")
+    version = notebook.get("nbformat")
+    if version != 4:
+        raise SubmissionProblem(f"it is saved in notebook format {version!r}; the grader reads "
+                                "format 4 (what JupyterLab 3 and 4 save)")
+    cells = notebook["cells"]
+    if not isinstance(cells, list) or not all(isinstance(c, dict) for c in cells):
+        raise SubmissionProblem("it is not a notebook: its cells are damaged")
+    return cells

@@ -1,0 +1,545 @@
+"""Grading a class: every submission in a fresh, limited kernel; the score from a clean process.
+
+    results = grade("exercises/source/01-x.ipynb", ["in/alice.ipynb", ...], "graded", jobs=2)
+
+For each submission, in a worker process of its own (`python -m minichain.grading.worker`):
+
+1. The file is read; a damaged file, something that is not a notebook, or a notebook format
+   from the future costs that trainee every point with the reason named, and nothing else.
+2. The notebook to run is assembled from the *source*: every cell of the exercise comes from
+   the source (a trainee cannot edit or delete the checks away), the trainee's answer cells and
+   own extra cells are placed where they were, and before each check cell a collector cell
+   publishes the question's answers as plain data (minichain.grading.answers).
+3. It runs in a new kernel (minichain.grading.kernel) in a temporary folder of its own, with a
+   timeout per cell, memory/CPU/file-size limits and a write guard (minichain.grading.sandbox).
+4. The kernel is shut down. Then the worker — which had imported everything it needs before
+   the kernel started, and never runs the trainee's code — re-runs the source's own cells with
+   the submitted values in place of the solutions, and the checks, hidden ones included.
+   Whatever the submission did to `minichain`, to `check` or to Python in its kernel stays
+   there: only its values arrive.
+5. The worker checks that the grader's own files (the minichain package, the exercise source,
+   the Python start-up files) are unchanged; if a submission changed them it scores 0 with
+   status "tampered", and the files are restored.
+
+The same submission always gets the same score: nothing depends on timing except a cell that
+runs close to its timeout.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import os
+import re
+import subprocess
+import sys
+import sysconfig
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from minichain.grading.exercise import Exercise, Question, SubmissionProblem
+from minichain.grading.kernel import CellRun, KernelLimits
+
+__all__ = ["GradeResult", "QuestionResult", "assemble", "grade", "grade_submission",
+           "trainee_names", "write_grades"]
+
+STATUS_ORDER = ("not graded", "tampered", "unreadable", "kernel died", "timeout", "errors", "ok")
+
+
+@dataclass
+class QuestionResult:
+    name: str
+    points: int
+    max_points: int
+    message: str = ""                       # what is wrong (empty if it passed)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def passed(self) -> bool:
+        return self.points == self.max_points and not self.message
+
+
+@dataclass
+class GradeResult:
+    trainee: str
+    submission: str
+    status: str
+    questions: list[QuestionResult]
+    notes: list[str] = field(default_factory=list)
+    changed_files: list[str] = field(default_factory=list)
+
+    @property
+    def total(self) -> int:
+        return sum(q.points for q in self.questions)
+
+    @property
+    def max_points(self) -> int:
+        return sum(q.max_points for q in self.questions)
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self))
+
+    @classmethod
+    def from_json(cls, text: str) -> GradeResult:
+        data = json.loads(text)
+        data["questions"] = [QuestionResult(**q) for q in data["questions"]]
+        return cls(**data)
+
+
+def _zero(exercise: Exercise, message: str) -> list[QuestionResult]:
+    return [QuestionResult(q.name, 0, q.points, message) for q in exercise.questions]
+
+
+# -- assembling the notebook to run ---------------------------------------------------------------
+
+@dataclass
+class Plan:
+    codes: list[str] = field(default_factory=list)
+    owners: list[str | None] = field(default_factory=list)     # question each code belongs to
+    kinds: list[str] = field(default_factory=list)             # "exercise", "trainee", "collector"
+    collectors: dict[int, str] = field(default_factory=dict)   # code index -> question
+    notes: dict[str | None, list[str]] = field(default_factory=lambda: defaultdict(list))
+
+
+def _text(cell: dict[str, Any]) -> str:
+    source = cell.get("source", "")
+    if isinstance(source, list):
+        return "".join(s for s in source if isinstance(s, str))
+    return source if isinstance(source, str) else ""
+
+
+def _claimed_id(cell: dict[str, Any]) -> str | None:
+    metadata = cell.get("metadata")
+    mine = metadata.get("minichain") if isinstance(metadata, dict) else None
+    claimed = mine.get("cell") if isinstance(mine, dict) else None
+    return claimed if isinstance(claimed, str) else None
+
+
+def assemble(exercise: Exercise, cells: list[dict[str, Any]]) -> Plan:
+    """The code to run for a submission: the source's cells, with the trainee's answers."""
+    index_of = {cell["id"]: i for i, cell in enumerate(exercise.cells)}
+    present = {cell.get("id") for cell in cells}
+    matched: dict[int, int] = {}
+    extras: dict[int, list[int]] = defaultdict(list)
+    copies: dict[int, int] = defaultdict(int)
+    anchor = -1
+    for t, cell in enumerate(cells):
+        own, claimed = cell.get("id"), _claimed_id(cell)
+        s = None
+        if isinstance(own, str) and own in index_of and index_of[own] not in matched:
+            s = index_of[own]
+        elif claimed in index_of and claimed not in present and index_of[claimed] not in matched:
+            s = index_of[claimed]
+        if s is not None:
+            matched[s] = t
+            anchor = s
+            continue
+        copied = index_of.get(own) if isinstance(own, str) and own in index_of else \
+            index_of.get(claimed) if claimed else None
+        if copied is not None:
+            copies[copied] += 1
+            if exercise.roles[copied] != "answer":
+                continue                      # a copy of the exercise's own cell: the original runs
+        if cell.get("cell_type") == "code" and _text(cell).strip():
+            extras[anchor].append(t)
+
+    plan = Plan()
+    changed = 0
+
+    def owner_after(s: int) -> str | None:
+        for q in exercise.questions:
+            if q.check_cell >= s:
+                return q.name
+        return None
+
+    def add(code: str, owner: str | None, kind: str) -> None:
+        plan.codes.append(code)
+        plan.owners.append(owner)
+        plan.kinds.append(kind)
+
+    for t in extras[-1]:
+        add(_text(cells[t]), owner_after(0), "trainee")
+    for s, role in enumerate(exercise.roles):
+        question = exercise.question_of(s)
+        if role == "answer":
+            q = question.name  # type: ignore[union-attr]
+            if s in matched:
+                add(_text(cells[matched[s]]), q, "trainee")
+            else:
+                plan.notes[q].append("its answer cell is missing from your notebook (deleted?).")
+            if copies[s]:
+                plan.notes[q].append("you copied its answer cell; the copies ran too, in the "
+                                     "places you put them.")
+        elif role in ("check", "setup"):
+            if s not in matched or _text(cells[matched[s]]) != exercise.released_code(s):
+                if role == "check":
+                    what = "was changed" if s in matched else "is missing (deleted?)"
+                    plan.notes[question.name].append(  # type: ignore[union-attr]
+                        f"its check cell {what}; the grader used the original.")
+                else:
+                    changed += 1
+            if role == "check" and copies[s]:
+                plan.notes[question.name].append(  # type: ignore[union-attr]
+                    "its check cell was duplicated; the grader ran it once.")
+            if role == "check":
+                names = question.answer_names  # type: ignore[union-attr]
+                plan.collectors[len(plan.codes)] = question.name  # type: ignore[union-attr]
+                add("__import__('minichain.grading.answers', fromlist=['publish'])"
+                    f".publish(globals(), {names!r})", question.name, "collector")  # type: ignore
+            add(exercise.code(s), question.name if question else owner_after(s), "exercise")
+        for t in extras[s]:
+            add(_text(cells[t]), owner_after(s + 1), "trainee")
+    if changed:
+        plan.notes[None].append(f"{changed} of the exercise's own code cells were changed or "
+                                "deleted; the grader used the originals.")
+    return plan
+
+
+# -- checking the answers in the grader's own process ----------------------------------------------
+
+def check_answers(exercise: Exercise, submitted: dict[str, dict[str, Any] | None]
+                  ) -> tuple[dict[str, tuple[bool, str]], list[str]]:
+    """Run the source's cells with the submitted (described) values; every check, hidden too.
+
+    Returns {question: (passed, message)} and notes about the exercise's own cells."""
+    import contextlib
+    import io
+
+    from minichain.grading import checks
+    from minichain.grading.answers import MISSING, rebuild
+
+    namespace: dict[str, Any] = {"__name__": "__main__"}
+    verdicts: dict[str, tuple[bool, str]] = {}
+    notes: list[str] = []
+    sink = io.StringIO()
+    for s, role in enumerate(exercise.roles):
+        if role == "text":
+            continue
+        question = exercise.question_of(s)
+        if role == "answer":
+            described = submitted.get(question.name) or {}  # type: ignore[union-attr]
+            names = question.answer_names  # type: ignore[union-attr]
+            namespace["__submitted__"] = {
+                n: rebuild(described[n]) if n in described else MISSING for n in names}
+            code = exercise.answer_code(s, names)
+        else:
+            code = exercise.code(s)
+        recorded: list[tuple[str, bool, str]] = []
+        checks._recorder = lambda q, ok, message: recorded.append((q, ok, message))
+        error: BaseException | None = None
+        try:
+            with contextlib.redirect_stdout(sink), contextlib.redirect_stderr(sink):
+                exec(compile(code, f"<exercise cell {exercise.cells[s]['id']}>", "exec"),
+                     namespace)
+        except BaseException as problem:  # noqa: BLE001 - whatever the values make it do
+            error = problem
+        finally:
+            checks._recorder = None
+            sink.seek(0)
+            sink.truncate()
+        if role == "check":
+            verdicts[question.name] = _verdict(question, recorded, error)  # type: ignore
+        elif error is not None and role == "setup":
+            notes.append(f"the exercise's cell {exercise.cells[s]['id']} could not run with your "
+                         f"answers ({type(error).__name__}).")
+    return verdicts, notes
+
+
+def _verdict(question: Question, recorded: list[tuple[str, bool, str]],
+             error: BaseException | None) -> tuple[bool, str]:
+    mine = [(ok, message) for q, ok, message in recorded if q == question.name]
+    for ok, message in mine:
+        if not ok:
+            return False, message
+    if error is not None:
+        if isinstance(error, AssertionError):
+            return False, str(error) or "a hidden check did not pass."
+        return False, f"the check could not run on your answer ({type(error).__name__})."
+    if not mine:
+        return False, "the check did not run."
+    return True, ""
+
+
+# -- one submission (runs in the worker process) ---------------------------------------------------
+
+def grade_submission(source: str | Path, submission: str | Path, trainee: str,
+                     limits: KernelLimits = KernelLimits()) -> GradeResult:
+    """Grade one submission in this process (the worker); never raises for a bad submission."""
+    import shutil
+    import tempfile
+
+    from minichain.grading.exercise import read_submission
+    from minichain.grading.kernel import run_cells
+
+    exercise = Exercise.read(source)
+    try:
+        cells = read_submission(submission)
+    except SubmissionProblem as problem:
+        message = f"the grader could not read your file: {problem}."
+        return GradeResult(trainee, str(submission), "unreadable", _zero(exercise, message),
+                           [message])
+    plan = assemble(exercise, cells)
+    before = start_up_files()
+    workdir = Path(tempfile.mkdtemp(prefix="minichain-grade-"))
+    try:
+        runs, summary = run_cells(plan.codes, workdir, limits, frozenset(plan.collectors))
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    after = start_up_files()
+    changed = sorted(path for path in set(before) | set(after) if before.get(path) != after.get(path))
+    return _result(exercise, plan, runs, summary, trainee, str(submission), changed)
+
+
+def _result(exercise: Exercise, plan: Plan, runs: list[CellRun], summary: dict[str, Any],
+            trainee: str, submission: str, changed: list[str]) -> GradeResult:
+    notes: dict[str | None, list[str]] = defaultdict(list, {k: list(v)
+                                                             for k, v in plan.notes.items()})
+    status = "ok"
+    if not summary["started"]:
+        message = "not graded: the kernel did not start (" + (summary["kernel"] or "") + \
+                  "); please grade this submission again."
+        return GradeResult(trainee, submission, "not graded", _zero(exercise, message),
+                           [message])
+    for i, run in enumerate(runs):
+        if plan.kinds[i] == "exercise" and run.status == "error":
+            continue                           # an exercise cell failing on the trainee's values
+        where = plan.owners[i]
+        if run.status in ("error", "timeout", "kernel died") and plan.kinds[i] != "collector":
+            notes[where].append(f"a cell of yours stopped with {run.error}" if run.status ==
+                                "error" else f"a cell of yours was {run.error}"
+                                if run.status == "timeout" else f"{run.error}.")
+        if run.status == "timeout":
+            status = _worse(status, "timeout")
+        elif run.status == "error" and plan.kinds[i] == "trainee":
+            status = _worse(status, "errors")
+    if summary["kernel"]:
+        if status != "timeout":
+            status = _worse(status, "kernel died")
+        notes[None].append(f"Your notebook stopped early: {summary['kernel']}; the cells after "
+                           "that did not run.")
+    if summary["output_dropped"]:
+        notes[None].append(f"Your notebook printed a lot: {summary['output_dropped']:,} "
+                           "characters of output were not kept (this costs nothing).")
+    submitted: dict[str, dict[str, Any] | None] = {}
+    for i, question in plan.collectors.items():
+        run = runs[i]
+        if run.status == "not run" or (run.answers is None and run.status == "kernel died"):
+            submitted[question] = None
+            notes[question].append("the notebook had stopped before this question's check, so "
+                                   "its answer could not be read.")
+        elif run.answers is None:
+            submitted[question] = None
+            notes[question].append("the grader could not read your answer here (did your "
+                                   "notebook change how outputs are shown?).")
+        else:
+            submitted[question] = run.answers
+    verdicts, exercise_notes = check_answers(exercise, submitted)
+    notes[None].extend(exercise_notes)
+    questions = []
+    for q in exercise.questions:
+        passed, message = verdicts.get(q.name, (False, "the check did not run."))
+        questions.append(QuestionResult(q.name, q.points if passed else 0, q.points, message,
+                                        notes.get(q.name, [])))
+    result = GradeResult(trainee, submission, status, questions, notes.get(None, []))
+    if changed:
+        _mark_tampered(result, changed)
+    return result
+
+
+def _mark_tampered(result: GradeResult, changed: list[str]) -> None:
+    result.status = "tampered"
+    result.changed_files = sorted(set(result.changed_files) | set(changed))
+    for question in result.questions:
+        question.points = 0
+        question.message = question.message or "0 points: see the note on the grader's files."
+    result.notes.insert(0, "Your notebook changed files the grader depends on ("
+                        + ", ".join(changed[:3]) + (" …" if len(changed) > 3 else "")
+                        + "), so it scores 0 (the grader's own copies were put back).")
+
+
+def _worse(a: str, b: str) -> str:
+    return min(a, b, key=STATUS_ORDER.index)
+
+
+# -- what the grader protects -----------------------------------------------------------------------
+
+class PrivateCopy:
+    """The grader's own copy of the minichain package and of the exercise source.
+
+    Workers and kernels import minichain from here, not from the installed package, so a
+    developer or instructor editing the package during a batch changes nothing, and nothing
+    but a submission can change these files: any change is tampering, detected after every
+    submission by comparing SHA-256 digests, and undone from the copy kept in memory."""
+
+    def __init__(self, source: str | Path):
+        import shutil
+        import tempfile
+
+        self.root = Path(tempfile.mkdtemp(prefix="minichain-grader-"))
+        package = Path(__file__).resolve().parent.parent
+        shutil.copytree(package, self.root / "minichain",
+                        ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+        self.source = self.root / "exercise" / Path(source).name
+        self.source.parent.mkdir()
+        shutil.copyfile(source, self.source)
+        self.originals = {str(p): p.read_bytes() for p in sorted(self.root.rglob("*"))
+                          if p.is_file()}
+
+    def changed(self) -> list[str]:
+        """Files of the copy that are not as they were (changed, deleted or added)."""
+        now = {str(p) for p in self.root.rglob("*") if p.is_file()}
+        changed = sorted(now - set(self.originals))
+        for name, content in self.originals.items():
+            try:
+                if Path(name).read_bytes() != content:
+                    changed.append(name)
+            except OSError:
+                changed.append(name)
+        return changed
+
+    def restore(self) -> None:
+        for name in self.changed():
+            path = Path(name)
+            try:
+                if name in self.originals:
+                    path.parent.mkdir(parents=True, exist_ok=True)
+                    path.chmod(0o644) if path.exists() else None
+                    path.write_bytes(self.originals[name])
+                else:
+                    path.unlink()
+            except OSError:
+                pass
+
+    def close(self) -> None:
+        import shutil
+
+        shutil.rmtree(self.root, ignore_errors=True)
+
+
+def start_up_files() -> dict[str, str]:
+    """SHA-256 of the files every Python process here runs at start-up (.pth files,
+    sitecustomize, usercustomize): a submission that changed them would reach future
+    processes. Only detected (never rewritten: they are not the grader's to restore)."""
+    digests = {}
+    folders = {sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"]}
+    for folder in sorted(folders):
+        root = Path(folder)
+        candidates = sorted(root.glob("*.pth")) + [root / "sitecustomize.py",
+                                                   root / "usercustomize.py"]
+        for path in candidates:
+            try:
+                digests[str(path)] = hashlib.sha256(path.read_bytes()).hexdigest()
+            except OSError:
+                digests[str(path)] = ""
+    return digests
+
+
+# -- a whole class -----------------------------------------------------------------------------------
+
+def trainee_names(source: str | Path, submissions: Sequence[str | Path]) -> list[str]:
+    """A name per submission: the file's name, or its folder's if the file has the exercise's
+    name (nbgrader's layout submitted/<trainee>/<assignment>/<name>.ipynb); unique."""
+    stem = Path(source).stem
+    names: list[str] = []
+    for submission in submissions:
+        path = Path(submission)
+        name = path.stem
+        if name == stem:
+            parents = [p.name for p in path.resolve().parents if p.name]
+            name = next((p for p in parents if p not in (stem, "submitted", "submissions")),
+                        name)
+        name = re.sub(r"[^\w.@-]+", "_", name).strip("._") or "trainee"
+        candidate, n = name, 2
+        while candidate in names:
+            candidate, n = f"{name}-{n}", n + 1
+        names.append(candidate)
+    return names
+
+
+def grade(source: str | Path, submissions: Sequence[str | Path], out: str | Path,
+          jobs: int = 1, limits: KernelLimits = KernelLimits(),
+          progress: Callable[[int, int], object] | None = None) -> list[GradeResult]:
+    """Grade every submission (`jobs` at a time); write grades.csv and feedback/<trainee>.html."""
+    from minichain.grading.feedback import feedback_html
+
+    exercise = Exercise.read(source)
+    out = Path(out)
+    (out / "feedback").mkdir(parents=True, exist_ok=True)
+    private = PrivateCopy(source)
+    names = trainee_names(source, submissions)
+    done = 0
+    if progress:
+        progress(0, len(submissions))
+
+    def one(job: tuple[str, str | Path]) -> GradeResult:
+        nonlocal done
+        trainee, submission = job
+        result = _in_worker(private, submission, trainee, limits, len(exercise.cells))
+        tampered = private.changed()
+        if tampered:
+            private.restore()
+            _mark_tampered(result, [str(Path(p).relative_to(private.root)) for p in tampered])
+        done += 1
+        if progress:
+            progress(done, len(submissions))
+        return result
+
+    try:
+        with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+            results = list(pool.map(one, zip(names, submissions)))
+    finally:
+        private.close()
+    write_grades(exercise, results, out / "grades.csv")
+    for result in results:
+        (out / "feedback" / f"{result.trainee}.html").write_text(
+            feedback_html(exercise, result), encoding="utf-8")
+    return results
+
+
+_BOOT = ("import sys, runpy; sys.path.insert(0, sys.argv[1]); "
+         "runpy.run_module('minichain.grading.worker', run_name='__main__')")
+
+
+def _in_worker(private: PrivateCopy, submission: str | Path, trainee: str,
+               limits: KernelLimits, cells: int) -> GradeResult:
+    """Grade in a fresh Python process; a worker that fails costs only this submission.
+
+    It runs isolated (`python -I -B`: no current folder, no PYTHONPATH, no user site, no .pyc) and imports
+    minichain from the grader's private copy."""
+    source = private.source
+    job = json.dumps({"source": str(source),
+                      "submission": str(Path(submission).resolve()),
+                      "trainee": trainee, "limits": asdict(limits)})
+    budget = limits.cell_timeout * (2 * cells + 4) + 120
+    try:
+        done = subprocess.run([sys.executable, "-I", "-B", "-c", _BOOT, str(private.root)], input=job,
+                              capture_output=True, text=True, timeout=budget,
+                              start_new_session=True, cwd=str(private.root),
+                              env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"})
+        lines = done.stdout.strip().splitlines()
+        if done.returncode == 0 and lines:
+            return GradeResult.from_json(lines[-1])
+        reason = (done.stderr.strip().splitlines() or [f"exit code {done.returncode}"])[-1]
+    except subprocess.TimeoutExpired:
+        reason = f"it took longer than {budget:g} seconds"
+    except (OSError, ValueError, TypeError, KeyError) as problem:
+        reason = f"{type(problem).__name__}: {problem}"
+    exercise = Exercise.read(source)
+    message = f"not graded: the grader's worker failed ({reason[:200]}); please grade again."
+    return GradeResult(trainee, str(submission), "not graded", _zero(exercise, message), [message])
+
+
+def write_grades(exercise: Exercise, results: list[GradeResult], path: Path) -> None:
+    """The gradebook: one row per trainee, points per question, total, maximum and status."""
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["trainee", *(q.name for q in exercise.questions), "total", "max",
+                         "status"])
+        for result in results:
+            writer.writerow([result.trainee, *(q.points for q in result.questions),
+                             result.total, result.max_points, result.status])

@@ -1,0 +1,238 @@
+"""Run a list of code cells in a fresh, limited Jupyter kernel, one cell at a time.
+
+This is a small executor over `jupyter_client` (the protocol library under nbclient and
+JupyterLab), written for code nobody has vetted. nbclient is built for trusted notebooks: after
+a timeout it interrupts the kernel and waits again, forever if the kernel ignores interrupts.
+Here every cell has a deadline; when it passes the kernel is interrupted (SIGINT, as the Stop
+button does); if the cell still has not finished a few seconds later, the kernel and its process
+group are killed, and the cells after it are reported as not run. Output is kept up to a cap and
+counted beyond it; a kernel that dies (`os._exit`, a crash, the CPU or memory limit) is reported
+with how it ended. The kernel starts through `minichain.grading.sandbox`, which sets its
+resource limits, in a working folder of its own with HOME, TMPDIR and IPYTHONDIR inside it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from queue import Empty
+from typing import Any
+
+from jupyter_client import KernelManager
+
+__all__ = ["ANSWERS_MIME", "CellRun", "KernelLimits", "run_cells"]
+
+ANSWERS_MIME = "application/vnd.minichain.answers+json"
+GRACE_SECONDS = 3.0          # after an interrupt, before the kernel is killed
+START_SECONDS = 60.0         # for the kernel to start and answer
+
+
+@dataclass(frozen=True)
+class KernelLimits:
+    """How much one submission may use."""
+
+    cell_timeout: float = 30.0      # seconds of wall-clock time per cell
+    memory_mb: int = 2048           # address space of the kernel process (RLIMIT_AS)
+    output_bytes: int = 200_000     # output kept for the whole notebook; the rest is counted
+    file_mb: int = 64               # largest file the kernel may write (RLIMIT_FSIZE)
+
+    def cpu_seconds(self, cells: int) -> int:
+        """The kernel's CPU budget: every cell using all its time, plus the start."""
+        return int(self.cell_timeout * max(cells, 1) + 60)
+
+
+@dataclass
+class CellRun:
+    """What happened to one cell: 'ok', 'error', 'timeout', 'not run' or 'kernel died'."""
+
+    status: str = "not run"
+    error: str = ""                                   # "NameError: name 'x' is not defined"
+    text: list[str] = field(default_factory=list)     # what the cell printed (capped)
+    stderr: str = ""
+    answers: dict[str, Any] | None = None             # from a collector cell's output
+
+
+class _SandboxedKernelManager(KernelManager):
+    limits: KernelLimits = KernelLimits()
+    cells: int = 1
+    folder: str = "."
+
+    def format_kernel_cmd(self, extra_arguments: list[str] | None = None) -> list[str]:
+        command = super().format_kernel_cmd(extra_arguments)
+        return [sys.executable, "-m", "minichain.grading.sandbox", "--folder", self.folder,
+                "--memory-mb", str(self.limits.memory_mb),
+                "--cpu-seconds", str(self.limits.cpu_seconds(self.cells)),
+                "--file-mb", str(self.limits.file_mb), "--", *command]
+
+
+def _environment(workdir: Path) -> dict[str, str]:
+    keep = ("PATH", "LANG", "LC_ALL", "VIRTUAL_ENV", "SYSTEMROOT")
+    env = {name: os.environ[name] for name in keep if name in os.environ}
+    (workdir / ".tmp").mkdir(exist_ok=True)
+    env.update(HOME=str(workdir), TMPDIR=str(workdir / ".tmp"), IPYTHONDIR=str(workdir / ".ipython"),
+               JUPYTER_CONFIG_DIR=str(workdir / ".jupyter"),
+               JUPYTER_RUNTIME_DIR=str(workdir / ".runtime"), MPLCONFIGDIR=str(workdir / ".mpl"), PYTHONNOUSERSITE="1",
+               PYTHONDONTWRITEBYTECODE="1", MALLOC_ARENA_MAX="2", MPLBACKEND="agg",
+               PYDEVD_DISABLE_FILE_VALIDATION="1",
+               PYTHONPATH=str(Path(__file__).resolve().parent.parent.parent))  # this minichain
+    return env
+
+
+def _how_it_ended(km: KernelManager) -> str:
+    process = getattr(km.provisioner, "process", None)
+    code = process.poll() if process is not None else None
+    if code is None:
+        return "the kernel stopped answering"
+    if code < 0:
+        name = signal.Signals(-code).name if -code in signal.Signals._value2member_map_ else code
+        reason = {"SIGXCPU": " (its CPU time limit)", "SIGKILL": " (killed, e.g. out of memory)",
+                  "SIGSEGV": " (a crash)"}.get(str(name), "")
+        return f"the kernel was stopped by {name}{reason}"
+    return f"the kernel exited with code {code}"
+
+
+class _Output:
+    """Counts every byte a notebook prints; keeps only the first `limit`."""
+
+    def __init__(self, limit: int):
+        self.limit = limit
+        self.kept = 0
+        self.dropped = 0
+
+    def take(self, text: str) -> str | None:
+        size = len(text)
+        if self.kept + size <= self.limit:
+            self.kept += size
+            return text
+        self.dropped += size
+        return None
+
+
+def run_cells(codes: list[str], workdir: Path, limits: KernelLimits = KernelLimits(),
+              collectors: frozenset[int] = frozenset()) -> tuple[list[CellRun], dict[str, Any]]:
+    """Execute `codes` in order in a new kernel started in `workdir`.
+
+    Cells whose index is in `collectors` publish the submission's answers (ANSWERS_MIME); their
+    outputs are parsed, never shown. Returns one CellRun per cell and a summary:
+    {"kernel": None or how the kernel ended early, "output_dropped": bytes not kept,
+    "started": whether the kernel started at all}.
+    """
+    runs = [CellRun() for _ in codes]
+    output = _Output(limits.output_bytes)
+    summary: dict[str, Any] = {"kernel": None, "output_dropped": 0, "started": False}
+    km = _SandboxedKernelManager(kernel_name="python3")
+    km.limits, km.cells, km.folder = limits, len(codes), str(workdir)
+    kc = None
+    try:
+        km.start_kernel(cwd=str(workdir), env=_environment(workdir), independent=False,
+                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        kc = km.blocking_client()
+        kc.start_channels()
+        try:
+            kc.wait_for_ready(timeout=START_SECONDS)
+        except RuntimeError:
+            summary["kernel"] = _how_it_ended(km) + " before the first cell"
+            return runs, summary
+        summary["started"] = True
+        for index, code in enumerate(codes):
+            ended = _run_one(km, kc, code, runs[index], limits, output, index in collectors)
+            if ended:
+                summary["kernel"] = ended
+                break
+    finally:
+        summary["output_dropped"] = output.dropped
+        _stop(km, kc)
+    return runs, summary
+
+
+def _run_one(km: KernelManager, kc: Any, code: str, run: CellRun, limits: KernelLimits,
+             output: _Output, collector: bool) -> str | None:
+    """Run one cell; returns None, or how the kernel ended if it cannot go on."""
+    msg_id = kc.execute(code, store_history=False, allow_stdin=False, stop_on_error=False)
+    deadline = time.monotonic() + limits.cell_timeout
+    interrupted_at = None
+    run.status = "ok"
+    while True:
+        now = time.monotonic()
+        if interrupted_at is None and now > deadline:
+            run.status = "timeout"
+            run.error = f"still running after {limits.cell_timeout:g} seconds, so it was stopped"
+            km.interrupt_kernel()
+            interrupted_at = now
+        if interrupted_at is not None and now > interrupted_at + GRACE_SECONDS:
+            run.status = "timeout"
+            run.error = (f"still running after {limits.cell_timeout:g} seconds and it would not "
+                         "stop, so the kernel was shut down")
+            return "the kernel was shut down after a cell that would not stop"
+        try:
+            msg = kc.get_iopub_msg(timeout=0.2)
+        except Empty:
+            if not km.is_alive():
+                run.status = "kernel died"
+                ended = _how_it_ended(km)
+                run.error = f"{ended} while this cell ran"
+                return ended
+            continue
+        if msg.get("parent_header", {}).get("msg_id") != msg_id:
+            continue
+        kind, content = msg["msg_type"], msg["content"]
+        if kind == "status" and content.get("execution_state") == "idle":
+            return None
+        if kind == "error" and run.status != "timeout":
+            run.status = "error"
+            run.error = f"{content.get('ename', 'Error')}: {content.get('evalue', '')}".strip()
+            if run.error.endswith(":"):
+                run.error = run.error[:-1]
+        elif kind == "stream":
+            text = output.take(content.get("text", ""))
+            if text is not None:
+                if content.get("name") == "stderr":
+                    run.stderr += text
+                else:
+                    run.text.append(text)
+        elif kind in ("display_data", "execute_result"):
+            data = content.get("data", {})
+            if collector and ANSWERS_MIME in data:
+                run.answers = _parse_answers(data[ANSWERS_MIME])
+            else:
+                text = output.take(str(data.get("text/plain", "")))
+                if text is not None:
+                    run.text.append(text)
+
+
+def _parse_answers(payload: Any) -> dict[str, Any] | None:
+    if isinstance(payload, str):
+        if len(payload) > 2_000_000:
+            return None
+        try:
+            payload = json.loads(payload)
+        except ValueError:
+            return None
+    return payload if isinstance(payload, dict) else None
+
+
+def _stop(km: KernelManager, kc: Any) -> None:
+    """Shut the kernel down, then kill whatever is left of its process group."""
+    pid = getattr(getattr(km.provisioner, "process", None), "pid", None) if km.provisioner else None
+    if kc is not None:
+        kc.stop_channels()
+    try:
+        if km.has_kernel:
+            km.shutdown_kernel(now=True)
+    except Exception:  # noqa: BLE001 - a kernel in any state must not stop the batch
+        pass
+    if pid is not None:
+        try:
+            os.killpg(pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError, OSError):
+            pass
+    try:
+        km.cleanup_resources()
+    except Exception:  # noqa: BLE001
+        pass

@@ -1,0 +1,130 @@
+"""Start a kernel for a trainee's submission inside limits.
+
+    python -m minichain.grading.sandbox --folder DIR --memory-mb 2048 --cpu-seconds 300 -- \
+        python -m ipykernel_launcher -f CONNECTION_FILE
+
+Two layers, both set up in the kernel's own process before any trainee code runs:
+
+1. Operating-system limits (`resource.setrlimit`, man 2 setrlimit), soft and hard, so neither
+   the kernel nor anything it starts can raise them again:
+   RLIMIT_AS (address space: an allocation beyond it is a MemoryError instead of a machine
+   swapping to a halt), RLIMIT_CPU (CPU seconds: a backstop behind the per-cell timeout),
+   RLIMIT_FSIZE (the largest file it may write: the disk cannot be filled), RLIMIT_CORE 0.
+
+2. A Python audit hook (PEP 578; hooks cannot be removed once added) that refuses, with a
+   PermissionError naming the path, every file write, creation, deletion, rename or permission
+   change outside the submission's folder, and refuses to start other programs (subprocess,
+   os.system, exec, spawn, fork) or to load C code through ctypes, which would get around it.
+
+Honest limits: the audit hook is a guard against accidents and ordinary code, not a security
+boundary. It sees what Python's own functions do; a C extension already loaded could write
+without passing through it. Only the operating system can enforce more (another Unix user,
+a container or Landlock), which this kit does not require. The grader therefore also checks,
+after every submission, that its own files are unchanged (minichain.grading.grader).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import sys
+
+__all__ = ["apply_limits", "guard_writes", "main"]
+
+MEGABYTE = 1024 * 1024
+
+_WRITE_FLAGS = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_APPEND | os.O_TRUNC
+_PATH_EVENTS = {  # event -> positions of its path arguments
+    "os.remove": (0,), "os.rmdir": (0,), "os.mkdir": (0,), "os.rename": (0, 1),
+    "os.replace": (0, 1), "os.link": (0, 1), "os.symlink": (1,), "os.truncate": (0,),
+    "os.chmod": (0,), "os.chown": (0,), "os.utime": (0,), "shutil.rmtree": (0,),
+    "shutil.copyfile": (1,), "shutil.copytree": (1,), "shutil.move": (1,),
+    "sqlite3.connect": (0,),
+}
+_REFUSED_EVENTS = {
+    "subprocess.Popen": "start another program", "os.system": "start another program",
+    "os.exec": "start another program", "os.posix_spawn": "start another program",
+    "os.spawn": "start another program", "os.fork": "start a copy of itself",
+    "os.forkpty": "start a copy of itself", "pty.spawn": "start another program",
+    "ctypes.dlopen": "load C code", "ctypes.dlsym": "load C code",
+    "ctypes.call_function": "call C code",
+}
+
+
+def apply_limits(memory_mb: int, cpu_seconds: int, file_mb: int) -> None:
+    """Set the limits on this process (and so on what it executes next)."""
+    limits = [(resource.RLIMIT_CPU, cpu_seconds), (resource.RLIMIT_FSIZE, file_mb * MEGABYTE),
+              (resource.RLIMIT_CORE, 0)]
+    if memory_mb > 0:
+        limits.append((resource.RLIMIT_AS, memory_mb * MEGABYTE))
+    for which, value in limits:
+        _, hard = resource.getrlimit(which)
+        if hard != resource.RLIM_INFINITY:
+            value = min(value, hard)
+        resource.setrlimit(which, (value, value))
+
+
+def guard_writes(folder: str) -> None:
+    """Refuse writes outside `folder` (and starting programs) for the rest of this process."""
+    root = os.path.realpath(folder)
+    allowed = (root + os.sep, "/dev/null")
+    realpath, fspath = os.path.realpath, os.fspath
+
+    def inside(path: object) -> bool:
+        if isinstance(path, int) or path is None:
+            return True
+        try:
+            full = realpath(fspath(path) if not isinstance(path, bytes) else path.decode())
+        except (TypeError, ValueError, UnicodeDecodeError):
+            return False
+        return full == root or full.startswith(allowed) or full == "/dev/null"
+
+    def refuse(what: str) -> None:
+        raise PermissionError(f"a graded notebook may not {what}; it may write files only in "
+                              f"its own folder {root}")
+
+    def hook(event: str, args: tuple) -> None:
+        if event == "open":
+            path, mode, flags = (tuple(args) + (None, None, None))[:3]
+            writing = (isinstance(mode, str) and any(c in mode for c in "wax+")) or \
+                (isinstance(flags, int) and flags & _WRITE_FLAGS)
+            if writing and not inside(path):
+                refuse(f"write to {path}")
+        elif event in _PATH_EVENTS:
+            for position in _PATH_EVENTS[event]:
+                if position < len(args) and not inside(args[position]):
+                    if event == "sqlite3.connect" and args[position] in (":memory:", b":memory:",
+                                                                         ""):
+                        continue
+                    refuse(f"change {args[position]} ({event})")
+        elif event in _REFUSED_EVENTS:
+            refuse(_REFUSED_EVENTS[event])
+
+    sys.addaudithook(hook)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m minichain.grading.sandbox")
+    parser.add_argument("--folder", required=True)
+    parser.add_argument("--memory-mb", type=int, default=2048)
+    parser.add_argument("--cpu-seconds", type=int, default=600)
+    parser.add_argument("--file-mb", type=int, default=64)
+    parser.add_argument("command", nargs=argparse.REMAINDER)
+    args = parser.parse_args(argv)
+    command = args.command[1:] if args.command[:1] == ["--"] else args.command
+    if command[1:3] != ["-m", "ipykernel_launcher"]:
+        parser.error("the command must be `python -m ipykernel_launcher ...`")
+    apply_limits(args.memory_mb, args.cpu_seconds, args.file_mb)
+    import runpy
+
+    import ipykernel.kernelapp  # noqa: F401 - loaded before the guard, with its C extensions
+    import zmq  # noqa: F401
+
+    guard_writes(args.folder)
+    sys.argv = ["ipykernel_launcher", *command[3:]]
+    runpy.run_module("ipykernel_launcher", run_name="__main__", alter_sys=True)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
