@@ -1,0 +1,44 @@
+"""The privacy toolkit sits on the core and nothing above it (DESIGN.md section 2), and only the
+vault needs the `cryptography` package."""
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+import minichain.privacy
+
+PACKAGE = Path(minichain.privacy.__file__).parent
+CORE = {"minichain", "minichain.crypto", "minichain.merkle", "minichain.chain",
+        "minichain.wallet", "minichain.clock", "minichain.encoding", "minichain.errors"}
+THIRD_PARTY = {"networkx", "cryptography"}
+
+
+def imports(path):
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):
+            yield from (a.name for a in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            yield node.module
+
+
+def test_privacy_uses_only_the_core_the_standard_library_networkx_and_cryptography():
+    for path in PACKAGE.glob("*.py"):
+        for module in imports(path):
+            top = module.split(".")[0]
+            if module.startswith("minichain.privacy"):
+                continue
+            if top == "minichain":
+                assert module in CORE, f"{path.name} imports {module}, which is not the core"
+            else:
+                assert top in sys.stdlib_module_names | THIRD_PARTY, \
+                    f"{path.name} imports {module}"
+            if top == "cryptography":
+                assert path.name == "vault.py", f"{path.name} imports cryptography"
+
+
+def test_the_toolkit_without_the_vault_does_not_load_cryptography():
+    code = ("import sys, minichain.privacy; "
+            "print(any(m.startswith('cryptography') for m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
