@@ -30,12 +30,12 @@ def test_the_insider_refunds_appear_pending_then_confirmed():
     for _ in range(11):
         view.step_button.click()
     view.arrive_button.click()  # block 12's payments reach the mempool
-    assert 'data-pending="true"' in view.feed.value and "⏳ pending" in view.feed.value
+    assert 'data-pending="true"' in view.feed.value and "◔ pending" in view.feed.value
     assert "1 pending" in view.status.value and view.monitor.alerts == []
     assert "paid 0x2c81…478d (insider) back 3 times" in view.feed.value
     confirmed = view.step()
     assert [a.rule for a in confirmed] == ["rapid refunds"]
-    assert 'data-pending="false"' in view.feed.value and "⏳" not in view.feed.value
+    assert 'data-pending="false"' in view.feed.value and "◔" not in view.feed.value
     assert "▲▲ HIGH" in view.feed.value and "dashed" in view.feed.value  # not colour alone
     assert "who: shop, insider" in view.feed.value
     assert "✔ caught" in view.score.value and "insider refunds" in view.score.value

@@ -2,7 +2,7 @@
 
 The drawing functions here are pure, like those of `minichain.widgets.render`: the same alerts
 give the same HTML. Severity is said in words and shapes as well as colour ("▲▲ high" with a
-dashed edge, "▲ medium", "● low"), and pending alerts carry "⏳ pending" with a dotted edge.
+dashed edge, "▲ medium", "● low"), and pending alerts carry "◔ pending" with a dotted edge.
 """
 
 from __future__ import annotations
@@ -46,7 +46,7 @@ def alert_card(alert: Alert, names: Mapping[str, str] | None = None) -> str:
     names = dict(names or {})
     colour, _mark, border = SEVERITY_LOOK[alert.severity]
     if alert.pending:
-        where = (f'<span style="color:{s.WARN};font-weight:600;">⏳ pending</span> for block '
+        where = (f'<span style="color:{s.WARN};font-weight:600;">◔ pending</span> for block '
                  f'{alert.height}')
         edge = f"border:{s.BORDER}px dotted {s.WARN};"
     else:
