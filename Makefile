@@ -3,12 +3,16 @@
 #   make test  - create the environment if missing, install everything, run the whole test suite
 #                (the package's tests, and every lesson re-run and compared cell by cell: strict nbval)
 #   make lessons - re-execute every lesson in lessons/ and save its outputs (after editing one)
+#   make browser - install Chromium with apt (as root, or through sudo) for the browser tests;
+#                  without it `make test` skips them (MINICHAIN_BROWSER_TESTS=require: fails)
+#   make browser-test - only the browser tests: every lesson run and used in JupyterLab in
+#                  Chromium; screenshots in test-artifacts/browser/
 PYTHON ?= python3
 VENV   ?= .venv
 BIN     = $(VENV)/bin
 STAMP   = $(VENV)/.installed
 
-.PHONY: lab test lessons bench clean
+.PHONY: lab test lessons bench clean browser browser-test
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -24,6 +28,16 @@ test: $(STAMP)
 
 lessons: $(STAMP)
 	$(BIN)/python tools/execute_notebooks.py
+
+browser:
+	@if [ -x /usr/bin/chromium ]; then echo "Chromium is installed: /usr/bin/chromium"; else \
+	  sudo=$$([ "$$(id -u)" -eq 0 ] || echo sudo); \
+	  $$sudo apt-get update && \
+	  $$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
+	    chromium fonts-dejavu-core fonts-liberation; fi
+
+browser-test: $(STAMP)
+	MINICHAIN_BROWSER_TESTS=require $(BIN)/python -m pytest -q -p no:xdist tests/browser
 
 bench: $(STAMP)
 	$(BIN)/python bench/run.py

@@ -1,0 +1,285 @@
+"""JupyterLab and Chromium, driven the way a trainee uses them (for the browser tests).
+
+`LabServer` starts a real JupyterLab on 127.0.0.1 with a random token, serving a *copy* of the
+lessons from a temporary directory (so nothing the browser does can save over a lesson), with
+its own Jupyter config, data, runtime, settings and workspace directories (so neither the
+user's JupyterLab set-up nor the news feed is involved). `LessonPage` is one lesson open in a
+fresh browser context: it clears the saved outputs, runs every cell through the Run menu, waits
+until the kernel is idle again, and reports what the page shows.
+
+The facts this relies on were measured on JupyterLab 4.6 + ipywidgets 8.1 in Chromium
+(DESIGN.md section 13): a Run All sent before the status bar says "| Idle" is lost; "Run All
+Cells" is in the Run menu (it has no default shortcut); widget slider handles are
+`.widget-slider .noUi-handle`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+__all__ = ["CHROMIUM_ARGS", "LabServer", "LessonPage", "widget_outputs_saved"]
+
+WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
+
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run",
+                 "--disable-dev-shm-usage"]
+
+# JupyterLab user settings for the test server only: no news or update checks (no network),
+# no toasts, and every cell attached to the page (the default "contentVisibility" windowing
+# skips rendering cells out of view, which would hide their outputs from the checks).
+LAB_SETTINGS = {
+    "@jupyterlab/apputils-extension/notification.jupyterlab-settings":
+        {"fetchNews": "false", "checkForUpdates": False},
+    "@jupyterlab/notebook-extension/tracker.jupyterlab-settings": {"windowingMode": "none"},
+}
+
+# Seconds. Generous, because a fresh CI machine is slower than this one on its first start.
+SERVER_START = 90
+KERNEL_IDLE = 90
+RUN_ALL = 180
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def widget_outputs_saved(notebook: Path) -> int:
+    """How many widgets the lesson displays, counted in its saved (executed) outputs."""
+    cells = json.loads(notebook.read_text(encoding="utf-8"))["cells"]
+    return sum(WIDGET_MIME in output.get("data", {})
+               for cell in cells if cell["cell_type"] == "code"
+               for output in cell.get("outputs", []))
+
+
+class LabServer:
+    """One JupyterLab server over a temporary copy of `lessons`, stopped by `stop()`."""
+
+    def __init__(self, lessons: Path, jupyter: Path | None = None):
+        self.home = Path(tempfile.mkdtemp(prefix="minichain-browser-"))
+        self.root = self.home / "lessons"
+        shutil.copytree(lessons, self.root, ignore=shutil.ignore_patterns(
+            "conftest.py", "__pycache__", ".ipynb_checkpoints"))
+        settings = self.home / "settings"
+        for name, values in LAB_SETTINGS.items():
+            path = settings / name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(json.dumps(values), encoding="utf-8")
+        self.port = free_port()
+        self.token = secrets.token_hex(16)
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log_path = self.home / "jupyterlab.log"
+        jupyter = jupyter or Path(sys.executable).with_name("jupyter")
+        env = dict(os.environ,
+                   JUPYTER_CONFIG_DIR=str(self.home / "config"),
+                   JUPYTER_DATA_DIR=str(self.home / "data"),
+                   JUPYTER_RUNTIME_DIR=str(self.home / "runtime"),
+                   JUPYTERLAB_SETTINGS_DIR=str(settings),
+                   JUPYTERLAB_WORKSPACES_DIR=str(self.home / "workspaces"),
+                   IPYTHONDIR=str(self.home / "ipython"),
+                   JUPYTER_PLATFORM_DIRS="1", PYDEVD_DISABLE_FILE_VALIDATION="1")
+        command = [str(jupyter), "lab", "--no-browser", "--ip=127.0.0.1", f"--port={self.port}",
+                   f"--ServerApp.token={self.token}", "--allow-root",
+                   f"--ServerApp.root_dir={self.root}", "--ServerApp.open_browser=False",
+                   "--LabApp.news_url=None",
+                   "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"]
+        self._log = open(self.log_path, "w", encoding="utf-8")
+        # `jupyter lab` execs jupyter-lab in place, so this PID is the server's own. Its own
+        # session: a Ctrl-C meant for pytest does not reach it half-way through a test.
+        self.process = subprocess.Popen(command, env=env, cwd=self.root, stdout=self._log,
+                                        stderr=subprocess.STDOUT, start_new_session=True)
+        try:
+            self._wait_until_up()
+        except BaseException:
+            self.stop()
+            raise
+
+    def api(self, path: str, method: str = "GET") -> object:
+        request = urllib.request.Request(f"{self.url}/api/{path}", method=method,
+                                         headers={"Authorization": f"token {self.token}"})
+        with urllib.request.urlopen(request, timeout=10) as response:
+            body = response.read()
+        return json.loads(body) if body else None
+
+    def _wait_until_up(self) -> None:
+        deadline = time.monotonic() + SERVER_START
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"JupyterLab exited with code {self.process.returncode}:\n"
+                                   + self.log())
+            try:
+                self.api("status")
+                return
+            except (urllib.error.URLError, ConnectionError, TimeoutError):
+                time.sleep(0.25)
+        raise RuntimeError(f"JupyterLab did not answer within {SERVER_START} s:\n" + self.log())
+
+    def log(self) -> str:
+        return self.log_path.read_text(encoding="utf-8", errors="replace")[-4000:]
+
+    def lesson_url(self, name: str, workspace: str) -> str:
+        """The lesson in its own empty workspace (no tabs left over from other lessons)."""
+        return f"{self.url}/lab/workspaces/{workspace}/tree/{name}?reset&token={self.token}"
+
+    def shut_down_kernels(self) -> None:
+        for session in self.api("sessions") or []:
+            self.api(f"sessions/{session['id']}", method="DELETE")
+
+    def stop(self) -> None:
+        """Stop the server (it shuts its kernels down), then remove the temporary copy."""
+        if self.process.poll() is None:
+            try:
+                self.shut_down_kernels()
+            except (OSError, urllib.error.URLError, ValueError):
+                pass
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=10)
+        self._log.close()
+        shutil.rmtree(self.home, ignore_errors=True)
+
+
+@dataclass
+class PageReport:
+    """What the page shows after Run All."""
+
+    code_cells: int
+    prompts: list[str]
+    errors: list[str] = field(default_factory=list)
+    widget_problems: list[str] = field(default_factory=list)
+    widgets: int = 0
+
+
+class LessonPage:
+    """One lesson open in JupyterLab in its own browser context."""
+
+    def __init__(self, browser, server: LabServer, name: str, *, artifacts: Path):
+        self.server, self.name = server, name
+        self.artifacts = artifacts
+        self.artifacts.mkdir(parents=True, exist_ok=True)
+        self.context = browser.new_context(viewport={"width": 1400, "height": 1600})
+        self.context.set_default_timeout(30_000)
+        self.page = self.context.new_page()
+        self.console: list[str] = []
+        self.page.on("pageerror", lambda error: self.console.append(str(error)))
+        self.shots = 0
+
+    # -- what a trainee does ---------------------------------------------------------------------
+    def open(self) -> None:
+        workspace = re.sub(r"[^A-Za-z0-9]+", "-", Path(self.name).stem)
+        self.page.goto(self.server.lesson_url(self.name, workspace))
+        self.wait_for_idle_kernel()
+
+    def menu(self, menu: str, item: str) -> None:
+        self.page.locator(".lm-MenuBar-item", has_text=re.compile(rf"^{menu}$")).click()
+        self.page.get_by_role("menuitem", name=item, exact=True).click()
+
+    def dismiss_toasts(self) -> None:
+        for close in self.page.locator(".Toastify__close-button").all():
+            try:
+                close.click(timeout=1000)
+            except Exception:  # a toast that closes itself meanwhile is fine
+                pass
+
+    def wait_for_idle_kernel(self, timeout: float = KERNEL_IDLE) -> None:
+        self.page.locator(".jp-StatusBar-Item", has_text="| Idle").first.wait_for(
+            timeout=timeout * 1000)
+
+    def run_all(self) -> None:
+        """Clear the saved outputs (so whatever shows next comes from this kernel), then run
+        every cell through the Run menu and wait for the last one to finish."""
+        self.dismiss_toasts()
+        self.menu("Edit", "Clear Outputs of All Cells")
+        self.page.wait_for_function(
+            """() => [...document.querySelectorAll('.jp-CodeCell .jp-InputPrompt')]
+                     .every(p => p.textContent.trim() === '[ ]:')""")
+        self.menu("Run", "Run All Cells")
+        # Finished: no cell waiting ("[*]"), the kernel idle, and either every code cell
+        # numbered or an error shown (JupyterLab stops a Run All at the first error).
+        self.page.wait_for_function(
+            """() => {
+                const prompts = [...document.querySelectorAll('.jp-CodeCell .jp-InputPrompt')]
+                    .map(p => p.textContent.trim());
+                const idle = [...document.querySelectorAll('.jp-StatusBar-Item')]
+                    .some(s => s.textContent.includes('| Idle'));
+                const error = document.querySelector(
+                    '.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]');
+                return idle && !prompts.includes('[*]:')
+                    && (error !== null || prompts.every(p => /^\\[\\d+\\]:$/.test(p)));
+            }""", timeout=RUN_ALL * 1000, polling=250)
+        self.dismiss_toasts()
+
+    # -- what the page shows ---------------------------------------------------------------------
+    def top_level_widgets(self):
+        """Each widget a cell displays (not the widgets inside it)."""
+        return self.page.locator(".jp-Cell-outputArea > .jp-OutputArea-child > "
+                                 ".jp-OutputArea-output > .jupyter-widgets")
+
+    def report(self) -> PageReport:
+        prompts = [p.strip() for p in self.page.locator(
+            ".jp-CodeCell .jp-InputPrompt").all_text_contents()]
+        errors = self.page.locator('.jp-OutputArea-output[data-mime-type='
+                                   '"application/vnd.jupyter.stderr"]').all_inner_texts()
+        problems = []
+        for text in ("Error displaying widget", "Loading widget", "Model not found",
+                     "Failed to load model class"):
+            count = self.page.locator(".jp-OutputArea").get_by_text(text).count()
+            if count:
+                problems.append(f"{count} × {text!r}")
+        broken = self.page.locator(".jupyter-widgets-error-widget").count()
+        if broken:
+            problems.append(f"{broken} widget(s) drawn as an error")
+        widgets = self.top_level_widgets()
+        for index in range(widgets.count()):
+            box = widgets.nth(index).bounding_box()
+            if not box or box["height"] < 10 or box["width"] < 10:
+                problems.append(f"widget {index + 1} is empty on the page ({box})")
+        return PageReport(code_cells=len(prompts), prompts=prompts, errors=errors,
+                          widget_problems=problems, widgets=widgets.count())
+
+    def widget_of_cell(self, source: str):
+        """The widget displayed by the code cell whose source contains `source`."""
+        cell = self.page.locator(".jp-CodeCell").filter(
+            has=self.page.locator(".jp-InputArea", has_text=source)).filter(
+            has=self.page.locator(".jp-Cell-outputArea .jupyter-widgets")).first
+        return cell.locator(".jp-Cell-outputArea > .jp-OutputArea-child > "
+                            ".jp-OutputArea-output > .jupyter-widgets").first
+
+    # -- artefacts -------------------------------------------------------------------------------
+    def screenshot(self, label: str, element=None) -> Path:
+        """The viewport (scrolled to `element` if given) as test-artifacts/…/NN-label.png."""
+        self.shots += 1
+        path = self.artifacts / f"{self.shots:02d}-{label}.png"
+        if element is not None:
+            element.scroll_into_view_if_needed()
+            element.evaluate("e => e.scrollIntoView({block: 'start'})")
+        self.page.screenshot(path=str(path))
+        return path
+
+    def close(self) -> None:
+        try:
+            self.context.close()
+        finally:
+            try:
+                self.server.shut_down_kernels()
+            except (OSError, urllib.error.URLError, ValueError):
+                pass

@@ -1,0 +1,114 @@
+"""Every lesson as a trainee sees it: opened in JupyterLab in Chromium, every cell run through
+the Run menu, every widget drawn, and the lesson's main widget used by hand.
+
+nbval proves that the kernel side gives the saved outputs; only a browser shows whether a
+widget actually renders, whether its buttons respond and whether a lesson looks broken. For
+each lesson in lessons/ this test opens it, clears the saved outputs, runs all cells, and
+checks that no cell shows an error, that every code cell ran, and that every widget the lesson
+displays is on the page and drawn (no "Error displaying widget", nothing left loading); then
+it plays the lesson's interaction from `lesson_interactions.INTERACTIONS` (type into a block
+and see it turn red, move a slider and mine, click through an escrow, step the network …).
+Screenshots of each step go to test-artifacts/browser/<lesson>/.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from jupyterlab_driver import LessonPage, widget_outputs_saved
+from lesson_interactions import (INTERACTIONS, Choose, Click, ClickIcon, Interaction, See,
+                                 SeeCount, Slide, Snap, Type)
+
+LESSONS_DIR = Path(__file__).resolve().parent.parent.parent / "lessons"
+LESSONS = sorted(LESSONS_DIR.glob("[0-9][0-9]-*.ipynb"))
+
+# How long a widget may take to answer a click or a keystroke (a round trip to the kernel;
+# "Seal again" mines a block at 16 zero bits in pure Python).
+ANSWER_MS = 30_000
+
+
+def play(page: LessonPage, interaction: Interaction) -> None:
+    from playwright.sync_api import expect
+
+    widget = page.widget_of_cell(interaction.cell)
+    widget.wait_for(state="visible")
+    for number, step in enumerate(interaction.steps, 1):
+        where = f"{interaction.story}\nstep {number}: {step}"
+        if isinstance(step, Type):
+            box = widget.get_by_label(step.label, exact=True).nth(step.nth)
+            box.click()
+            box.press("Control+A")
+            box.press_sequentially(step.text)
+            box.press("Tab")
+        elif isinstance(step, Click):
+            # by its text, not its accessible name: an icon's glyph is part of the latter
+            button = widget.locator("button").filter(
+                has_text=re.compile(rf"^\s*{re.escape(step.button)}\s*$")).nth(step.nth)
+            expect(button, where).to_be_enabled(timeout=ANSWER_MS)
+            button.click()
+        elif isinstance(step, ClickIcon):
+            button = widget.locator(f"button:has(.fa-{step.icon})").nth(step.nth)
+            expect(button, where).to_be_enabled(timeout=ANSWER_MS)
+            button.click()
+        elif isinstance(step, Choose):
+            widget.get_by_label(step.label, exact=True).nth(step.nth).select_option(
+                label=step.option)
+        elif isinstance(step, Slide):
+            handle = widget.locator(".widget-slider .noUi-handle").nth(step.nth)
+            handle.focus()
+            for _ in range(step.times):
+                handle.press(step.key)
+        elif isinstance(step, See):
+            part = widget.locator(step.within).first if step.within else widget
+            expect(part, where).to_contain_text(step.text, timeout=ANSWER_MS)
+        elif isinstance(step, SeeCount):
+            expect(widget.locator(step.selector), where).to_have_count(step.count,
+                                                                       timeout=ANSWER_MS)
+        elif isinstance(step, Snap):
+            page.screenshot(step.label, widget)
+        else:  # pragma: no cover - a new kind of step needs a line above
+            raise TypeError(f"unknown step {step!r}")
+
+
+@pytest.mark.parametrize("lesson", [p.name for p in LESSONS], ids=lambda n: Path(n).stem)
+def test_a_trainee_runs_the_lesson_and_uses_its_widget(lesson, lab, browser, lesson_artifacts):
+    page = LessonPage(browser, lab, lesson, artifacts=lesson_artifacts)
+    try:
+        page.open()
+        page.run_all()
+        report = page.report()
+        page.screenshot("after-run-all")
+        widgets = page.top_level_widgets()
+        for index in range(report.widgets):
+            page.screenshot(f"widget-{index + 1}", widgets.nth(index))
+
+        assert not report.errors, f"{lesson} shows an error after Run All:\n" + \
+            "\n---\n".join(report.errors)
+        not_run = [i + 1 for i, p in enumerate(report.prompts) if not re.fullmatch(r"\[\d+\]:", p)]
+        assert not not_run, f"{lesson}: code cells {not_run} did not run (prompts {report.prompts})"
+        assert not report.widget_problems, f"{lesson}: " + "; ".join(report.widget_problems)
+        expected = widget_outputs_saved(LESSONS_DIR / lesson)
+        assert report.widgets == expected, (
+            f"{lesson} displays {expected} widget(s) in its saved outputs, but the page shows "
+            f"{report.widgets} after Run All")
+        assert not page.console, f"{lesson}: JavaScript errors on the page: {page.console}"
+
+        for interaction in INTERACTIONS.get(Path(lesson).stem, ()):
+            play(page, interaction)
+    finally:
+        page.close()
+
+
+def test_every_lesson_with_a_widget_has_its_main_interaction():
+    """A new lesson with a widget needs its entry in lesson_interactions.INTERACTIONS."""
+    missing = [p.stem for p in LESSONS if widget_outputs_saved(p) and p.stem not in INTERACTIONS]
+    assert not missing, f"add the main interaction of {missing} to tests/browser/" \
+                        "lesson_interactions.py"
+
+
+def test_every_interaction_belongs_to_a_lesson():
+    stems = {p.stem for p in LESSONS}
+    assert set(INTERACTIONS) <= stems, f"no such lesson: {sorted(set(INTERACTIONS) - stems)}"
