@@ -24,6 +24,7 @@ from enum import Enum
 
 from minichain.chain import Blockchain
 from minichain.clock import GENESIS_TIME, SimulatedClock
+from minichain.errors import short
 from minichain.wallet import Wallet
 
 __all__ = ["AddressHabit", "ShopHistory", "ShopOrder", "synthetic_shop_history"]
@@ -58,6 +59,16 @@ class ShopOrder:
     def hour(self) -> int:
         """The hour of the day (UTC) the order was paid."""
         return (self.time % DAY) // 3600
+
+    @property
+    def when(self) -> str:
+        """'day 3, 16:05': the day of the history (day 1 is the first) and the time (UTC)."""
+        day, seconds = divmod(self.time - GENESIS_TIME, DAY)
+        return f"day {day}, {seconds // 3600:02d}:{seconds % 3600 // 60:02d}"
+
+    def __str__(self) -> str:
+        """What anybody reading the chain sees: when, from which address, how much."""
+        return f"{self.when}: {short(self.payer)} paid the shop {self.amount} coins"
 
 
 @dataclass
