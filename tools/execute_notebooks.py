@@ -5,7 +5,8 @@
 
 Each notebook runs top to bottom with nbclient on the kernel "python3" from the directory it lives
 in; its outputs are kept (strict nbval compares against them). What varies from run to run or from
-machine to machine is removed: execution timings, cell ids are renumbered deterministically, the
+machine to machine is removed: execution timings, how the kernel happened to split printed
+text into pieces, cell ids are renumbered deterministically, the
 kernel spec is set to "python3" and the language info to a fixed minimum. Widget state written
 by nbclient is kept (so the views render when the notebook is opened), but its model ids are
 random on every run, so they are replaced by ids derived from the notebook's name and the order
@@ -44,7 +45,22 @@ def normalise(nb: nbformat.NotebookNode, stem: str) -> nbformat.NotebookNode:
         cell.metadata.pop("execution", None)
         cell.metadata.pop("collapsed", None)
         cell.metadata.pop("scrolled", None)
+        coalesce_streams(cell)
     return nb
+
+
+def coalesce_streams(cell: nbformat.NotebookNode) -> None:
+    """Join neighbouring stdout (or stderr) pieces of a cell into one output: the kernel flushes
+    a long print in pieces when the machine is busy, and the file must not depend on that."""
+    merged: list[nbformat.NotebookNode] = []
+    for output in cell.get("outputs", []):
+        if (output.output_type == "stream" and merged and merged[-1].output_type == "stream"
+                and merged[-1].name == output.name):
+            merged[-1].text += output.text
+        else:
+            merged.append(output)
+    if "outputs" in cell:
+        cell.outputs = merged
 
 
 def stable_widget_ids(text: str, nb: nbformat.NotebookNode, stem: str) -> str:

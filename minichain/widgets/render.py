@@ -186,7 +186,7 @@ ESCROW_MOVES = (  # (from, to, label)
 def escrow_diagram(current: str, visited: Iterable[str] = ()) -> str:
     """The order's state machine as SVG: the current state drawn thick with "▶ now" under it,
     states already passed through marked "✔"."""
-    box_w, box_h, gap_x, gap_y, margin = 118, 40, 58, 70, 20
+    box_w, box_h, gap_x, gap_y, margin = 118, 40, 112, 70, 20
     seen = set(visited)
 
     def centre(state: str) -> tuple[float, float]:
@@ -202,6 +202,7 @@ def escrow_diagram(current: str, visited: Iterable[str] = ()) -> str:
              '<defs><marker id="mc-arrow" viewBox="0 0 10 10" refX="10" refY="5" '
              'markerWidth="7" markerHeight="7" orient="auto-start-reverse">'
              f'<path d="M0,0 L10,5 L0,10 z" fill="{s.NEUTRAL}"/></marker></defs>']
+    labels = []  # drawn last, so no box covers them
     for a, b, label in ESCROW_MOVES:
         (x1, y1), (x2, y2) = centre(a), centre(b)
         # start and end on the boxes' edges
@@ -211,7 +212,10 @@ def escrow_diagram(current: str, visited: Iterable[str] = ()) -> str:
         parts.append(f'<line x1="{sx:.1f}" y1="{sy:.1f}" x2="{ex:.1f}" y2="{ey:.1f}" '
                      f'stroke="{s.NEUTRAL}" stroke-width="1.5" marker-end="url(#mc-arrow)"/>')
         lx, ly = (sx + ex) / 2, (sy + ey) / 2 - 5
-        parts.append(svg_text(lx, ly, label, size=10, fill=s.MUTED))
+        if dx == 0:  # a vertical arrow: the label beside it, not across it
+            labels.append(svg_text(lx + 6, ly + 5, label, size=10, anchor="start", fill=s.MUTED))
+        else:
+            labels.append(svg_text(lx, ly, label, size=10, fill=s.MUTED))
     for state, _ in ESCROW_STATES.items():
         cx, cy = centre(state)
         x, y = cx - box_w / 2, cy - box_h / 2
@@ -226,6 +230,7 @@ def escrow_diagram(current: str, visited: Iterable[str] = ()) -> str:
         if now:
             parts.append(svg_text(cx, y + box_h + 14, "▶ now", size=11, weight="bold",
                                   fill=s.BLUE))
+    parts += labels
     parts.append("</svg>")
     return "".join(parts)
 
