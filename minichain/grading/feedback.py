@@ -8,12 +8,16 @@ not, nor an expected value. Plain HTML, no scripts, the same look as the lessons
 
 from __future__ import annotations
 
-from html import escape
+from html import escape as _escape
 
 from minichain.grading.exercise import Exercise
 from minichain.grading.grader import GradeResult
 
 __all__ = ["feedback_html"]
+
+
+def escape(text: str) -> str:
+    return _escape(text, quote=False)
 
 _STYLE = """
 body{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;max-width:46rem;margin:2rem auto;

@@ -1,0 +1,301 @@
+"""The parts of grading that need no kernel: reading sources and submissions, the release,
+answers crossing from a kernel as data, the checks' messages, how a submission's cells are
+matched to the source's, the feedback page, and the `minichain release`/`grade` command lines."""
+
+from __future__ import annotations
+
+import io
+import json
+import sys
+
+import pytest
+
+from minichain import Wallet, cli
+from minichain.grading import answers, check, checks, equals, whole_number
+from minichain.grading.answers import MISSING, Unreadable, describe, rebuild
+from minichain.grading.exercise import Exercise, ExerciseError, SubmissionProblem, read_submission
+from minichain.grading.feedback import feedback_html
+from minichain.grading.grader import (
+    GradeResult,
+    PrivateCopy,
+    QuestionResult,
+    assemble,
+    check_answers,
+    trainee_names,
+)
+
+from grading_helpers import EXERCISE_01, cell, copy_of, released, solved, write
+
+
+@pytest.fixture(scope="module")
+def exercise():
+    return Exercise.read(EXERCISE_01)
+
+
+# -- sources and the release ---------------------------------------------------------------------
+
+def test_a_source_names_its_questions_points_and_answers(exercise):
+    assert [(q.name, q.points, q.answer_names) for q in exercise.questions] == [
+        ("q1", 1, ["first_8"]), ("q2", 1, ["first_red_block"]), ("q3", 2, ["proof_length"])]
+    assert exercise.max_points == 4
+
+
+def test_the_release_replaces_solutions_and_drops_hidden_tests(exercise):
+    notebook = exercise.release()
+    answer = cell(notebook, "q2", "answer")["source"]
+    assert "first_red_block = ...  # your answer here" in answer
+    assert "first_red_block = 2" not in answer
+    assert 'print("blocks after genesis:", chain.height)' in answer  # context stays
+    check_cell = cell(notebook, "q2", "check")
+    assert "equals(2" not in check_cell["source"] and "between(1, chain.height)" in \
+        check_cell["source"]
+    assert check_cell["metadata"]["minichain"] == {"cell": check_cell["id"], "role": "check"}
+
+
+def _source_with(tmp_path, *codes):
+    notebook = {"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": [
+        {"cell_type": "code", "id": f"c{i}", "metadata": {}, "source": code, "outputs": [],
+         "execution_count": None} for i, code in enumerate(codes)]}
+    return write(tmp_path, "source", notebook)
+
+
+@pytest.mark.parametrize("codes, problem", [
+    (["x = 1"], "it has no check cell"),
+    (["# Check q1 (1 point)\ncheck('q1', 1)"], "question q1 has no answer cell before it"),
+    (["### BEGIN SOLUTION\nx = 1\n### END SOLUTION"], "an answer cell has no check cell after it"),
+    (["### BEGIN SOLUTION\nprint(1)\n### END SOLUTION", "# Check q1 (1 point)"],
+     "assigns no answer"),
+    (["### BEGIN SOLUTION\nx = 1\n### END SOLUTION", "# Check q1 (1 point)\n%time x"],
+     "is not plain Python"),
+])
+def test_a_source_that_cannot_be_graded_is_refused_with_the_reason(tmp_path, codes, problem):
+    with pytest.raises(ExerciseError, match=problem):
+        Exercise.read(_source_with(tmp_path, *codes))
+
+
+# -- reading submissions -------------------------------------------------------------------------
+
+@pytest.mark.parametrize("content, reason", [
+    ('{"cells": [', "the file is damaged (not valid JSON, line 1)"),
+    (b"\x89PNG\r\n\x1a\n\x00\x00", "not text (UTF-8)"),
+    ('{"orders": [1, 2]}', "valid JSON, but without notebook cells"),
+    ('{"nbformat": 5, "cells": []}', "saved in notebook format 5"),
+    ('{"nbformat": 4, "cells": ["x = 1"]}', "its cells are damaged"),
+])
+def test_a_submission_that_is_not_a_readable_notebook_says_why(tmp_path, content, reason):
+    with pytest.raises(SubmissionProblem, match=reason.replace("(", r"\(").replace(")", r"\)")):
+        read_submission(write(tmp_path, "trainee", content))
+
+
+def test_a_missing_submission_or_a_folder(tmp_path):
+    with pytest.raises(SubmissionProblem, match="does not exist"):
+        read_submission(tmp_path / "nobody.ipynb")
+    with pytest.raises(SubmissionProblem, match="a folder"):
+        read_submission(tmp_path)
+
+
+# -- answers as data -----------------------------------------------------------------------------
+
+def test_answers_cross_as_data_and_come_back_equal():
+    customer, shop = Wallet.from_seed("customer"), Wallet.from_seed("shop")
+    from minichain import Blockchain, merkle
+
+    chain = Blockchain.proof_of_work(allocations={customer.address: 100}, miner=shop)
+    payment = customer.pay(shop.address, 25, chain=chain, data=b"order #1002")
+    values = [None, Ellipsis, True, 7, 2 ** 80, 0.25, "SHIPPED", b"\x00\xff", [1, (2, 3)],
+              {"a": {1, 2}}, frozenset({"x"}), payment, merkle.merkle_proof([b"a", b"b"], 1)]
+    for value in values:
+        data = json.loads(json.dumps(describe(value)))  # as the kernel sends it
+        assert rebuild(data) == value and type(rebuild(data)) is type(value)
+
+
+def test_an_object_that_fakes_equality_arrives_as_unreadable():
+    class Yes(int):
+        def __eq__(self, other):
+            return True
+
+    arrived = rebuild(json.loads(json.dumps(describe(Yes(3)))))
+    assert isinstance(arrived, Unreadable) and arrived.type_name == "Yes"
+    assert isinstance(rebuild(describe(Wallet.from_seed("shop"))), Unreadable)
+
+
+@pytest.mark.parametrize("data", [None, 5, {"t": "int", "v": 5}, {"t": "bytes", "v": "zz"},
+                                  {"t": "Transaction", "v": "00"}, {"t": "list", "v": "abc"},
+                                  {"t": "pickle", "v": "gASV"}, {"t": "int", "v": "9" * 5000}])
+def test_forged_answer_data_is_unreadable_and_never_raises(data):
+    assert isinstance(rebuild(data), Unreadable)
+
+
+# -- checks --------------------------------------------------------------------------------------
+
+def test_a_check_says_in_plain_words_what_is_still_wrong(capsys):
+    check("q1", ..., whole_number())
+    check("q1", "2", whole_number())
+    check("q1", 3, whole_number(), equals(2, "not that block: look again."))
+    check("q1", 2, whole_number(), equals(2, "not that block: look again."))
+    check("q1", MISSING)
+    lines = capsys.readouterr().out.splitlines()
+    assert lines == [
+        "✘ q1: not answered yet: replace the ... with your answer and run the cell again.",
+        "✘ q1: the answer should be a whole number, like 3 (no quotes).",
+        "✘ q1: not that block: look again.",
+        "✔ q1: this looks right so far (the grader checks more).",
+        "✘ q1: there is no answer yet: the answer cell was deleted, renamed or did not run.",
+    ]
+
+
+def test_a_rule_that_cannot_run_on_the_value_fails_with_its_own_message(capsys):
+    check("q2", "seven", checks.between(1, 3))
+    assert capsys.readouterr().out == "✘ q2: the answer should be between 1 and 3.\n"
+    check("q2", True, whole_number())  # True is not a number of blocks
+    assert "whole number" in capsys.readouterr().out
+
+
+def test_the_checker_uses_the_submitted_values_and_every_check(exercise):
+    right = {"q1": {"first_8": describe("cf502efd")}, "q2": {"first_red_block": describe(2)},
+             "q3": {"proof_length": describe(13)}}
+    verdicts, notes = check_answers(exercise, right)
+    assert verdicts == {"q1": (True, ""), "q2": (True, ""), "q3": (True, "")} and notes == []
+    wrong = {"q1": None, "q2": {"first_red_block": describe(3)},
+             "q3": {"proof_length": describe("13")}}
+    verdicts, _ = check_answers(exercise, wrong)
+    assert verdicts["q1"] == (False, "there is no answer yet: the answer cell was deleted, "
+                                     "renamed or did not run.")
+    assert verdicts["q2"][1].startswith("not that block")
+    assert verdicts["q3"][1] == "the answer should be a whole number, like 3 (no quotes)."
+
+
+# -- matching a submission's cells to the source's ---------------------------------------------------
+
+def test_the_run_is_built_from_the_source_with_the_trainees_answers(exercise):
+    notebook = solved()
+    extra = {"cell_type": "code", "id": "mine", "metadata": {}, "source": "scratch = 1",
+             "outputs": []}
+    notebook["cells"].insert(notebook["cells"].index(cell(notebook, "q2", "answer")) + 1, extra)
+    cell(notebook, "q3", "check")["source"] = "print('all good')"
+    plan = assemble(exercise, notebook["cells"])
+    assert plan.codes.count("scratch = 1") == 1
+    mine = plan.codes.index("scratch = 1")
+    assert plan.owners[mine] == "q2" and plan.kinds[mine] == "trainee"
+    assert "print('all good')" not in plan.codes
+    assert sorted(plan.collectors.values()) == ["q1", "q2", "q3"]
+    assert plan.notes["q3"] == ["its check cell was changed; the grader used the original."]
+
+
+def test_cells_without_ids_are_matched_by_their_metadata(exercise):
+    notebook = released()
+    for one in notebook["cells"]:
+        one.pop("id")
+    plan = assemble(exercise, notebook["cells"])
+    assert dict(plan.notes) == {}
+
+
+# -- names, gradebook, feedback ------------------------------------------------------------------
+
+def test_trainees_are_named_after_their_files_or_their_folders(tmp_path):
+    stem = EXERCISE_01.stem
+    names = trainee_names(EXERCISE_01, [tmp_path / "alice.ipynb", tmp_path / "alice.ipynb",
+                                        tmp_path / "bob" / f"{stem}.ipynb",
+                                        tmp_path / "Zhang Wei (v2).ipynb"])
+    assert names == ["alice", "alice-2", "bob", "Zhang_Wei_v2"]
+
+
+def test_feedback_names_the_problems_and_escapes_what_the_trainee_wrote(exercise):
+    result = GradeResult("<b>eve</b>", "eve.ipynb", "errors", [
+        QuestionResult("q1", 1, 1), QuestionResult("q2", 0, 1, "not that block.",
+                                                   ["a cell of yours stopped with NameError"]),
+        QuestionResult("q3", 0, 2, "not answered yet.")], ["<script>x</script>"])
+    page = feedback_html(exercise, result)
+    assert "1 of 4 points" in page and "NameError" in page and "not that block." in page
+    assert "<script>x" not in page and "&lt;b&gt;eve&lt;/b&gt;" in page
+
+
+def test_the_private_copy_notices_a_changed_file_and_puts_it_back(tmp_path):
+    copy = PrivateCopy(EXERCISE_01)
+    try:
+        target = copy.root / "minichain" / "crypto.py"
+        original = target.read_bytes()
+        assert copy.changed() == []
+        target.write_text("def verify(*args): return True\n")
+        (copy.root / "minichain" / "sitecustomize.py").write_text("import os\n")
+        assert sorted(copy.changed()) == sorted([str(target), str(copy.root / "minichain" /
+                                                                   "sitecustomize.py")])
+        copy.restore()
+        assert copy.changed() == [] and target.read_bytes() == original
+    finally:
+        copy.close()
+    assert not copy.root.exists()
+
+
+# -- the command lines ----------------------------------------------------------------------------
+
+def run(capsys, *argv):
+    code = cli.main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_release_writes_and_checks_the_trainee_notebooks(tmp_path, capsys):
+    code, out, err = run(capsys, "release", str(EXERCISE_01), "--out", str(tmp_path))
+    target = tmp_path / EXERCISE_01.name
+    assert (code, err) == (0, "") and out == f"wrote {target} (3 questions, 4 points).\n"
+    assert run(capsys, "release", str(EXERCISE_01), "--out", str(tmp_path))[1] == \
+        f"{target} is up to date (3 questions, 4 points).\n"
+    assert run(capsys, "release", str(EXERCISE_01), "--out", str(tmp_path), "--check")[0] == 0
+    target.write_text(target.read_text().replace("your answer here", "answer"))
+    code, out, _ = run(capsys, "release", str(EXERCISE_01), "--out", str(tmp_path), "--check")
+    assert code == 1 and "is out of date: run `minichain release`" in out
+
+
+def test_the_committed_releases_are_up_to_date(capsys):
+    code, out, _ = run(capsys, "release", "--check")
+    assert code == 0, out
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["grade", "nowhere.ipynb", "x.ipynb", "--out", "o"], "there is no exercise source at"),
+    (["grade", str(EXERCISE_01), "x.ipynb", "--out", "o", "-j", "0"], "-j must be 1 or more."),
+    (["grade", str(EXERCISE_01), "x.ipynb", "--out", "o", "--timeout", "0"],
+     "--timeout must be more than 0"),
+    (["release", "nowhere.ipynb"], "there is no exercise source at nowhere.ipynb."),
+])
+def test_a_wrong_grade_or_release_command_is_one_line_with_exit_code_2(capsys, argv, message):
+    code, out, err = run(capsys, *argv)
+    assert (code, out) == (2, "")
+    assert err.count("\n") == 1 and err.startswith("minichain: ") and message in err
+
+
+def test_grade_refuses_a_file_as_its_output_folder_and_an_empty_folder(tmp_path, capsys):
+    (tmp_path / "grades").write_text("x")
+    code, _, err = run(capsys, "grade", str(EXERCISE_01), str(EXERCISE_01), "--out",
+                       str(tmp_path / "grades"))
+    assert code == 2 and "is a file; --out needs a folder" in err
+    (tmp_path / "empty").mkdir()
+    code, _, err = run(capsys, "grade", str(EXERCISE_01), str(tmp_path / "empty"), "--out",
+                       str(tmp_path / "o"))
+    assert code == 2 and "there are no notebooks to grade" in err
+
+
+@pytest.mark.parametrize("command", ["release", "grade"])
+def test_release_and_grade_have_help(capsys, command):
+    with pytest.raises(SystemExit) as done:
+        cli.main([command, "--help"])
+    assert done.value.code == 0 and capsys.readouterr().out.startswith(f"usage: minichain {command}")
+
+
+def test_an_unreadable_submission_is_graded_without_a_kernel_and_shows_progress(tmp_path, capsys,
+                                                                                 monkeypatch):
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+
+    terminal = Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    broken = write(tmp_path, "dan", "{not json")
+    code, out, _ = run(capsys, "grade", str(EXERCISE_01), str(broken), "--out", str(tmp_path / "g"))
+    assert code == 0
+    assert "dan          0    0    0    0/4  unreadable" in out
+    assert "grading 1 submissions [" in terminal.getvalue() and "100%" in terminal.getvalue()
+    assert (tmp_path / "g" / "grades.csv").read_text().splitlines() == [
+        "trainee,q1,q2,q3,total,max,status", "dan,0,0,0,0,4,unreadable"]
+    assert "not valid JSON" in (tmp_path / "g" / "feedback" / "dan.html").read_text()

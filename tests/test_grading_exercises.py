@@ -1,0 +1,63 @@
+"""Every exercise: its release is up to date, a trainee who answers everything right scores
+full marks and one who hands in the release unanswered scores zero — graded for real, each in
+its own kernel, through the `minichain grade` command an instructor types."""
+
+from __future__ import annotations
+
+import csv
+import json
+
+import pytest
+
+from minichain import cli
+from minichain.grading.exercise import Exercise, released_json
+
+from grading_helpers import ROOT, SOURCES, released, solved, write
+
+LESSONS_WITH_PRACTICE = ("01", "02", "03", "04", "05", "06", "09", "10")
+
+
+def test_there_is_an_exercise_for_every_lesson_with_something_to_practise():
+    numbers = {source.name[:2] for source in SOURCES}
+    assert set(LESSONS_WITH_PRACTICE) <= numbers
+
+
+@pytest.mark.parametrize("source", SOURCES, ids=lambda p: p.stem)
+def test_the_released_notebook_is_up_to_date(source):
+    target = ROOT / "exercises" / source.name
+    assert target.is_file(), f"{target} is missing: run `minichain release`"
+    assert target.read_text(encoding="utf-8") == released_json(Exercise.read(source)), \
+        f"{target} is out of date: run `minichain release`"
+
+
+@pytest.mark.parametrize("source", SOURCES, ids=lambda p: p.stem)
+def test_the_release_holds_no_solution_and_no_hidden_test(source):
+    text = (ROOT / "exercises" / source.name).read_text(encoding="utf-8")
+    for marker in ("BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "END HIDDEN TESTS"):
+        assert marker not in text
+    exercise = Exercise.read(source)
+    notebook = json.loads(text)
+    for question in exercise.questions:
+        for name in question.answer_names:
+            assert f"{name} = ...  # your answer here" in text
+    assert all(cell.get("outputs", []) == [] for cell in notebook["cells"])
+
+
+@pytest.mark.parametrize("source", SOURCES, ids=lambda p: p.stem)
+def test_a_right_answer_scores_full_marks_and_the_release_scores_zero(source, tmp_path, capsys):
+    exercise = Exercise.read(source)
+    folder = tmp_path / "submissions"
+    folder.mkdir()
+    write(folder, "right", solved(source))
+    write(folder, "unanswered", released(source))
+    code = cli.main(["grade", str(source), str(folder), "--out", str(tmp_path / "graded"),
+                     "-j", "2"])
+    out, err = capsys.readouterr()
+    assert (code, err) == (0, "")
+    rows = {row["trainee"]: row for row in csv.DictReader((tmp_path / "graded" /
+                                                           "grades.csv").open())}
+    top = exercise.max_points
+    assert (rows["right"]["total"], rows["right"]["status"]) == (str(top), "ok"), rows
+    assert (rows["unanswered"]["total"], rows["unanswered"]["status"]) == ("0", "ok"), rows
+    assert f"{top}/{top}  ok" in out and f"0/{top}  ok" in out
+    assert "Graded 2 submissions" in out
