@@ -52,8 +52,9 @@ def confirmations_advice(share: float, risk: float, block_seconds: float = 600) 
     chain with blocks every `block_seconds`, and the attacker's chance around that number."""
     z = confirmations_needed(share, risk)
     z_exact = confirmations_needed(share, risk, exact=True)
+    tolerated = odds(risk).replace("about ", "")
     sentence = (f"If an attacker with {share:.0%} of the mining power tries, and the shop accepts "
-                f"at most a {odds(risk).replace('about ', '')} chance that he succeeds: wait for {z} "
+                f"at most a {tolerated} chance that he succeeds: wait for {z} "
                 f"confirmation{'s' if z != 1 else ''} (about {wait_in_words(z * block_seconds)})"
                 f" by the whitepaper's formula, or {z_exact} (about "
                 f"{wait_in_words(z_exact * block_seconds)}) by Rosenfeld's exact one.")
