@@ -14,7 +14,7 @@ from minichain.grading.exercise import Exercise, released_json
 
 from grading_helpers import ROOT, SOURCES, released, solved, write
 
-LESSONS_WITH_PRACTICE = ("01", "02", "03", "04", "05", "06", "09", "10")
+LESSONS_WITH_PRACTICE = ("01", "02", "03", "04", "05", "06", "07", "08", "09", "10", "11")
 
 
 def test_there_is_an_exercise_for_every_lesson_with_something_to_practise():

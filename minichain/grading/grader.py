@@ -35,6 +35,7 @@ import re
 import subprocess
 import sys
 import sysconfig
+import tempfile
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -250,6 +251,20 @@ def check_answers(exercise: Exercise, submitted: dict[str, dict[str, Any] | None
     return verdicts, notes
 
 
+def _in_fresh_folder(function: Callable[..., Any], *args: Any) -> Any:
+    """Call `function` with a new, empty temporary folder as the current one (an exercise's
+    own cells may write files, e.g. a chain or a vault), then remove the folder."""
+    import tempfile
+
+    back = os.getcwd()
+    with tempfile.TemporaryDirectory(prefix="minichain-check-") as folder:
+        os.chdir(folder)
+        try:
+            return function(*args)
+        finally:
+            os.chdir(back)
+
+
 def _verdict(question: Question, recorded: list[tuple[str, bool, str]],
              error: BaseException | None) -> tuple[bool, str]:
     mine = [(ok, message) for q, ok, message in recorded if q == question.name]
@@ -338,7 +353,7 @@ def _result(exercise: Exercise, plan: Plan, runs: list[CellRun], summary: dict[s
                                    "notebook change how outputs are shown?).")
         else:
             submitted[question] = run.answers
-    verdicts, exercise_notes = check_answers(exercise, submitted)
+    verdicts, exercise_notes = _in_fresh_folder(check_answers, exercise, submitted)
     notes[None].extend(exercise_notes)
     questions = []
     for q in exercise.questions:
@@ -519,7 +534,7 @@ def _in_worker(private: PrivateCopy, submission: str | Path, trainee: str,
     try:
         done = subprocess.run([sys.executable, "-I", "-B", "-c", _BOOT, str(private.root)], input=job,
                               capture_output=True, text=True, timeout=budget,
-                              start_new_session=True, cwd=str(private.root),
+                              start_new_session=True, cwd=tempfile.gettempdir(),
                               env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"})
         lines = done.stdout.strip().splitlines()
         if done.returncode == 0 and lines:
