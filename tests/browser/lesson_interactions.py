@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from minichain import Wallet
 
 __all__ = ["INTERACTIONS", "Choose", "Click", "ClickIcon", "Interaction", "See", "SeeCount",
-           "Slide", "Snap", "Type"]
+           "SeeDisabled", "Slide", "Snap", "Tick", "Type"]
 
 
 @dataclass(frozen=True)
@@ -57,6 +57,14 @@ class Choose:
 
 
 @dataclass(frozen=True)
+class Tick:
+    """Tick the check box labelled `label`."""
+
+    label: str
+    nth: int = 0
+
+
+@dataclass(frozen=True)
 class Slide:
     """Focus the `nth` slider's handle and press `key` `times` times (each press is one
     step of the slider)."""
@@ -83,13 +91,21 @@ class SeeCount:
 
 
 @dataclass(frozen=True)
+class SeeDisabled:
+    """The button that reads `button` is greyed out (the widget would refuse it now)."""
+
+    button: str
+    nth: int = 0
+
+
+@dataclass(frozen=True)
 class Snap:
     """Save a screenshot of the page, scrolled to the widget, as the artefact `label`."""
 
     label: str
 
 
-Step = Type | Click | ClickIcon | Choose | Slide | See | SeeCount | Snap
+Step = Type | Click | ClickIcon | Choose | Tick | Slide | See | SeeCount | SeeDisabled | Snap
 
 
 @dataclass(frozen=True)
@@ -109,9 +125,18 @@ def block(height: int) -> str:
     return f'.mc-block[data-height="{height}"]'
 
 
+def cell(first: str, column: int = 2) -> str:
+    """The `column`th cell of the table row whose first cell reads `first`."""
+    return f'tr:has(td:first-child:text-is("{first}")) td:nth-child({column})'
+
+
 def balance(who: str) -> str:
     """The balance cell of `who`'s row in a balances table (who, address, balance, …)."""
-    return f'tr:has(td:text-is("{who}")) td:nth-child(3)'
+    return cell(who, 3)
+
+
+def exactly(text: str) -> re.Pattern:
+    return re.compile(rf"^\s*{re.escape(text)}\s*$")
 
 
 # The typo of lesson 02: the shop's address with its capital letters lost.
@@ -170,6 +195,35 @@ INTERACTIONS: dict[str, tuple[Interaction, ...]] = {
          See("holds 3 payment(s)."), See("1 payment(s) waiting"),
          See("45", within=balance("bob")), See("79", within=balance("alice")),
          Snap("three-in-a-block"))),),
+    "04-consensus-pow-vs-poa": (Interaction(
+        "The trainee lowers the difficulty to 12 zero bits and mines: about 4,096 hashes are "
+        "expected; one bit more doubles the expected work.",
+        "MinerView(next_block, zero_bits=16)",
+        (See("zero bits"), Slide("ArrowLeft", times=4), Click("Mine"),
+         See("hash must start with 12 zero bits"), See("4,096 on average"),
+         See("2,550", within=cell("attempts (hashes computed)")),
+         See(re.compile(r"^\s*000"), within=cell("winning hash")),
+         See("2,550 hashes in all so far"), Snap("mined-at-12-bits"),
+         Slide("ArrowRight", times=1), Click("Mine"),
+         See("hash must start with 13 zero bits"), See("8,192 on average"),
+         See("40,553 hashes in all so far"), Snap("mined-at-13-bits"))),),
+    "05-escrow-for-orders": (Interaction(
+        "The trainee plays buyer and seller: pay into escrow, mark shipped, confirm delivery, "
+        "and the shop withdraws; buttons the contract would refuse are greyed out.",
+        "EscrowView(practice,",
+        (See("Order #1045: CREATED; price 120; the contract holds 0."),
+         SeeDisabled("mark shipped"), SeeDisabled("confirm delivery"),
+         Click("pay into escrow"),
+         See("The buyer did 'fund'"), See("Order #1045: FUNDED; price 120; the contract holds 120."),
+         See("Funded", within="table"), SeeDisabled("confirm delivery"),
+         Click("mark shipped"),
+         See("The seller did 'ship'"), See("Order #1045: SHIPPED"), Snap("shipped"),
+         Click("confirm delivery"),
+         See("Order #1045: COMPLETED"), See("shop may withdraw 120."),
+         Click("withdraw", nth=1),
+         See("The seller did 'withdraw'"), See("the contract holds 0."),
+         See("Withdrawn", within="table"), SeeDisabled("withdraw", nth=1),
+         Snap("completed-and-paid-out"))),),
     "06-traceability": (Interaction(
         "The shop scans the bottle: every hand-off is genuine; after the winery's recall, "
         "'Verify again' says the lot may not be sold.",
@@ -203,5 +257,76 @@ INTERACTIONS: dict[str, tuple[Interaction, ...]] = {
              Choose("lose at most", "1 in 10,000"),
              See("wait for 14 confirmations (about 2.3 hours)"), See("✔ ship after 18"),
              Snap("twenty-percent-one-in-ten-thousand"))),
+    ),
+    "10-scaling-the-flash-sale": (Interaction(
+        "The customer buys coffee through a payment channel: 101 payments off the chain, one "
+        "transaction on it; a replayed voucher and a voucher past the deposit are refused; the "
+        "shop closes the channel with one more transaction.",
+        "ChannelView(tab, customer, shop)",
+        (See(exactly("0"), within=cell("payments off the chain")),
+         Click("Buy one (2 coins)"),
+         See("1 paid off the chain; the latest voucher says 2 coins in total."),
+         Click("Buy 100"), See("100 paid off the chain"),
+         See(exactly("101"), within=cell("payments off the chain")),
+         See(exactly("1"), within=cell("transactions on the chain for this channel")),
+         Snap("101-payments-1-transaction"),
+         Click("Replay the last voucher"), See("✘ refused", within=".mc-banner"),
+         See("not more than the 202 already received"),
+         Click("Buy 100"), See("after 49 more: the till refuses the next voucher"),
+         See("more than the 300 deposited"),
+         Click("Shop closes the channel"), See("closed on the chain: the shop is owed 300 coins"),
+         See(exactly("CLOSED"), within=cell("channel")),
+         See(exactly("2"), within=cell("transactions on the chain for this channel")),
+         Snap("closed"))),),
+    "11-watching-for-fraud": (Interaction(
+        "The trainee lets the shop's day run block by block until an alert is raised while the "
+        "payment is still pending, seals the block (the alert is confirmed), runs the rest of "
+        "the day, then raises the unusual-amount threshold: the false alarm goes, and too high "
+        "a threshold misses a fraud.",
+        "MonitorView(ShopDay(seed=11))",
+        (See("Block 0 of 24"), See("✔ no alerts so far"),
+         *(Click("Payments arrive"), Click("Next block")) * 11,
+         Click("Payments arrive"),
+         See("Block 11 of 24 · 5 payment(s) waiting · alerts: none · 1 pending"),
+         See("◔ pending"), Snap("alert-pending"),
+         Click("Next block"), See("Block 12 of 24 · 0 payment(s) waiting · alerts: 1 high"),
+         Click("Run the rest of the day"),
+         See("Block 24 of 24"), See("alerts: 3 medium, 3 high"),
+         See("✘ false alarms"), See("wedding gift set"), Snap("end-of-day"),
+         Slide("ArrowRight", times=3), See("alerts: 2 medium, 3 high"),
+         See("✔ no false alarms"), See("✔ none missed"), Snap("threshold-5"),
+         Slide("ArrowRight", times=6), See("alerts: 1 medium, 3 high"),
+         See("✘ missed"), Snap("threshold-8"))),),
+    "12-your-pilot-project": (
+        Interaction(
+            "The pilot's cost model: two more validators cost more a month; twice the "
+            "transactions cost less each; a negative server price is refused in words.",
+            "PilotCostView()",
+            (See("3 validator(s), 10,000 transactions a day: 493 USD a month"),
+             Slide("ArrowRight", times=2),
+             See("5 validator(s), 10,000 transactions a day: 555 USD a month"),
+             Type("tx a day", "20000"),
+             See("20,000 transactions a day: 556 USD a month, 0.000913 USD per transaction."),
+             Snap("costed"),
+             Type("server /h", "-1"), See("✘ refused", within=".mc-banner"),
+             See("instance price per hour cannot be negative: -1 makes no sense."),
+             See("556 USD", within=".mc-panel"), Snap("refused"))),
+        Interaction(
+            "Answering yes to 'hours reconciling payments' moves payment processing to the top.",
+            "PilotAreaChooser()",
+            (See("★ best fit", within=cell("★ best fit", 1)),
+             See("transaction audit", within=cell("★ best fit")),
+             Tick("Do you spend hours a week reconciling payments with the platform, the bank "
+                  "or partners?"),
+             See("payment processing", within=cell("★ best fit")), Snap("payment-processing"))),
+        Interaction(
+            "Ticking the first checklist item moves the pilot on to the next one.",
+            "ChecklistView()",
+            (See("0 of 14 settled"),
+             Tick("Write down the one business question the pilot answers and the number that "
+                  "will show it (hours of reconciliation, days to settle a dispute). "
+                  "(lesson 00-start-here)"),
+             See("1 of 14 settled · next (before): Choose one pilot area"),
+             Snap("one-item-settled"))),
     ),
 }

@@ -20,7 +20,7 @@ import pytest
 
 from jupyterlab_driver import LessonPage, widget_outputs_saved
 from lesson_interactions import (INTERACTIONS, Choose, Click, ClickIcon, Interaction, See,
-                                 SeeCount, Slide, Snap, Type)
+                                 SeeCount, SeeDisabled, Slide, Snap, Tick, Type)
 
 LESSONS_DIR = Path(__file__).resolve().parent.parent.parent / "lessons"
 LESSONS = sorted(LESSONS_DIR.glob("[0-9][0-9]-*.ipynb"))
@@ -35,6 +35,12 @@ def play(page: LessonPage, interaction: Interaction) -> None:
 
     widget = page.widget_of_cell(interaction.cell)
     widget.wait_for(state="visible")
+
+    def button(text: str, nth: int):
+        # found by its text, not its accessible name: an icon's glyph is part of the latter
+        return widget.locator("button").filter(
+            has_text=re.compile(rf"^\s*{re.escape(text)}\s*$")).nth(nth)
+
     for number, step in enumerate(interaction.steps, 1):
         where = f"{interaction.story}\nstep {number}: {step}"
         if isinstance(step, Type):
@@ -44,18 +50,20 @@ def play(page: LessonPage, interaction: Interaction) -> None:
             box.press_sequentially(step.text)
             box.press("Tab")
         elif isinstance(step, Click):
-            # by its text, not its accessible name: an icon's glyph is part of the latter
-            button = widget.locator("button").filter(
-                has_text=re.compile(rf"^\s*{re.escape(step.button)}\s*$")).nth(step.nth)
-            expect(button, where).to_be_enabled(timeout=ANSWER_MS)
-            button.click()
+            target = button(step.button, step.nth)
+            expect(target, where).to_be_enabled(timeout=ANSWER_MS)
+            target.click()
         elif isinstance(step, ClickIcon):
-            button = widget.locator(f"button:has(.fa-{step.icon})").nth(step.nth)
-            expect(button, where).to_be_enabled(timeout=ANSWER_MS)
-            button.click()
+            target = widget.locator(f"button:has(.fa-{step.icon})").nth(step.nth)
+            expect(target, where).to_be_enabled(timeout=ANSWER_MS)
+            target.click()
         elif isinstance(step, Choose):
             widget.get_by_label(step.label, exact=True).nth(step.nth).select_option(
                 label=step.option)
+        elif isinstance(step, Tick):
+            widget.get_by_label(step.label, exact=True).nth(step.nth).check()
+        elif isinstance(step, SeeDisabled):
+            expect(button(step.button, step.nth), where).to_be_disabled(timeout=ANSWER_MS)
         elif isinstance(step, Slide):
             handle = widget.locator(".widget-slider .noUi-handle").nth(step.nth)
             handle.focus()
