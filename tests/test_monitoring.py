@@ -85,9 +85,21 @@ def test_the_honest_regular_customer_raises_no_alert(chain):
     seal(chain, (shop, customer, 30))
     seal(chain, (customer, shop, 40))
     assert monitor.update() == [] and monitor.alerts == []
+    assert list(monitor.history.refunds) == [(shop.address, customer.address)]
 
 
 # -- unusual amounts -----------------------------------------------------------------------
+
+def test_a_large_payment_between_two_shops_is_not_a_purchase(chain):
+    tea_shop = Wallet.from_seed("tea shop")
+    seal(chain, (shop, tea_shop, 100))
+    monitor = FraudMonitor(chain, [shop.address, tea_shop.address], [UnusualAmount()])
+    usual_day(chain)
+    seal(chain, (tea_shop, shop, 90))  # a wholesale order between the platform's shops
+    assert monitor.update() == []
+    seal(chain, (customer, shop, 90))
+    assert [a.rule for a in monitor.update()] == ["unusual amount"]
+
 
 def test_a_stolen_key_spending_ten_times_the_usual_is_flagged_with_its_score(chain):
     monitor = FraudMonitor(chain, [shop.address], [UnusualAmount()])
@@ -117,6 +129,22 @@ def test_the_threshold_decides_between_a_big_honest_order_and_an_alert(chain):
     relaxed = FraudMonitor(chain, [shop.address], [UnusualAmount(threshold=3.5)])
     assert [a.rule for a in strict.update()] == ["unusual amount"]
     assert relaxed.update() == []
+
+
+def test_a_wholesale_regular_is_usual_for_themselves_but_not_for_the_shop(chain):
+    wholesaler = regulars[3]
+    for height in range(6):
+        seal(chain, *[(w, shop, 30 + 5 * ((height + i) % 5)) for i, w in enumerate(regulars[:3])],
+             (wholesaler, shop, 300 + 10 * (height % 3)))
+    by_shop = FraudMonitor(chain, [shop.address], [UnusualAmount(compare_with="shop")])
+    by_buyer = FraudMonitor(chain, [shop.address], [UnusualAmount(compare_with="buyer")])
+    by_shop.update(), by_buyer.update()
+    seal(chain, (wholesaler, shop, 310))
+    assert [a.rule for a in by_shop.update()] == ["unusual amount"]
+    assert by_buyer.update() == []  # 310 is what this buyer always spends
+    seal(chain, (regulars[1], shop, 170))  # a stolen key: unusual for the buyer as well
+    [alert] = by_buyer.update()
+    assert "while this buyer usually spends 37.5 (median of 6)" in alert.explanation
 
 
 def test_the_robust_z_score_follows_iglewicz_and_hoaglin():
@@ -218,6 +246,8 @@ def test_alerts_are_raised_once_per_block_and_survive_a_reorganisation():
     (lambda: UnusualAmount(threshold=-1), "unusual amount: threshold -1 cannot work"),
     (lambda: NewAddressHighValue(high_value="a lot"), "high_value 'a lot' cannot work"),
     (lambda: RapidRefunds(window=True), "window True cannot work"),
+    (lambda: UnusualAmount(compare_with="everyone"), "compare_with 'everyone' cannot work; "
+                                                      "it must be 'shop' or 'buyer'."),
 ])
 def test_thresholds_that_cannot_work_are_refused_plainly(make, message):
     with pytest.raises(InvalidThreshold, match=message.replace("(", r"\(")) as error:
@@ -252,3 +282,23 @@ def test_the_same_seed_gives_the_same_day_and_the_same_alerts():
     assert [str(x) for x in evaluate(a, default_rules()).alerts] == \
         [str(x) for x in evaluate(b, default_rules()).alerts]
     assert ShopDay(seed=4).plan != a.plan
+
+
+def test_a_reorganisation_that_keeps_the_refund_blocks_does_not_repeat_their_alert():
+    params = ChainParams(allocations={shop.address: 5_000})
+    node = Blockchain(ProofOfWork(), params, clock=SimulatedClock(params.genesis_time),
+                      producers=[Wallet.from_seed("miner")])
+    other = Blockchain(ProofOfWork(), params, clock=SimulatedClock(params.genesis_time),
+                       producers=[Wallet.from_seed("rival miner")])
+    monitor = FraudMonitor(node, [shop.address])
+    for amount in (35, 40, 45):
+        seal(node, (shop, insider, amount))
+        other.add_block(node.tip)
+    node.produce_block()  # block 4 here; the rival builds 4 and 5 on block 3
+    assert [a.height for a in monitor.update()] == [3]
+    other.clock.advance_to(node.clock.now())
+    for _ in range(2):
+        node.add_block(other.produce_block())
+    assert node.tip.hash == other.tip.hash and node.height == 5
+    assert monitor.update() == [] and len(monitor.alerts) == 1
+    assert len(monitor.history.refunds[shop.address, insider.address]) == 3

@@ -118,6 +118,7 @@ class History:
     shops: frozenset[str]
     first_seen: dict[str, int] = field(default_factory=dict)
     received: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
+    spent: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
     refunds: dict[tuple[str, str], list[Payment]] = field(
         default_factory=lambda: defaultdict(list))
 
@@ -137,6 +138,7 @@ class History:
         self.seen(payment.recipient, payment.height)
         if self.is_purchase(payment):
             self.received[payment.recipient].append(payment.amount)
+            self.spent[payment.sender].append(payment.amount)
         if self.is_refund(payment):
             self.refunds[payment.sender, payment.recipient].append(payment)
 
@@ -145,6 +147,7 @@ class History:
         return History(
             self.shops, dict(self.first_seen),
             defaultdict(list, {k: list(v) for k, v in self.received.items()}),
+            defaultdict(list, {k: list(v) for k, v in self.spent.items()}),
             defaultdict(list, {k: list(v) for k, v in self.refunds.items()}))
 
 
@@ -219,37 +222,47 @@ class RapidRefunds(Rule):
 
 @dataclass
 class UnusualAmount(Rule):
-    """A purchase far above what this shop usually receives: its robust z-score against the
-    shop's earlier purchases is above `threshold` (3.5 after Iglewicz and Hoaglin, 1993).
+    """A purchase far above the usual: its robust z-score is above `threshold` (3.5 after
+    Iglewicz and Hoaglin, 1993), against the earlier purchases of the same shop
+    (`compare_with="shop"`) or of the same buyer (`compare_with="buyer"`).
 
-    Nothing fires until the shop has `min_history` earlier purchases: with fewer, "usual" is
-    not known yet."""
+    Comparing with the shop knows "usual" from the first day, but flags every big regular
+    customer; comparing with the buyer leaves a wholesale customer alone, but says nothing
+    about a buyer until they have a history. Nothing fires until there are `min_history`
+    earlier purchases to compare with."""
 
     threshold: float = 3.5
     min_history: int = 5
+    compare_with: str = "shop"
     severity: Severity = Severity.MEDIUM
     name = "unusual amount"
 
     def __post_init__(self) -> None:
         _at_least(self.name, "threshold", self.threshold, 0)
         _at_least(self.name, "min_history", self.min_history, 3)
+        if self.compare_with not in ("shop", "buyer"):
+            raise InvalidThreshold(self.name, "compare_with", self.compare_with,
+                                   "'shop' or 'buyer'")
 
     def check(self, payment: Payment, history: History) -> Alert | None:
         if not history.is_purchase(payment):
             return None
-        usual = history.received.get(payment.recipient, [])
+        by_shop = self.compare_with == "shop"
+        usual = (history.received if by_shop else history.spent).get(
+            payment.recipient if by_shop else payment.sender, [])
         if len(usual) < self.min_history:
             return None
         score = robust_z_score(payment.amount, usual)
         if score <= self.threshold:
             return None
         shown = "far above any spread" if score == float("inf") else f"{score:.1f}"
+        whose = f"whose usual purchase is {median(usual):g}" if by_shop else \
+            f"while this buyer usually spends {median(usual):g}"
         return self._alert(
             payment, (payment.sender, payment.recipient), [payment.txid],
             f"{short(payment.sender)} paid {payment.amount:,} to shop "
-            f"{short(payment.recipient)}, whose usual purchase is {median(usual):g} (median "
-            f"of {len(usual)}); its robust z-score is {shown}, above the threshold "
-            f"{self.threshold:g}.")
+            f"{short(payment.recipient)}, {whose} (median of {len(usual)}); its robust "
+            f"z-score is {shown}, above the threshold {self.threshold:g}.")
 
 
 @dataclass
