@@ -10,6 +10,7 @@ jurisdiction's storage (data residency).
 from __future__ import annotations
 
 import os
+from datetime import datetime, timezone
 
 from minichain.errors import ValidationError
 
@@ -147,9 +148,10 @@ class CustomerErased(VaultError):
     """The customer's data was erased (crypto-shredded); nothing about her can be read."""
 
     def __init__(self, customer_id: str, when: int, request: str):
+        day = datetime.fromtimestamp(when, timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
         super().__init__(
-            f"customer {customer_id} was erased at time {when} (request {request}): her data "
-            "and its key are gone, so nothing about her can be read or restored.")
+            f"customer {customer_id} was erased on {day} (request {request}): her data and "
+            "its key are gone, so nothing about her can be read or restored.")
         self.customer_id = customer_id
         self.when = when
         self.request = request

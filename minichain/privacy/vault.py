@@ -46,6 +46,7 @@ import sqlite3
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -133,10 +134,15 @@ class AuditEntry:
     detail: str
     hash: bytes
 
+    @property
+    def when(self) -> str:
+        """The entry's time in UTC, as a person reads it: '2026-01-01 09:30:00 UTC'."""
+        return datetime.fromtimestamp(self.time, timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
+
     def __str__(self) -> str:
         request = f" (request {self.request})" if self.request else ""
-        return f"#{self.seq} t={self.time} {self.action} customer ref {self.reference}{request}: " \
-               f"{self.detail}"
+        who = f" customer ref {self.reference}" if self.reference != "-" else ""
+        return f"#{self.seq} {self.when} {self.action}{who}{request}: {self.detail}"
 
 
 def _entry_hash(previous: bytes, seq: int, time: int, action: str, reference: str,
@@ -156,7 +162,8 @@ class ErasureReceipt:
     audit_seq: int
 
     def __str__(self) -> str:
-        return (f"customer {self.customer_id} erased at time {self.time} (request "
+        when = datetime.fromtimestamp(self.time, timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
+        return (f"customer {self.customer_id} erased on {when} (request "
                 f"{self.request}): {', '.join(self.deleted)}; audit entry #{self.audit_seq}.")
 
 

@@ -80,7 +80,7 @@ def disclosure_table(commitment: AttributeCommitment, revealed: str) -> str:
 def audit_table(vault: PersonalDataVault) -> str:
     """The vault's audit trail as a regulator would read it: keyed references, never ids."""
     return render.table(("#", "time", "action", "customer ref", "request", "detail"),
-                        [(e.seq, e.time, e.action, e.reference, e.request or "—", e.detail)
+                        [(e.seq, e.when, e.action, e.reference, e.request or "—", e.detail)
                          for e in vault.audit_trail()], mono=(3,))
 
 
