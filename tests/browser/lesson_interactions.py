@@ -58,9 +58,10 @@ class Choose:
 
 @dataclass(frozen=True)
 class Tick:
-    """Tick the check box labelled `label`."""
+    """Tick the check box labelled `label` (or clear it, with `ticked=False`)."""
 
     label: str
+    ticked: bool = True
     nth: int = 0
 
 
@@ -233,6 +234,31 @@ INTERACTIONS: dict[str, tuple[Interaction, ...]] = {
          Click("Verify again"),
          See("✘ not verified", within=".mc-banner"), See("cork taint found in samples"),
          Snap("after-the-recall"))),),
+    "07-privacy": (
+        Interaction(
+            "Customers who pay each order from a fresh address straight from the exchange are "
+            "harder to link; once the observer stops matching time of day and amount, they are "
+            "mostly private.",
+            "LinkabilityView(7)",
+            (See("✘ exposed", within=".mc-banner"), See("8 customer profiles for 40 orders"),
+             Click("fresh address, straight from the exchange"),
+             See("13 customer profiles for 40 orders"), See("links 80% of the pairs"),
+             Tick("observer also matches time of day and amount", ticked=False),
+             See("✔ mostly private", within=".mc-banner"),
+             See("40 customer profiles for 40 orders"), Snap("mostly-private"))),
+        Interaction(
+            "The courier checks the delivery city against the root on the chain; a forged city "
+            "is not proven; revealing another attribute proves it alone.",
+            "DisclosureView(details, root_on_chain",
+            (See("✔ proven", within=".mc-banner"), See("city = Hangzhou: proven"),
+             Type("value sent", "Shanghai"), Click("Courier checks"),
+             See("✘ not proven", within=".mc-banner"),
+             See("city = Shanghai is not what the customer committed to"),
+             Snap("forged-city"),
+             Choose("reveal", "birthday"), See("✔ proven", within=".mc-banner"),
+             See("birthday = 1990-04-01: proven against the root on the chain"),
+             Snap("birthday-proven"))),
+    ),
     "09-network-and-attacks": (
         Interaction(
             "Step through the network: a new block spreads node by node; play until every node "

@@ -61,7 +61,7 @@ def play(page: LessonPage, interaction: Interaction) -> None:
             widget.get_by_label(step.label, exact=True).nth(step.nth).select_option(
                 label=step.option)
         elif isinstance(step, Tick):
-            widget.get_by_label(step.label, exact=True).nth(step.nth).check()
+            widget.get_by_label(step.label, exact=True).nth(step.nth).set_checked(step.ticked)
         elif isinstance(step, SeeDisabled):
             expect(button(step.button, step.nth), where).to_be_disabled(timeout=ANSWER_MS)
         elif isinstance(step, Slide):
