@@ -56,7 +56,8 @@ def alert_card(alert: Alert, names: Mapping[str, str] | None = None) -> str:
     payments = ", ".join(render.short_hex(t, 8) for t in alert.txids)
     return (f'<div class="mc-alert" data-rule="{render.esc(alert.rule)}" '
             f'data-pending="{str(alert.pending).lower()}" style="{s.CSS}{edge}'
-            f'border-radius:{s.RADIUS}px;padding:{s.PAD // 2}px {s.PAD}px;margin:{s.PAD // 2}px 0;">'
+            f'border-radius:{s.RADIUS}px;padding:{s.PAD // 2}px {s.PAD}px;'
+            f'margin:{s.PAD // 2}px 0;">'
             f'<div>{severity_badge(alert.severity)} <b>{render.esc(alert.rule)}</b> · {where}'
             f' · <span style="color:{s.MUTED};">who: {who}</span></div>'
             f'<div>{render.esc(_named(alert.explanation, names))}</div>'
@@ -80,7 +81,8 @@ def scoreboard(caught: Iterable[str], missed: Iterable[str], false_alarms: Itera
     flagged."""
     caught, missed, false_alarms = list(caught), list(missed), list(false_alarms)
     rows = [(render.badge(True, "caught", ""), render.esc(", ".join(caught) or "—")),
-            (render.badge(not missed, "none missed", "missed"), render.esc(", ".join(missed) or "—")),
+            (render.badge(not missed, "none missed", "missed"),
+             render.esc(", ".join(missed) or "—")),
             (render.badge(not false_alarms, "no false alarms", "false alarms"),
              render.esc("; ".join(false_alarms) or "—"))]
     return render.panel("The truth (only the lesson knows it)",
