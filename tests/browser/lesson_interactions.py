@@ -259,6 +259,19 @@ INTERACTIONS: dict[str, tuple[Interaction, ...]] = {
              See("birthday = 1990-04-01: proven against the root on the chain"),
              Snap("birthday-proven"))),
     ),
+    "08-compliance": (Interaction(
+        "Customer service answers a customer's requests: a copy of her data (right of access), "
+        "then erasure; the chain still validates, and her data can no longer be read.",
+        "ErasureRequestView(vault, chain)",
+        (See("✔ chain valid"),
+         Type("customer", "C-1002"), Type("request", "REQ-7"), Click("Export (access)"),
+         See("✔ exported", within=".mc-banner"), See("copy of everything kept about C-1002"),
+         See("Bo Lindqvist"), Snap("exported"),
+         Click("Erase (forget)"), See("✔ erased", within=".mc-banner"),
+         See("customer C-1002 erased on 2026-01-05 00:00:05 UTC (request REQ-7)"),
+         See("the chain still validates"), See("data key and record destroyed"),
+         Click("Export (access)"), See("✘ refused", within=".mc-banner"),
+         See("her data and its key are gone"), Snap("erased"))),),
     "09-network-and-attacks": (
         Interaction(
             "Step through the network: a new block spreads node by node; play until every node "
