@@ -120,6 +120,10 @@ class MonitorView(w.VBox):
         self.status = w.HTML()
         self.feed = w.HTML()
         self.score = w.HTML()
+        for slider in (self.threshold, self.high_value):
+            slider.style.description_width = "initial"  # labels in full, not cut off
+        for button in (self.arrive_button, self.step_button, self.run_button):
+            button.layout.width = "auto"
         self.arrive_button.on_click(lambda _b: self.arrive())
         self.step_button.on_click(lambda _b: self.step())
         self.run_button.on_click(lambda _b: self.run())

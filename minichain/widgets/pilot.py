@@ -111,6 +111,7 @@ class PilotCostView(w.VBox):
         self.energy = w.HTML()
         self.cost: CostBreakdown | None = None
         for control in self.controls:
+            control.style.description_width = "initial"  # labels in full, not cut off
             control.observe(lambda _c: self.refresh(), names="value")
         super().__init__([w.HBox(self.controls[:3]), w.HBox(self.controls[3:5]),
                           w.HBox(self.controls[5:]), self.message, self.result, self.energy])
