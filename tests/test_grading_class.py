@@ -244,3 +244,14 @@ def test_no_feedback_shows_a_hidden_check(graded):
         assert "HIDDEN" not in text and "equals(" not in text
         for line in hidden:
             assert line not in text, (page.name, line)
+
+
+def test_a_notebook_that_is_slow_in_every_cell_is_stopped_as_a_whole(tmp_path):
+    from minichain.grading.kernel import run_cells
+
+    limits = KernelLimits(cell_timeout=3, notebook_timeout=3.5)
+    runs, summary = run_cells(["import time\ntime.sleep(1.5)"] * 4, tmp_path, limits)
+    assert [r.status for r in runs[:2]] == ["ok", "ok"]
+    assert runs[-1].status == "not run"
+    assert summary["kernel"] == "the notebook as a whole ran longer than 3.5 seconds, so it " \
+                                "was stopped"

@@ -16,7 +16,9 @@ from __future__ import annotations
 import math
 from typing import Any
 
-__all__ = ["MISSING", "Unreadable", "describe", "rebuild"]
+__all__ = ["ANSWERS_MIME", "MISSING", "Unreadable", "describe", "publish", "rebuild"]
+
+ANSWERS_MIME = "application/vnd.minichain.answers+json"
 
 MAX_ITEMS = 10_000
 MAX_DEPTH = 20
@@ -160,8 +162,6 @@ def publish(namespace: dict[str, Any], names: list[str]) -> None:
     import json
 
     from IPython.display import display
-
-    from minichain.grading.kernel import ANSWERS_MIME
 
     described = {name: describe(namespace[name]) if name in namespace else {"t": "missing"}
                  for name in names}

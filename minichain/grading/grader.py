@@ -36,6 +36,7 @@ import subprocess
 import sys
 import sysconfig
 import tempfile
+import threading
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -333,7 +334,10 @@ def _result(exercise: Exercise, plan: Plan, runs: list[CellRun], summary: dict[s
         elif run.status == "error" and plan.kinds[i] == "trainee":
             status = _worse(status, "errors")
     if summary["kernel"]:
-        if status != "timeout":
+        overtime = "ran longer than" in summary["kernel"]
+        if overtime or status == "timeout":
+            status = _worse(status, "timeout")
+        else:
             status = _worse(status, "kernel died")
         notes[None].append(f"Your notebook stopped early: {summary['kernel']}; the cells after "
                            "that did not run.")
@@ -488,20 +492,22 @@ def grade(source: str | Path, submissions: Sequence[str | Path], out: str | Path
     private = PrivateCopy(source)
     names = trainee_names(source, submissions)
     done = 0
+    lock = threading.Lock()
     if progress:
         progress(0, len(submissions))
 
     def one(job: tuple[str, str | Path]) -> GradeResult:
         nonlocal done
         trainee, submission = job
-        result = _in_worker(private, submission, trainee, limits, len(exercise.cells))
+        result = _in_worker(private, submission, trainee, limits)
         tampered = private.changed()
         if tampered:
             private.restore()
             _mark_tampered(result, [str(Path(p).relative_to(private.root)) for p in tampered])
-        done += 1
-        if progress:
-            progress(done, len(submissions))
+        with lock:
+            done += 1
+            if progress:
+                progress(done, len(submissions))
         return result
 
     try:
@@ -521,7 +527,7 @@ _BOOT = ("import sys, runpy; sys.path.insert(0, sys.argv[1]); "
 
 
 def _in_worker(private: PrivateCopy, submission: str | Path, trainee: str,
-               limits: KernelLimits, cells: int) -> GradeResult:
+               limits: KernelLimits) -> GradeResult:
     """Grade in a fresh Python process; a worker that fails costs only this submission.
 
     It runs isolated (`python -I -B`: no current folder, no PYTHONPATH, no user site, no .pyc) and imports
@@ -530,7 +536,7 @@ def _in_worker(private: PrivateCopy, submission: str | Path, trainee: str,
     job = json.dumps({"source": str(source),
                       "submission": str(Path(submission).resolve()),
                       "trainee": trainee, "limits": asdict(limits)})
-    budget = limits.cell_timeout * (2 * cells + 4) + 120
+    budget = limits.notebook_timeout + limits.cell_timeout + 240  # + kernel start and checks
     try:
         done = subprocess.run([sys.executable, "-I", "-B", "-c", _BOOT, str(private.root)], input=job,
                               capture_output=True, text=True, timeout=budget,

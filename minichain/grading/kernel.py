@@ -26,9 +26,10 @@ from typing import Any
 
 from jupyter_client import KernelManager
 
+from minichain.grading.answers import ANSWERS_MIME
+
 __all__ = ["ANSWERS_MIME", "CellRun", "KernelLimits", "run_cells"]
 
-ANSWERS_MIME = "application/vnd.minichain.answers+json"
 GRACE_SECONDS = 3.0          # after an interrupt, before the kernel is killed
 START_SECONDS = 60.0         # for the kernel to start and answer
 
@@ -38,13 +39,14 @@ class KernelLimits:
     """How much one submission may use."""
 
     cell_timeout: float = 30.0      # seconds of wall-clock time per cell
+    notebook_timeout: float = 600.0  # seconds for all the cells together
     memory_mb: int = 2048           # address space of the kernel process (RLIMIT_AS)
     output_bytes: int = 200_000     # output kept for the whole notebook; the rest is counted
     file_mb: int = 64               # largest file the kernel may write (RLIMIT_FSIZE)
 
-    def cpu_seconds(self, cells: int) -> int:
-        """The kernel's CPU budget: every cell using all its time, plus the start."""
-        return int(self.cell_timeout * max(cells, 1) + 60)
+    def cpu_seconds(self) -> int:
+        """The kernel's CPU budget: the whole notebook's time, plus the start."""
+        return int(self.notebook_timeout + 60)
 
 
 @dataclass
@@ -60,14 +62,13 @@ class CellRun:
 
 class _SandboxedKernelManager(KernelManager):
     limits: KernelLimits = KernelLimits()
-    cells: int = 1
     folder: str = "."
 
     def format_kernel_cmd(self, extra_arguments: list[str] | None = None) -> list[str]:
         command = super().format_kernel_cmd(extra_arguments)
         return [sys.executable, "-m", "minichain.grading.sandbox", "--folder", self.folder,
                 "--memory-mb", str(self.limits.memory_mb),
-                "--cpu-seconds", str(self.limits.cpu_seconds(self.cells)),
+                "--cpu-seconds", str(self.limits.cpu_seconds()),
                 "--file-mb", str(self.limits.file_mb), "--", *command]
 
 
@@ -127,7 +128,7 @@ def run_cells(codes: list[str], workdir: Path, limits: KernelLimits = KernelLimi
     output = _Output(limits.output_bytes)
     summary: dict[str, Any] = {"kernel": None, "output_dropped": 0, "started": False}
     km = _SandboxedKernelManager(kernel_name="python3")
-    km.limits, km.cells, km.folder = limits, len(codes), str(workdir)
+    km.limits, km.folder = limits, str(workdir)
     kc = None
     try:
         km.start_kernel(cwd=str(workdir), env=_environment(workdir), independent=False,
@@ -140,8 +141,10 @@ def run_cells(codes: list[str], workdir: Path, limits: KernelLimits = KernelLimi
             summary["kernel"] = _how_it_ended(km) + " before the first cell"
             return runs, summary
         summary["started"] = True
+        everything = time.monotonic() + limits.notebook_timeout
         for index, code in enumerate(codes):
-            ended = _run_one(km, kc, code, runs[index], limits, output, index in collectors)
+            ended = _run_one(km, kc, code, runs[index], limits, output, index in collectors,
+                             everything)
             if ended:
                 summary["kernel"] = ended
                 break
@@ -152,10 +155,13 @@ def run_cells(codes: list[str], workdir: Path, limits: KernelLimits = KernelLimi
 
 
 def _run_one(km: KernelManager, kc: Any, code: str, run: CellRun, limits: KernelLimits,
-             output: _Output, collector: bool) -> str | None:
+             output: _Output, collector: bool, everything: float) -> str | None:
     """Run one cell; returns None, or how the kernel ended if it cannot go on."""
+    if time.monotonic() > everything:
+        return (f"the notebook as a whole ran longer than {limits.notebook_timeout:g} seconds, "
+                "so it was stopped")
     msg_id = kc.execute(code, store_history=False, allow_stdin=False, stop_on_error=False)
-    deadline = time.monotonic() + limits.cell_timeout
+    deadline = min(time.monotonic() + limits.cell_timeout, everything)
     interrupted_at = None
     run.status = "ok"
     while True:
