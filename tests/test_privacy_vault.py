@@ -4,6 +4,8 @@ honours access and deletion requests while the chain stays valid."""
 import sqlite3
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from minichain import Blockchain, SimulatedClock, ValidationError, Wallet
 from minichain.privacy import (
@@ -38,7 +40,8 @@ def vault(tmp_path):
 def shop_with_orders(vault):
     """Two customers' data in the vault; their commitments in payments on the chain."""
     shop = Wallet.from_seed("shop")
-    customers = {"C-1001": (Wallet.from_seed("amira"), AMIRA), "C-1002": (Wallet.from_seed("bo"), BO)}
+    customers = {"C-1001": (Wallet.from_seed("amira"), AMIRA),
+                 "C-1002": (Wallet.from_seed("bo"), BO)}
     chain = Blockchain.proof_of_authority(
         [shop], allocations={w.address: 100 for w, _ in customers.values()})
     roots = {}
@@ -161,7 +164,8 @@ def test_erasure_shreds_the_customer_and_the_chain_still_validates(vault):
     vault.clock.advance(500)
     receipt = vault.erase("C-1001", request="GDPR-17-0042")
     assert receipt.time == 1_500 and "data key" in receipt.deleted[0]
-    assert "customer C-1001 erased on 1970-01-01 00:25:00 UTC (request GDPR-17-0042)" in str(receipt)
+    assert "customer C-1001 erased on 1970-01-01 00:25:00 UTC (request GDPR-17-0042)" \
+        in str(receipt)
     # every trace of her is gone from the file, its journal and any WAL
     needles = {"wrapped key": wrapped, "record": record, "customer id": b"C-1001",
                **{f"salt of {n}": s for n, s in salts.items()},
@@ -332,3 +336,38 @@ def test_the_wrong_jurisdiction_on_reopening_is_refused(vault):
     vault.close()
     with pytest.raises(VaultError, match="keeps records of EU, not of CN"):
         PersonalDataVault.open(vault.path, MASTER, jurisdiction="CN")
+
+
+def test_a_vault_in_a_missing_folder_or_held_by_another_program_is_named(tmp_path):
+    with pytest.raises(VaultError, match="cannot be opened: check that its folder exists"):
+        PersonalDataVault.open(tmp_path / "no such folder" / "eu.vault", MASTER,
+                               jurisdiction="EU")
+    with PersonalDataVault.open(tmp_path / "eu.vault", MASTER, jurisdiction="EU") as vault:
+        other = sqlite3.connect(vault.path, timeout=0)
+        other.execute("BEGIN EXCLUSIVE")
+        vault._db.execute("PRAGMA busy_timeout = 50")  # do not wait the usual 5 s in a test
+        try:
+            with pytest.raises(VaultError, match="is locked by another program"):
+                vault.add("C-1001", AMIRA)
+        finally:
+            other.rollback()
+            other.close()
+        vault.add("C-1001", AMIRA)  # free again
+        assert vault.customers() == ["C-1001"]
+
+
+@settings(max_examples=20, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(attributes=st.dictionaries(st.text(min_size=1, max_size=10), st.text(max_size=30),
+                                  min_size=1, max_size=6), data=st.data())
+def test_any_record_round_trips_and_any_flipped_bit_is_caught(vault, attributes, data):
+    customer_id = f"C-{len(vault.customers()) + len(vault.audit_trail())}"
+    vault.add(customer_id, attributes)
+    assert dict(vault.commitment(customer_id).attributes) == attributes
+    _, record = vault.stored_bytes(customer_id)
+    position = data.draw(st.integers(0, len(record) - 1))
+    bit = data.draw(st.integers(0, 7))
+    changed = record[:position] + bytes([record[position] ^ (1 << bit)]) + record[position + 1:]
+    raw(vault, "UPDATE records SET record = ? WHERE customer_id = ?", changed, customer_id)
+    with pytest.raises(VaultRecordTampered):
+        vault.commitment(customer_id)

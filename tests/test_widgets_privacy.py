@@ -4,7 +4,13 @@ import pytest
 
 from minichain import Blockchain, SimulatedClock, Wallet
 from minichain.crypto import sha256
-from minichain.privacy import AttributeCommitment, SeededSalts
+from minichain.privacy import (
+    AddressHabit,
+    AttributeCommitment,
+    SeededSalts,
+    linkability_of,
+    synthetic_shop_history,
+)
 from minichain.privacy.vault import PersonalDataVault
 from minichain.widgets.privacy import DisclosureView, ErasureRequestView, LinkabilityView
 
@@ -69,7 +75,8 @@ def shop(tmp_path):
 def test_the_erasure_view_exports_then_erases_and_the_chain_stays_valid(shop):
     vault, chain = shop
     view = ErasureRequestView(vault, chain)
-    assert "✔ chain valid" in view.chain_status.value and "all 1 blocks" in view.chain_status.value
+    assert "✔ chain valid" in view.chain_status.value
+    assert "all 1 blocks" in view.chain_status.value
     view.customer.value, view.request.value = "C-1", "DSAR-7"
     view.export_button.click()
     assert "✔ exported" in view.result.value and "Hangzhou" in view.result.value
@@ -85,3 +92,13 @@ def test_the_erasure_view_exports_then_erases_and_the_chain_stays_valid(shop):
     view.customer.value = "C-404"
     view.erase_button.click()
     assert "holds no record for customer C-404" in view.result.value
+
+
+def test_the_linkability_view_takes_histories_already_made():
+    histories = {habit: synthetic_shop_history(3, customers=4, orders=(2, 3), habit=habit)
+                 for habit in AddressHabit}
+    view = LinkabilityView(histories)
+    view.habit.value = "fresh address, straight from the exchange"
+    assert view.report == linkability_of(histories[AddressHabit.FRESH])
+    with pytest.raises(ValueError, match="missing: \\['FRESH'\\]"):
+        LinkabilityView({h: histories[h] for h in list(AddressHabit)[:2]})

@@ -1,23 +1,22 @@
 """Salted commitments and keyed references: what may stand on a chain instead of personal data.
 
 A chain is copied to every node and never forgets, so personal data must not be written on it in
-clear (EU Blockchain Observatory and Forum 2018, "Blockchain and the GDPR", section 5; CNIL 2018,
-"Blockchain: solutions for a responsible use", recommendation 5; EDPB Guidelines 02/2025 on
-processing of personal data through blockchain technologies, sections 4 and 6). What may stand
-there instead:
+clear (EU Blockchain Observatory and Forum 2018, "Blockchain and the GDPR"; CNIL 2018,
+"Blockchain: solutions for a responsible use"; EDPB Guidelines 02/2025 on processing of
+personal data through blockchain technologies). What may stand there instead:
 
 - A **salted commitment** SHA-256(tag ‖ salt ‖ value) with a secret random salt of at least 128
   bits. Whoever holds the value and the salt can show that the commitment is theirs; without the
   salt, trying every possible value is useless. Once the salt is destroyed (kept only in the
   off-chain vault, see `minichain.privacy.vault`), nobody can ever link the commitment back to
-  the person, which is what CNIL and the EDPB ask of erasure on a chain.
+  the person, which is what CNIL and the EDPB point to when data on a chain cannot be erased.
 - A **keyed reference** HMAC-SHA256(key, value) (RFC 2104), for looking the same customer up
   again without revealing her: only the holder of the key can compute or check it.
 
 An **unsalted hash** is not anonymisation: phone numbers, postcodes and birthdays come from small
 spaces, so the hash is reversed by trying them all (see `minichain.privacy.guessing`). The EDPB
-(2025, section 4.2) and the Article 29 Working Party (Opinion 05/2014 on anonymisation
-techniques, section 3.2.2) say so plainly.
+(2025) and the Article 29 Working Party (Opinion 05/2014 on anonymisation techniques, on
+pseudonymisation by hashing) say so plainly.
 """
 
 from __future__ import annotations
@@ -79,7 +78,7 @@ def _check_salt(salt: bytes) -> None:
 
 
 def commitment_digest(value: str | bytes, salt: bytes) -> bytes:
-    """SHA-256(tag ‖ salt length ‖ salt ‖ value): 32 bytes that fix `value` without showing it."""
+    """SHA-256(tag ‖ salt length ‖ salt ‖ value): 32 bytes that fix `value`, hiding it."""
     _check_salt(salt)
     return sha256(_TAG + len(salt).to_bytes(2, "big") + salt + _bytes(value))
 

@@ -8,9 +8,9 @@ proof: the proof leads to the root on the chain, and the other attributes stay h
 Each leaf is salted with its own 128-bit secret salt. Without salts, a revealed proof would
 include the bare hashes of the other leaves, and a sibling such as "city = Hangzhou" could be
 found by hashing every city in the country. This is the construction of salted-leaf Merkle
-disclosure used by the IETF's SD-JWT (draft-ietf-oauth-selective-disclosure-jwt, section 4.2.1)
+disclosure used by the IETF's SD-JWT (draft-ietf-oauth-selective-disclosure-jwt: a salt per claim)
 and recommended for chains by the EU Blockchain Observatory and Forum (2018, "Blockchain and the
-GDPR", section 5.2) and CNIL (2018, "Blockchain: solutions for a responsible use").
+GDPR") and CNIL (2018, "Blockchain: solutions for a responsible use").
 """
 
 from __future__ import annotations

@@ -4,8 +4,8 @@ A hash cannot be "decrypted", but when the input comes from a small, known space
 found by enumeration: hash every candidate and compare. Phone numbers are such a space: the
 country code and mobile prefix are public, so an 11-digit Chinese mobile number has at most
 10^8 candidates per three-digit prefix, and a known area or number block leaves far fewer. The
-EDPB (Guidelines 02/2025, section 4.2) and the EU Blockchain Observatory and Forum (2018,
-"Blockchain and the GDPR", section 5.2) give exactly this reason why a hash of personal data on a
+EDPB (Guidelines 02/2025) and the EU Blockchain Observatory and Forum (2018, "Blockchain and
+the GDPR") give exactly this reason why a hash of personal data on a
 chain is still personal data. A salted commitment (`minichain.privacy.commitment`) defeats the
 attack: without the 128-bit salt, the same enumeration never matches.
 """

@@ -18,8 +18,8 @@ Harrigan 2011, "An Analysis of Anonymity in the Bitcoin System"):
 
 The addresses the heuristics join are one cluster; the orders paid from one cluster are one
 *profile*. Because addresses are linkable to people, the EDPB treats them as personal data
-(Guidelines 02/2025, section 3), and the EU Blockchain Observatory and Forum (2018, "Blockchain
-and the GDPR", section 5.2) recommends fresh addresses as a mitigation, not a cure.
+(Guidelines 02/2025), and the EU Blockchain Observatory and Forum (2018, "Blockchain and the
+GDPR") recommends fresh addresses as a mitigation, not a cure.
 
 `measure_linkability` compares the profiles with the truth (known only in a synthetic history,
 see `minichain.privacy.shop_history`): of all pairs of orders placed by the same customer, the

@@ -5,8 +5,8 @@ A record of a customer in China stays in storage in China (PIPL Art. 38–40 res
 abroad; Art. 47 gives the right to deletion), an EU customer's record in the EU unless a GDPR
 Chapter V transfer basis exists. A chain makes this hard: every validator keeps a full copy, so
 anything written on chain lands in every validator's jurisdiction at once (EDPB Guidelines
-02/2025, section 5; EU Blockchain Observatory and Forum 2018, "Blockchain and the GDPR",
-section 4). The safe pattern is the one this toolkit follows: personal records in a vault in
+02/2025, which recommends contractual clauses for nodes outside the EU; EU Blockchain
+Observatory and Forum 2018, "Blockchain and the GDPR"). The safe pattern is the one this toolkit follows: personal records in a vault in
 the customer's jurisdiction, only commitments on the chain.
 
 `ResidencyPolicy` is the map of where each storage is (vaults and validators alike) and refuses

@@ -1,7 +1,8 @@
 """A seeded, synthetic shop history, run as real signed transactions on a minichain chain.
 
 A few customers buy coins on an exchange and place orders with one shop over two weeks, each at
-her usual hour of the day and mostly her favourite product. How each customer pays is her *address habit*:
+her usual hour of the day and mostly her favourite product. How each customer pays is her
+*address habit*:
 
 - `REUSED`: one address for every order (what a wallet does by default if nobody thinks of it);
 - `FRESH_FROM_OWN_WALLET`: a new address per order, but topped up from her one main wallet just

@@ -3,9 +3,9 @@ erasing a customer means destroying her key (crypto-shredding).
 
 Why a vault: a chain cannot forget, but the GDPR gives everyone the right to have their data
 erased (Art. 17) and PIPL gives the same right in China (Art. 47). The EU Blockchain Observatory
-and Forum (2018, "Blockchain and the GDPR", section 5), CNIL (2018, "Blockchain: solutions for
-a responsible use", recommendations 4–6) and the EDPB (Guidelines 02/2025 on processing of
-personal data through blockchain technologies, sections 6–7) all arrive at the same design:
+and Forum (2018, "Blockchain and the GDPR"), CNIL (2018, "Blockchain: solutions for a
+responsible use") and the EDPB (Guidelines 02/2025 on processing of personal data through
+blockchain technologies) all arrive at the same design:
 personal data off chain; on chain only a salted commitment whose salt lives off chain too; and
 erasure that deletes the data and the key, after which the commitment can no longer be linked
 to anyone. The customer's right of access (GDPR Art. 15) is `export`.
@@ -509,9 +509,22 @@ def _check_header(path: Path) -> None:
 
 @contextmanager
 def _translated(path: Path) -> Iterator[None]:
-    """SQLite's own errors become CorruptVault (a damaged file), never a traceback."""
+    """SQLite's own errors become a VaultError that says what to do, never a traceback: a file
+    another program holds, a read-only file or folder, or else a damaged file."""
     try:
         yield
+    except sqlite3.OperationalError as error:
+        text = str(error)
+        if "locked" in text or "busy" in text:
+            raise VaultError(f"the vault {path} is locked by another program; close it there "
+                             "and try again.") from None
+        if "readonly" in text or "read-only" in text:
+            raise VaultError(f"the vault {path} cannot be written: the file or its folder is "
+                             "read-only (SQLite writes its journal beside the file).") from None
+        if "unable to open" in text:
+            raise VaultError(f"the vault {path} cannot be opened: check that its folder exists "
+                             "and may be written to.") from None
+        raise CorruptVault(path, f"SQLite cannot read it ({error})") from None
     except sqlite3.DatabaseError as error:
         raise CorruptVault(path, f"SQLite cannot read it ({error})") from None
 

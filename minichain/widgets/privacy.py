@@ -91,10 +91,21 @@ _HISTORIES: dict[tuple[int, int, tuple[int, int], AddressHabit], ShopHistory] = 
 
 class LinkabilityView(w.VBox):
     """Pick the customers' address habit and whether the observer also looks at habits (same
-    amount at the same time of day); the summary and the observer's profiles follow."""
+    amount at the same time of day); the summary and the observer's profiles follow.
 
-    def __init__(self, seed: int = 7, *, customers: int = 8, orders: tuple[int, int] = (2, 6)):
-        self.seed, self.customers, self.orders = seed, customers, orders
+    Give a seed (the histories are made when first shown, then kept) or the three histories
+    already made, one per `AddressHabit`."""
+
+    def __init__(self, histories: Mapping[AddressHabit, ShopHistory] | int = 7, *,
+                 customers: int = 8, orders: tuple[int, int] = (2, 6)):
+        if isinstance(histories, Mapping):
+            missing = [h.name for h in AddressHabit if h not in histories]
+            if missing:
+                raise ValueError(f"a history is needed for every habit; missing: {missing}")
+            self.histories = dict(histories)
+        else:
+            self.seed, self.customers, self.orders = histories, customers, orders
+            self.histories = {}
         self.habit = w.ToggleButtons(options=list(HABIT_LABELS), description="customers use",
                                      style={"description_width": "initial"})
         self.habits = w.Checkbox(value=True, description="observer also matches time of day "
@@ -108,11 +119,13 @@ class LinkabilityView(w.VBox):
     def history(self, habit: AddressHabit) -> ShopHistory:
         """The seeded shop history for `habit` (made once per set of arguments, then kept:
         the view only reads it)."""
-        key = (self.seed, self.customers, self.orders, habit)
-        if key not in _HISTORIES:
-            _HISTORIES[key] = synthetic_shop_history(
-                self.seed, customers=self.customers, orders=self.orders, habit=habit)
-        return _HISTORIES[key]
+        if habit not in self.histories:
+            key = (self.seed, self.customers, self.orders, habit)
+            if key not in _HISTORIES:
+                _HISTORIES[key] = synthetic_shop_history(
+                    self.seed, customers=self.customers, orders=self.orders, habit=habit)
+            self.histories[habit] = _HISTORIES[key]
+        return self.histories[habit]
 
     def refresh(self) -> None:
         history = self.history(HABIT_LABELS[self.habit.value])
