@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import io
 import json
+import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -299,3 +301,50 @@ def test_an_unreadable_submission_is_graded_without_a_kernel_and_shows_progress(
     assert (tmp_path / "g" / "grades.csv").read_text().splitlines() == [
         "trainee,q1,q2,q3,total,max,status", "dan,0,0,0,0,4,unreadable"]
     assert "not valid JSON" in (tmp_path / "g" / "feedback" / "dan.html").read_text()
+
+
+# -- the sandbox's guard and limits (in a plain Python process, no kernel needed) --------------------
+
+def _guarded(folder, code: str, limits: str = "") -> subprocess.CompletedProcess:
+    program = ("import os, sys\nfrom minichain.grading.sandbox import apply_limits, guard_writes\n"
+               f"{limits}\nguard_writes({str(folder)!r})\nos.chdir({str(folder)!r})\n{code}")
+    return subprocess.run([sys.executable, "-c", program], capture_output=True, text=True,
+                          timeout=60)
+
+
+@pytest.mark.parametrize("code, refusal", [
+    ("open('/tmp/minichain-guard-test.txt', 'w')", "may not write to /tmp/minichain-guard-test"),
+    ("open('../outside.txt', 'a')", "may not write to ../outside.txt"),
+    ("os.open('/tmp/minichain-guard-test.txt', os.O_WRONLY | os.O_CREAT)", "may not write to"),
+    ("os.remove('/etc/hostname')", "may not change /etc/hostname (os.remove)"),
+    ("os.rename('mine.txt', '/tmp/stolen.txt')", "may not change /tmp/stolen.txt (os.rename)"),
+    ("import sqlite3; sqlite3.connect('/tmp/minichain-guard.db')", "(sqlite3.connect)"),
+    ("import subprocess; subprocess.run(['true'])", "may not start another program."),
+    ("os.system('true')", "may not start another program."),
+    ("os.fork()", "may not start a copy of itself."),
+    ("import ctypes; ctypes.CDLL(None)", "may not load C code."),
+    ("os.kill(os.getppid(), 0)", "may not send a signal to another process"),
+])
+def test_the_guard_refuses_what_a_graded_notebook_may_not_do(tmp_path, code, refusal):
+    (tmp_path / "mine.txt").write_text("x")
+    done = _guarded(tmp_path, code)
+    assert done.returncode == 1 and "PermissionError: a graded notebook " in done.stderr
+    assert refusal in done.stderr, done.stderr
+    assert not Path("/tmp/minichain-guard-test.txt").exists()
+
+
+def test_the_guard_lets_a_notebook_work_in_its_own_folder(tmp_path):
+    done = _guarded(tmp_path, "open('notes.txt', 'w').write('mine')\nos.mkdir('sub')\n"
+                              "os.rename('notes.txt', 'sub/notes.txt')\n"
+                              "print(open('sub/notes.txt').read(), open('/etc/hostname').read() "
+                              "!= '')\nos.kill(os.getpid(), 0)")
+    assert (done.returncode, done.stdout) == (0, "mine True\n"), done.stderr
+
+
+def test_the_limits_turn_a_memory_hog_and_a_huge_file_into_errors(tmp_path):
+    done = _guarded(tmp_path, "try:\n    hog = bytearray(2 * 1024 ** 3)\nexcept MemoryError:\n"
+                              "    print('memory refused')\ntry:\n"
+                              "    open('big.bin', 'wb').write(bytes(3 * 1024 * 1024))\n"
+                              "except OSError as error:\n    print('file refused', error.errno)",
+                    limits="apply_limits(memory_mb=1024, cpu_seconds=60, file_mb=1)")
+    assert done.stdout == "memory refused\nfile refused 27\n", done.stderr

@@ -87,6 +87,7 @@ def _class() -> dict[str, dict | str]:
         "escape": with_line(copy_of(full), "q1", 'open("notes.txt", "w").write("mine")\n'
                             f'open("{ESCAPE}", "w").write("out")'),
         "faker": faker,
+        "kills-grader": with_line(copy_of(full), "q1", "import os\nos.kill(os.getppid(), 9)"),
         "warnings": with_line(copy_of(full), "q1", 'import sys, warnings\n'
                               'warnings.warn("careful")\nprint("a note", file=sys.stderr)'),
     }
@@ -215,6 +216,11 @@ def test_writing_outside_its_folder_is_refused_and_named(graded):
     assert not ESCAPE.exists()
     assert f"PermissionError: a graded notebook may not write to {ESCAPE}" in \
         notes(graded, "escape", "q1")
+
+
+def test_a_notebook_cannot_kill_the_grader_that_runs_it(graded):
+    assert points(graded, "kills-grader") == ((1, 1, 2), "errors")
+    assert "may not send a signal to another process" in notes(graded, "kills-grader", "q1")
 
 
 def test_monkeypatching_minichain_or_check_or_faking_equality_fools_nobody(graded):

@@ -14,7 +14,8 @@ Two layers, both set up in the kernel's own process before any trainee code runs
 2. A Python audit hook (PEP 578; hooks cannot be removed once added) that refuses, with a
    PermissionError naming the path, every file write, creation, deletion, rename or permission
    change outside the submission's folder, and refuses to start other programs (subprocess,
-   os.system, exec, spawn, fork) or to load C code through ctypes, which would get around it.
+   os.system, exec, spawn, fork), to signal other processes (such as the grader that runs it)
+   or to load C code through ctypes, which would get around it.
 
 Honest limits: the audit hook is a guard against accidents and ordinary code, not a security
 boundary. It sees what Python's own functions do; a C extension already loaded could write
@@ -70,6 +71,7 @@ def guard_writes(folder: str) -> None:
     root = os.path.realpath(folder)
     allowed = (root + os.sep, "/dev/null")
     realpath, fspath = os.path.realpath, os.fspath
+    own_pid = os.getpid()
 
     def inside(path: object) -> bool:
         if isinstance(path, int) or path is None:
@@ -80,9 +82,9 @@ def guard_writes(folder: str) -> None:
             return False
         return full == root or full.startswith(allowed) or full == "/dev/null"
 
-    def refuse(what: str) -> None:
-        raise PermissionError(f"a graded notebook may not {what}; it may write files only in "
-                              f"its own folder {root}")
+    def refuse(what: str, files: bool = True) -> None:
+        raise PermissionError(f"a graded notebook may not {what}" + (
+            f"; it may write files only in its own folder {root}" if files else "."))
 
     def hook(event: str, args: tuple) -> None:
         if event == "open":
@@ -98,8 +100,12 @@ def guard_writes(folder: str) -> None:
                                                                          ""):
                         continue
                     refuse(f"change {args[position]} ({event})")
+        elif event in ("os.kill", "os.killpg"):
+            if args and args[0] not in (own_pid, 0) and not (event == "os.killpg"
+                                                             and args[0] == os.getpgid(0)):
+                refuse(f"send a signal to another process (pid {args[0]})", files=False)
         elif event in _REFUSED_EVENTS:
-            refuse(_REFUSED_EVENTS[event])
+            refuse(_REFUSED_EVENTS[event], files=False)
 
     sys.addaudithook(hook)
 
