@@ -32,6 +32,7 @@ import hashlib
 import json
 import os
 import re
+import signal
 import subprocess
 import sys
 import sysconfig
@@ -499,7 +500,7 @@ def grade(source: str | Path, submissions: Sequence[str | Path], out: str | Path
     def one(job: tuple[str, str | Path]) -> GradeResult:
         nonlocal done
         trainee, submission = job
-        result = _in_worker(private, submission, trainee, limits)
+        result = _in_worker(private, submission, trainee, limits, workers)
         tampered = private.changed()
         if tampered:
             private.restore()
@@ -510,10 +511,16 @@ def grade(source: str | Path, submissions: Sequence[str | Path], out: str | Path
                 progress(done, len(submissions))
         return result
 
+    workers = _Workers()
+    pool = ThreadPoolExecutor(max_workers=max(1, jobs))
     try:
-        with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-            results = list(pool.map(one, zip(names, submissions)))
+        results = list(pool.map(one, zip(names, submissions)))
+    except BaseException:  # Ctrl-C: stop every worker now, not after the whole class
+        workers.stop_all()
+        pool.shutdown(wait=True, cancel_futures=True)
+        raise
     finally:
+        pool.shutdown(wait=True)
         private.close()
     write_grades(exercise, results, out / "grades.csv")
     for result in results:
@@ -526,30 +533,61 @@ _BOOT = ("import sys, runpy; sys.path.insert(0, sys.argv[1]); "
          "runpy.run_module('minichain.grading.worker', run_name='__main__')")
 
 
+class _Workers:
+    """The worker processes running now, so that an interrupted batch can stop them all."""
+
+    def __init__(self) -> None:
+        self.running: set[subprocess.Popen] = set()
+        self.lock = threading.Lock()
+        self.stopping = False
+
+    def stop_all(self) -> None:
+        with self.lock:
+            self.stopping = True
+            for process in self.running:
+                try:
+                    os.killpg(process.pid, signal.SIGKILL)
+                except (ProcessLookupError, PermissionError, OSError):
+                    pass
+
+
 def _in_worker(private: PrivateCopy, submission: str | Path, trainee: str,
-               limits: KernelLimits) -> GradeResult:
+               limits: KernelLimits, workers: _Workers) -> GradeResult:
     """Grade in a fresh Python process; a worker that fails costs only this submission.
 
-    It runs isolated (`python -I -B`: no current folder, no PYTHONPATH, no user site, no .pyc) and imports
-    minichain from the grader's private copy."""
+    It runs isolated (`python -I -B`: no current folder, no PYTHONPATH, no user site, no .pyc
+    files) and imports minichain from the grader's private copy."""
     source = private.source
     job = json.dumps({"source": str(source),
                       "submission": str(Path(submission).resolve()),
                       "trainee": trainee, "limits": asdict(limits)})
     budget = limits.notebook_timeout + limits.cell_timeout + 240  # + kernel start and checks
+    process = None
     try:
-        done = subprocess.run([sys.executable, "-I", "-B", "-c", _BOOT, str(private.root)], input=job,
-                              capture_output=True, text=True, timeout=budget,
-                              start_new_session=True, cwd=tempfile.gettempdir(),
-                              env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"})
-        lines = done.stdout.strip().splitlines()
-        if done.returncode == 0 and lines:
+        with workers.lock:
+            if workers.stopping:
+                raise KeyboardInterrupt
+            process = subprocess.Popen(
+                [sys.executable, "-I", "-B", "-c", _BOOT, str(private.root)],
+                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                text=True, start_new_session=True, cwd=tempfile.gettempdir())
+            workers.running.add(process)
+        stdout, stderr = process.communicate(job, timeout=budget)
+        lines = stdout.strip().splitlines()
+        if process.returncode == 0 and lines:
             return GradeResult.from_json(lines[-1])
-        reason = (done.stderr.strip().splitlines() or [f"exit code {done.returncode}"])[-1]
+        reason = (stderr.strip().splitlines() or [f"exit code {process.returncode}"])[-1]
     except subprocess.TimeoutExpired:
         reason = f"it took longer than {budget:g} seconds"
     except (OSError, ValueError, TypeError, KeyError) as problem:
         reason = f"{type(problem).__name__}: {problem}"
+    finally:
+        if process is not None:
+            with workers.lock:
+                workers.running.discard(process)
+            if process.poll() is None:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
     exercise = Exercise.read(source)
     message = f"not graded: the grader's worker failed ({reason[:200]}); please grade again."
     return GradeResult(trainee, str(submission), "not graded", _zero(exercise, message), [message])
