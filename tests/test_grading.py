@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from minichain import Wallet, cli
-from minichain.grading import answers, check, checks, equals, whole_number
+from minichain.grading import check, checks, equals, whole_number
 from minichain.grading.answers import MISSING, Unreadable, describe, rebuild
 from minichain.grading.exercise import Exercise, ExerciseError, SubmissionProblem, read_submission
 from minichain.grading.feedback import feedback_html
@@ -26,7 +26,7 @@ from minichain.grading.grader import (
     trainee_names,
 )
 
-from grading_helpers import EXERCISE_01, cell, copy_of, released, solved, write
+from grading_helpers import EXERCISE_01, cell, released, solved, write
 
 
 @pytest.fixture(scope="module")
@@ -167,7 +167,7 @@ def test_the_checker_uses_the_submitted_values_and_every_check(exercise):
     assert verdicts["q3"][1] == "the answer should be a whole number, like 3 (no quotes)."
 
 
-# -- matching a submission's cells to the source's ---------------------------------------------------
+# -- matching a submission's cells to the source's -------------------------------------------------
 
 def test_the_run_is_built_from_the_source_with_the_trainees_answers(exercise):
     notebook = solved()
@@ -282,7 +282,8 @@ def test_grade_refuses_a_file_as_its_output_folder_and_an_empty_folder(tmp_path,
 def test_release_and_grade_have_help(capsys, command):
     with pytest.raises(SystemExit) as done:
         cli.main([command, "--help"])
-    assert done.value.code == 0 and capsys.readouterr().out.startswith(f"usage: minichain {command}")
+    out = capsys.readouterr().out
+    assert done.value.code == 0 and out.startswith(f"usage: minichain {command}")
 
 
 def test_an_unreadable_submission_is_graded_without_a_kernel_and_shows_progress(tmp_path, capsys,
@@ -303,7 +304,7 @@ def test_an_unreadable_submission_is_graded_without_a_kernel_and_shows_progress(
     assert "not valid JSON" in (tmp_path / "g" / "feedback" / "dan.html").read_text()
 
 
-# -- the sandbox's guard and limits (in a plain Python process, no kernel needed) --------------------
+# -- the sandbox's guard and limits (in a plain Python process, no kernel needed) ------------------
 
 def _guarded(folder, code: str, limits: str = "") -> subprocess.CompletedProcess:
     program = ("import os, sys\nfrom minichain.grading.sandbox import apply_limits, guard_writes\n"

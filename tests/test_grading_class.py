@@ -9,8 +9,6 @@ never stop the batch; the hidden checks' code must never appear in any feedback.
 from __future__ import annotations
 
 import csv
-import json
-import os
 from pathlib import Path
 
 import pytest
@@ -21,7 +19,6 @@ from minichain.grading.kernel import KernelLimits
 
 from grading_helpers import (
     EXERCISE_01,
-    answer_code,
     cell,
     copy_of,
     released,

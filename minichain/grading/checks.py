@@ -84,7 +84,8 @@ def number() -> Rule:
 
 
 def is_text() -> Rule:
-    return rule(lambda v: isinstance(v, str), 'the answer should be text in quotes, like "SHIPPED".')
+    return rule(lambda v: isinstance(v, str),
+                'the answer should be text in quotes, like "SHIPPED".')
 
 
 def is_bytes() -> Rule:

@@ -117,7 +117,8 @@ class Exercise:
             try:
                 ast.parse(text)
             except SyntaxError as error:
-                raise ExerciseError(f"cell {cell['id']} is not plain Python ({error.msg})") from None
+                raise ExerciseError(f"cell {cell['id']} is not plain Python "
+                                    f"({error.msg})") from None
             match = CHECK_LINE.match(lines[0]) if lines else None
             if match:
                 if _region(lines, BEGIN_SOLUTION, END_SOLUTION):

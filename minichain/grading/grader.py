@@ -39,7 +39,7 @@ import sysconfig
 import tempfile
 import threading
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -308,7 +308,8 @@ def grade_submission(source: str | Path, submission: str | Path, trainee: str,
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     after = start_up_files()
-    changed = sorted(path for path in set(before) | set(after) if before.get(path) != after.get(path))
+    changed = sorted(path for path in set(before) | set(after)
+                     if before.get(path) != after.get(path))
     return _result(exercise, plan, runs, summary, trainee, str(submission), changed)
 
 
@@ -386,7 +387,7 @@ def _worse(a: str, b: str) -> str:
     return min(a, b, key=STATUS_ORDER.index)
 
 
-# -- what the grader protects -----------------------------------------------------------------------
+# -- what the grader protects ----------------------------------------------------------------------
 
 class PrivateCopy:
     """The grader's own copy of the minichain package and of the exercise source.
@@ -459,7 +460,7 @@ def start_up_files() -> dict[str, str]:
     return digests
 
 
-# -- a whole class -----------------------------------------------------------------------------------
+# -- a whole class ---------------------------------------------------------------------------------
 
 def trainee_names(source: str | Path, submissions: Sequence[str | Path]) -> list[str]:
     """A name per submission: the file's name, or its folder's if the file has the exercise's

@@ -76,9 +76,11 @@ def _environment(workdir: Path) -> dict[str, str]:
     keep = ("PATH", "LANG", "LC_ALL", "VIRTUAL_ENV", "SYSTEMROOT")
     env = {name: os.environ[name] for name in keep if name in os.environ}
     (workdir / ".tmp").mkdir(exist_ok=True)
-    env.update(HOME=str(workdir), TMPDIR=str(workdir / ".tmp"), IPYTHONDIR=str(workdir / ".ipython"),
+    env.update(HOME=str(workdir), TMPDIR=str(workdir / ".tmp"),
+               IPYTHONDIR=str(workdir / ".ipython"),
                JUPYTER_CONFIG_DIR=str(workdir / ".jupyter"),
-               JUPYTER_RUNTIME_DIR=str(workdir / ".runtime"), MPLCONFIGDIR=str(workdir / ".mpl"), PYTHONNOUSERSITE="1",
+               JUPYTER_RUNTIME_DIR=str(workdir / ".runtime"), MPLCONFIGDIR=str(workdir / ".mpl"),
+               PYTHONNOUSERSITE="1",
                PYTHONDONTWRITEBYTECODE="1", MALLOC_ARENA_MAX="2", MPLBACKEND="agg",
                PYDEVD_DISABLE_FILE_VALIDATION="1",
                PYTHONPATH=str(Path(__file__).resolve().parent.parent.parent))  # this minichain
