@@ -69,10 +69,24 @@ def _source_with(tmp_path, *codes):
      "assigns no answer"),
     (["### BEGIN SOLUTION\nx = 1\n### END SOLUTION", "# Check q1 (1 point)\n%time x"],
      "is not plain Python"),
+    (["### BEGIN SOLUTION\nx = 1\n### END SOLUTION", "# Check q1 (1 point)",
+      "### BEGIN SOLUTION\ny = 1\n### END SOLUTION", "# Check q1 (2 points)"],
+     "question q1 is checked twice"),
 ])
 def test_a_source_that_cannot_be_graded_is_refused_with_the_reason(tmp_path, codes, problem):
     with pytest.raises(ExerciseError, match=problem):
         Exercise.read(_source_with(tmp_path, *codes))
+
+
+def test_a_heading_that_states_other_points_than_the_check_cell_is_refused(tmp_path):
+    path = _source_with(tmp_path, "### BEGIN SOLUTION\nx = 1\n### END SOLUTION",
+                        "# Check q1 (1 point)")
+    notebook = json.loads(path.read_text())
+    notebook["cells"].insert(0, {"cell_type": "markdown", "id": "title", "metadata": {},
+                                 "source": "## Question 1 · Fingerprints (2 points)"})
+    path.write_text(json.dumps(notebook))
+    with pytest.raises(ExerciseError, match="heading says 2 points, its check cell 1"):
+        Exercise.read(path)
 
 
 # -- reading submissions -------------------------------------------------------------------------
@@ -209,6 +223,7 @@ def test_feedback_names_the_problems_and_escapes_what_the_trainee_wrote(exercise
         QuestionResult("q3", 0, 2, "not answered yet.")], ["<script>x</script>"])
     page = feedback_html(exercise, result)
     assert "1 of 4 points" in page and "NameError" in page and "not that block." in page
+    assert "Question 1 · An order's fingerprint (1 point)" in page
     assert "<script>x" not in page and "&lt;b&gt;eve&lt;/b&gt;" in page
 
 

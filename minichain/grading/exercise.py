@@ -54,6 +54,7 @@ class Question:
     check_cell: int                                   # index into the source's cells
     answer_cells: list[int] = field(default_factory=list)
     answer_names: list[str] = field(default_factory=list)
+    title: str = ""                                   # the heading above it, if any
 
 
 def _source(cell: dict[str, Any]) -> str:
@@ -108,11 +109,14 @@ class Exercise:
             raise ExerciseError("every cell needs its own id (nbformat 4.5)")
         pending: list[int] = []
         names: list[str] = []
+        title = ""
         for index, cell in enumerate(self.cells):
             text = _source(cell)
             lines = text.splitlines()
             if cell.get("cell_type") != "code":
                 self.roles.append("text")
+                headings = [line.lstrip("#").strip() for line in lines if line.startswith("## ")]
+                title = headings[0] if headings else title
                 continue
             try:
                 ast.parse(text)
@@ -128,9 +132,13 @@ class Exercise:
                 if any(q.name == match["name"] for q in self.questions):
                     raise ExerciseError(f"question {match['name']} is checked twice")
                 _region(lines, BEGIN_HIDDEN, END_HIDDEN)
+                stated = re.search(r"\((\d+) points?\)", title)
+                if stated and int(stated[1]) != int(match["points"]):
+                    raise ExerciseError(f"question {match['name']}'s heading says {stated[1]} "
+                                        f"points, its check cell {match['points']}")
                 self.questions.append(Question(match["name"], int(match["points"]), index,
-                                               pending, names))
-                pending, names = [], []
+                                               pending, names, title))
+                pending, names, title = [], [], ""
                 self.roles.append("check")
             elif _region(lines, BEGIN_SOLUTION, END_SOLUTION):
                 start, end = _region(lines, BEGIN_SOLUTION, END_SOLUTION)  # type: ignore[misc]

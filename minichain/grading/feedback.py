@@ -44,13 +44,16 @@ _STATUS_WORDS = {
 
 def feedback_html(exercise: Exercise, result: GradeResult) -> str:
     rows = []
+    titles = {q.name: q.title for q in exercise.questions}
     for question in result.questions:
         if question.passed:
             verdict = '<span class="pass">✔ right</span>'
         else:
             verdict = f'<span class="fail">✘ not yet</span><br>{escape(question.message)}'
         notes = "".join(f"<li>{escape(note)}</li>" for note in question.notes)
-        rows.append(f"<tr><td>{escape(question.name)}</td><td>{question.points} of "
+        title = titles.get(question.name, "")
+        name = escape(question.name) + (f"<br><small>{escape(title)}</small>" if title else "")
+        rows.append(f"<tr><td>{name}</td><td>{question.points} of "
                     f"{question.max_points}</td><td>{verdict}"
                     + (f'<ul class="note">{notes}</ul>' if notes else "") + "</td></tr>")
     general = "".join(f"<li>{escape(note)}</li>" for note in result.notes)
