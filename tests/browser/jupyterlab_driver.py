@@ -15,6 +15,7 @@ Cells" is in the Run menu (it has no default shortcut); widget slider handles ar
 
 from __future__ import annotations
 
+import atexit
 import json
 import os
 import re
@@ -104,15 +105,18 @@ class LabServer:
         # session: a Ctrl-C meant for pytest does not reach it half-way through a test.
         self.process = subprocess.Popen(command, env=env, cwd=self.root, stdout=self._log,
                                         stderr=subprocess.STDOUT, start_new_session=True)
+        atexit.register(self.stop)  # in case pytest is interrupted before its teardown
         try:
             self._wait_until_up()
         except BaseException:
             self.stop()
             raise
 
-    def api(self, path: str, method: str = "GET") -> object:
-        request = urllib.request.Request(f"{self.url}/api/{path}", method=method,
-                                         headers={"Authorization": f"token {self.token}"})
+    def api(self, path: str, method: str = "GET", body: object = None) -> object:
+        data = None if body is None else json.dumps(body).encode()
+        request = urllib.request.Request(f"{self.url}/api/{path}", method=method, data=data,
+                                         headers={"Authorization": f"token {self.token}",
+                                                  "Content-Type": "application/json"})
         with urllib.request.urlopen(request, timeout=10) as response:
             body = response.read()
         return json.loads(body) if body else None
@@ -137,6 +141,12 @@ class LabServer:
         """The lesson in its own empty workspace (no tabs left over from other lessons)."""
         return f"{self.url}/lab/workspaces/{workspace}/tree/{name}?reset&token={self.token}"
 
+    def start_kernel(self, name: str) -> None:
+        """Start the lesson's kernel now, as if it had been opened before: JupyterLab connects
+        to it when the page opens the lesson, so the kernel starts while the page loads."""
+        self.api("sessions", method="POST", body={
+            "path": name, "name": name, "type": "notebook", "kernel": {"name": "python3"}})
+
     def shut_down_kernels(self) -> None:
         for session in self.api("sessions") or []:
             self.api(f"sessions/{session['id']}", method="DELETE")
@@ -156,6 +166,7 @@ class LabServer:
                 self.process.wait(timeout=10)
         self._log.close()
         shutil.rmtree(self.home, ignore_errors=True)
+        atexit.unregister(self.stop)
 
 
 @dataclass
@@ -186,6 +197,7 @@ class LessonPage:
     # -- what a trainee does ---------------------------------------------------------------------
     def open(self) -> None:
         workspace = re.sub(r"[^A-Za-z0-9]+", "-", Path(self.name).stem)
+        self.server.start_kernel(self.name)
         self.page.goto(self.server.lesson_url(self.name, workspace))
         self.wait_for_idle_kernel()
 
@@ -256,11 +268,12 @@ class LessonPage:
         return PageReport(code_cells=len(prompts), prompts=prompts, errors=errors,
                           widget_problems=problems, widgets=widgets.count())
 
-    def widget_of_cell(self, source: str):
-        """The widget displayed by the code cell whose source contains `source`."""
+    def widget_of_cell(self, source: str, nth: int = 0):
+        """The widget displayed by the `nth` code cell whose source contains `source` and that
+        displays a widget."""
         cell = self.page.locator(".jp-CodeCell").filter(
             has=self.page.locator(".jp-InputArea", has_text=source)).filter(
-            has=self.page.locator(".jp-Cell-outputArea .jupyter-widgets")).first
+            has=self.page.locator(".jp-Cell-outputArea .jupyter-widgets")).nth(nth)
         return cell.locator(".jp-Cell-outputArea > .jp-OutputArea-child > "
                             ".jp-OutputArea-output > .jupyter-widgets").first
 

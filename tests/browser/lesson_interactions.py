@@ -2,7 +2,8 @@
 
 One entry per lesson in `INTERACTIONS`, keyed by the lesson's file name without `.ipynb`: its
 main interaction first, then any others. An interaction names the code cell that displays the
-widget (a piece of its source) and the steps, in order: type into a box, click a button, pick
+widget (a piece of its source: the view's class name and its opening bracket is enough, so a
+lesson may change the arguments; `nth` picks one of several such cells) and the steps, in order: type into a box, click a button, pick
 from a list, move a slider with the arrow keys, then check what the widget shows. Steps address widgets by what a person reads on the
 screen (a box's label, a button's text); checks may also use the stable CSS hooks the
 drawing layer puts in its HTML (`.mc-block[data-ok="false"]`, `.mc-banner`, …, see
@@ -111,11 +112,13 @@ Step = Type | Click | ClickIcon | Choose | Tick | Slide | See | SeeCount | SeeDi
 
 @dataclass(frozen=True)
 class Interaction:
-    """The story of the main interaction, the cell that displays the widget, and the steps."""
+    """The story of an interaction, the cell that displays the widget (the `nth` code cell
+    whose source contains `cell` and that shows a widget), and the steps."""
 
     story: str
     cell: str
     steps: tuple[Step, ...]
+    nth: int = 0
 
 
 TAMPERED = '.mc-block[data-ok="false"]'
@@ -146,7 +149,7 @@ SHOP_TYPO = Wallet.from_seed("shop").address.replace("d0BaB", "d0bab")
 INTERACTIONS: dict[str, tuple[Interaction, ...]] = {
     "00-start-here": (Interaction(
         "The customer pays the shop 25 coins and puts the payment in a block; balances move.",
-        "CheckoutView(chain, [customer, shop, courier, attacker])",
+        "CheckoutView(",
         (See("100", within=balance("customer")),
          Type("amount", "25"), Click("Pay"),
          See("✔ sent", within=".mc-banner"), See("customer pays 25 to shop (fee 1)"),
@@ -158,7 +161,7 @@ INTERACTIONS: dict[str, tuple[Interaction, ...]] = {
     "01-fingerprints-and-tamper-evidence": (Interaction(
         "Someone changes an old order's amount: that block and every later one turn red, the "
         "Merkle proof fails; sealing the block again leaves the next one red.",
-        "ChainView(chain, names=names)",
+        "ChainView(",
         (SeeCount(TAMPERED, 0), See("All 4 blocks are sealed and linked."),
          Type("order 0: amount", "3"),
          See("✘ tampered", within=block(1)), SeeCount(TAMPERED, 3),
@@ -171,7 +174,7 @@ INTERACTIONS: dict[str, tuple[Interaction, ...]] = {
     "02-wallets-and-signatures": (Interaction(
         "A payment to a mistyped shop address is refused with the chain's own sentence; the "
         "same payment to the shop by name is sent.",
-        "CheckoutView(chain, [customer, shop, attacker])",
+        "CheckoutView(",
         (Type("to", SHOP_TYPO), Click("Pay"),
          See("✘ refused", within=".mc-banner"), See("fails its checksum"),
          Snap("typo-refused"),
@@ -181,7 +184,7 @@ INTERACTIONS: dict[str, tuple[Interaction, ...]] = {
     "03-paying-at-checkout": (Interaction(
         "On a busy day four shoppers pay with fees 1, 20, 3 and 8; a block holds only three, so "
         "the lowest fee waits for the next one.",
-        "CheckoutView(chain, [customer, shop, *shoppers])",
+        "CheckoutView(",
         (See("0 payment(s) waiting"),
          Choose("from", "alice"), Type("fee", "1"), Click("Pay"),
          See("alice pays 10 to shop (fee 1)"),
@@ -199,7 +202,7 @@ INTERACTIONS: dict[str, tuple[Interaction, ...]] = {
     "04-consensus-pow-vs-poa": (Interaction(
         "The trainee lowers the difficulty to 12 zero bits and mines: about 4,096 hashes are "
         "expected; one bit more doubles the expected work.",
-        "MinerView(next_block, zero_bits=16)",
+        "MinerView(",
         (See("zero bits"), Slide("ArrowLeft", times=4), Click("Mine"),
          See("hash must start with 12 zero bits"), See("4,096 on average"),
          See("2,550", within=cell("attempts (hashes computed)")),
@@ -211,7 +214,7 @@ INTERACTIONS: dict[str, tuple[Interaction, ...]] = {
     "05-escrow-for-orders": (Interaction(
         "The trainee plays buyer and seller: pay into escrow, mark shipped, confirm delivery, "
         "and the shop withdraws; buttons the contract would refuse are greyed out.",
-        "EscrowView(practice,",
+        "EscrowView(",
         (See("Order #1045: CREATED; price 120; the contract holds 0."),
          SeeDisabled("mark shipped"), SeeDisabled("confirm delivery"),
          Click("pay into escrow"),
@@ -228,7 +231,7 @@ INTERACTIONS: dict[str, tuple[Interaction, ...]] = {
     "06-traceability": (Interaction(
         "The shop scans the bottle: every hand-off is genuine; after the winery's recall, "
         "'Verify again' says the lot may not be sold.",
-        "names = {person.address: person.name for person in cast}",
+        "ProductJourneyView(",
         (See("✔ genuine", within=".mc-banner"), See("lot SX-2026-001 is genuine"),
          See("re-hashed ✔"), Snap("journey-genuine"),
          Click("Verify again"),
@@ -239,7 +242,7 @@ INTERACTIONS: dict[str, tuple[Interaction, ...]] = {
             "Customers who pay each order from a fresh address straight from the exchange are "
             "harder to link; once the observer stops matching time of day and amount, they are "
             "mostly private.",
-            "LinkabilityView(7)",
+            "LinkabilityView(",
             (See("✘ exposed", within=".mc-banner"), See("8 customer profiles for 40 orders"),
              Click("fresh address, straight from the exchange"),
              See("13 customer profiles for 40 orders"), See("links 80% of the pairs"),
@@ -249,7 +252,7 @@ INTERACTIONS: dict[str, tuple[Interaction, ...]] = {
         Interaction(
             "The courier checks the delivery city against the root on the chain; a forged city "
             "is not proven; revealing another attribute proves it alone.",
-            "DisclosureView(details, root_on_chain",
+            "DisclosureView(",
             (See("✔ proven", within=".mc-banner"), See("city = Hangzhou: proven"),
              Type("value sent", "Shanghai"), Click("Courier checks"),
              See("✘ not proven", within=".mc-banner"),
@@ -262,7 +265,7 @@ INTERACTIONS: dict[str, tuple[Interaction, ...]] = {
     "08-compliance": (Interaction(
         "Customer service answers a customer's requests: a copy of her data (right of access), "
         "then erasure; the chain still validates, and her data can no longer be read.",
-        "ErasureRequestView(vault, chain)",
+        "ErasureRequestView(",
         (See("✔ chain valid"),
          Type("customer", "C-1002"), Type("request", "REQ-7"), Click("Export (access)"),
          See("✔ exported", within=".mc-banner"), See("copy of everything kept about C-1002"),
@@ -276,7 +279,7 @@ INTERACTIONS: dict[str, tuple[Interaction, ...]] = {
         Interaction(
             "Step through the network: a new block spreads node by node; play until every node "
             "agrees; split the network (the cut links turn dashed) and heal it.",
-            "NetworkView(playground, seconds_per_tick=120)",
+            "NetworkView(",
             (See("all nodes agree"), SeeCount(CUT_LINK, 0),
              Click("Step"), See("nodes disagree"), See("A: height 1, tip 5f783cf4 — 1 node(s)"),
              Click("Step"), See("A: height 1, tip 5f783cf4 — 2 node(s)"),
@@ -289,7 +292,7 @@ INTERACTIONS: dict[str, tuple[Interaction, ...]] = {
         Interaction(
             "The shop fears an attacker with 20 % of the mining power and accepts a 1 in 10,000 "
             "risk: the view says how many confirmations to wait for.",
-            "ConfirmationsView(share=0.10, risk=0.001)",
+            "ConfirmationsView(",
             (See("wait for 5 confirmations"), See("✔ ship after 6"),
              Slide("ArrowRight", times=10),
              See("attacker with 20% of the mining power"), See("✔ ship after 13"),
@@ -301,7 +304,7 @@ INTERACTIONS: dict[str, tuple[Interaction, ...]] = {
         "The customer buys coffee through a payment channel: 101 payments off the chain, one "
         "transaction on it; a replayed voucher and a voucher past the deposit are refused; the "
         "shop closes the channel with one more transaction.",
-        "ChannelView(tab, customer, shop)",
+        "ChannelView(",
         (See(exactly("0"), within=cell("payments off the chain")),
          Click("Buy one (2 coins)"),
          See("1 paid off the chain; the latest voucher says 2 coins in total."),
@@ -322,7 +325,7 @@ INTERACTIONS: dict[str, tuple[Interaction, ...]] = {
         "payment is still pending, seals the block (the alert is confirmed), runs the rest of "
         "the day, then raises the unusual-amount threshold: the false alarm goes, and too high "
         "a threshold misses a fraud.",
-        "MonitorView(ShopDay(seed=11))",
+        "MonitorView(",
         (See("Block 0 of 24"), See("✔ no alerts so far"),
          *(Click("Payments arrive"), Click("Next block")) * 11,
          Click("Payments arrive"),
@@ -340,7 +343,7 @@ INTERACTIONS: dict[str, tuple[Interaction, ...]] = {
         Interaction(
             "The pilot's cost model: two more validators cost more a month; twice the "
             "transactions cost less each; a negative server price is refused in words.",
-            "PilotCostView()",
+            "PilotCostView(",
             (See("3 validator(s), 10,000 transactions a day: 493 USD a month"),
              Slide("ArrowRight", times=2),
              See("5 validator(s), 10,000 transactions a day: 555 USD a month"),
@@ -352,7 +355,7 @@ INTERACTIONS: dict[str, tuple[Interaction, ...]] = {
              See("556 USD", within=".mc-panel"), Snap("refused"))),
         Interaction(
             "Answering yes to 'hours reconciling payments' moves payment processing to the top.",
-            "PilotAreaChooser()",
+            "PilotAreaChooser(",
             (See("★ best fit", within=cell("★ best fit", 1)),
              See("transaction audit", within=cell("★ best fit")),
              Tick("Do you spend hours a week reconciling payments with the platform, the bank "
@@ -360,7 +363,7 @@ INTERACTIONS: dict[str, tuple[Interaction, ...]] = {
              See("payment processing", within=cell("★ best fit")), Snap("payment-processing"))),
         Interaction(
             "Ticking the first checklist item moves the pilot on to the next one.",
-            "ChecklistView()",
+            "ChecklistView(",
             (See("0 of 14 settled"),
              Tick("Write down the one business question the pilot answers and the number that "
                   "will show it (hours of reconciliation, days to settle a dispute). "

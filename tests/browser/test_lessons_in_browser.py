@@ -13,12 +13,13 @@ Screenshots of each step go to test-artifacts/browser/<lesson>/.
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
 import pytest
 
-from jupyterlab_driver import LessonPage, widget_outputs_saved
+from jupyterlab_driver import WIDGET_MIME, LessonPage, widget_outputs_saved
 from lesson_interactions import (INTERACTIONS, Choose, Click, ClickIcon, Interaction, See,
                                  SeeCount, SeeDisabled, Slide, Snap, Tick, Type)
 
@@ -33,7 +34,7 @@ ANSWER_MS = 30_000
 def play(page: LessonPage, interaction: Interaction) -> None:
     from playwright.sync_api import expect
 
-    widget = page.widget_of_cell(interaction.cell)
+    widget = page.widget_of_cell(interaction.cell, interaction.nth)
     widget.wait_for(state="visible")
 
     def button(text: str, nth: int):
@@ -120,3 +121,20 @@ def test_every_lesson_with_a_widget_has_its_main_interaction():
 def test_every_interaction_belongs_to_a_lesson():
     stems = {p.stem for p in LESSONS}
     assert set(INTERACTIONS) <= stems, f"no such lesson: {sorted(set(INTERACTIONS) - stems)}"
+
+
+@pytest.mark.parametrize("stem", sorted(INTERACTIONS))
+def test_every_interaction_finds_the_cell_that_shows_its_widget(stem):
+    """Checked in the saved notebook, without a browser, so that a lesson edit that moves a
+    widget shows up on every machine."""
+    notebook = LESSONS_DIR / f"{stem}.ipynb"
+    if not notebook.exists():
+        pytest.skip(f"{notebook.name} is not there")
+    cells = json.loads(notebook.read_text(encoding="utf-8"))["cells"]
+    showing = ["".join(c["source"]) for c in cells if c["cell_type"] == "code" and any(
+        WIDGET_MIME in o.get("data", {}) for o in c.get("outputs", []))]
+    for interaction in INTERACTIONS[stem]:
+        matches = [source for source in showing if interaction.cell in source]
+        assert len(matches) > interaction.nth, (
+            f"{stem}: no code cell that contains {interaction.cell!r} displays a widget "
+            f"(number {interaction.nth + 1} wanted, {len(matches)} found)")
