@@ -314,7 +314,8 @@ def test_an_unreadable_submission_is_graded_without_a_kernel_and_shows_progress(
     assert code == 0
     assert "dan          0    0    0    0/4  unreadable" in out
     assert "grading 1 submissions [" in terminal.getvalue() and "100%" in terminal.getvalue()
-    assert (tmp_path / "g" / "grades.csv").read_text().splitlines() == [
+    gradebook = (tmp_path / "g" / "grades.csv").read_text(encoding="utf-8-sig")
+    assert gradebook.splitlines() == [
         "trainee,q1,q2,q3,total,max,status", "dan,0,0,0,0,4,unreadable"]
     assert "not valid JSON" in (tmp_path / "g" / "feedback" / "dan.html").read_text()
 

@@ -97,7 +97,8 @@ def graded(tmp_path_factory):
     paths = [write(folder, name, content) for name, content in _class().items()]
     out = tmp_path_factory.mktemp("graded")
     results = grade(EXERCISE_01, paths, out, jobs=2, limits=KernelLimits(cell_timeout=3))
-    rows = {row["trainee"]: row for row in csv.DictReader((out / "grades.csv").open())}
+    with (out / "grades.csv").open(encoding="utf-8-sig") as gradebook:
+        rows = {row["trainee"]: row for row in csv.DictReader(gradebook)}
     return {r.trainee: r for r in results}, rows, out
 
 

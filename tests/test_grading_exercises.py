@@ -54,8 +54,8 @@ def test_a_right_answer_scores_full_marks_and_the_release_scores_zero(source, tm
                      "-j", "2"])
     out, err = capsys.readouterr()
     assert (code, err) == (0, "")
-    rows = {row["trainee"]: row for row in csv.DictReader((tmp_path / "graded" /
-                                                           "grades.csv").open())}
+    with (tmp_path / "graded" / "grades.csv").open(encoding="utf-8-sig") as gradebook:
+        rows = {row["trainee"]: row for row in csv.DictReader(gradebook)}
     top = exercise.max_points
     assert (rows["right"]["total"], rows["right"]["status"]) == (str(top), "ok"), rows
     assert (rows["unanswered"]["total"], rows["unanswered"]["status"]) == ("0", "ok"), rows

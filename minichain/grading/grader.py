@@ -595,8 +595,9 @@ def _in_worker(private: PrivateCopy, submission: str | Path, trainee: str,
 
 
 def write_grades(exercise: Exercise, results: list[GradeResult], path: Path) -> None:
-    """The gradebook: one row per trainee, points per question, total, maximum and status."""
-    with path.open("w", newline="", encoding="utf-8") as handle:
+    """The gradebook: one row per trainee, points per question, total, maximum and status
+    (UTF-8 with a byte-order mark, so spreadsheet programs show every name correctly)."""
+    with path.open("w", newline="", encoding="utf-8-sig") as handle:
         writer = csv.writer(handle)
         writer.writerow(["trainee", *(q.name for q in exercise.questions), "total", "max",
                          "status"])

@@ -14,15 +14,21 @@ import sys
 
 
 def _import_everything() -> None:
+    """Import every minichain module but the widgets (UI, not needed to check answers)."""
     import minichain
 
-    for module in pkgutil.walk_packages(minichain.__path__, "minichain."):
-        if module.name.startswith(("minichain.widgets", "minichain.grading.worker")):
-            continue
-        try:
-            importlib.import_module(module.name)
-        except Exception:  # noqa: BLE001 - an optional module missing its extra dependency
-            pass
+    def walk(path: list[str], prefix: str) -> None:
+        for module in pkgutil.iter_modules(path, prefix):
+            if module.name.startswith(("minichain.widgets", "minichain.grading.worker")):
+                continue
+            try:
+                imported = importlib.import_module(module.name)
+            except Exception:  # noqa: BLE001 - an optional module missing its extra dependency
+                continue
+            if module.ispkg:
+                walk(list(imported.__path__), module.name + ".")
+
+    walk(list(minichain.__path__), "minichain.")
 
 
 def main() -> int:
