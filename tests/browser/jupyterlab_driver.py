@@ -82,35 +82,42 @@ class LabServer:
             path = settings / name
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(json.dumps(values), encoding="utf-8")
-        self.port = free_port()
         self.token = secrets.token_hex(16)
-        self.url = f"http://127.0.0.1:{self.port}"
         self.log_path = self.home / "jupyterlab.log"
-        jupyter = jupyter or Path(sys.executable).with_name("jupyter")
-        env = dict(os.environ,
-                   JUPYTER_CONFIG_DIR=str(self.home / "config"),
-                   JUPYTER_DATA_DIR=str(self.home / "data"),
-                   JUPYTER_RUNTIME_DIR=str(self.home / "runtime"),
-                   JUPYTERLAB_SETTINGS_DIR=str(settings),
-                   JUPYTERLAB_WORKSPACES_DIR=str(self.home / "workspaces"),
-                   IPYTHONDIR=str(self.home / "ipython"),
-                   JUPYTER_PLATFORM_DIRS="1", PYDEVD_DISABLE_FILE_VALIDATION="1")
-        command = [str(jupyter), "lab", "--no-browser", "--ip=127.0.0.1", f"--port={self.port}",
-                   f"--ServerApp.token={self.token}", "--allow-root",
-                   f"--ServerApp.root_dir={self.root}", "--ServerApp.open_browser=False",
-                   "--LabApp.news_url=None",
-                   "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"]
         self._log = open(self.log_path, "w", encoding="utf-8")
-        # `jupyter lab` execs jupyter-lab in place, so this PID is the server's own. Its own
-        # session: a Ctrl-C meant for pytest does not reach it half-way through a test.
-        self.process = subprocess.Popen(command, env=env, cwd=self.root, stdout=self._log,
-                                        stderr=subprocess.STDOUT, start_new_session=True)
+        jupyter = jupyter or Path(sys.executable).with_name("jupyter")
+        self.env = dict(os.environ,
+                        JUPYTER_CONFIG_DIR=str(self.home / "config"),
+                        JUPYTER_DATA_DIR=str(self.home / "data"),
+                        JUPYTER_RUNTIME_DIR=str(self.home / "runtime"),
+                        JUPYTERLAB_SETTINGS_DIR=str(settings),
+                        JUPYTERLAB_WORKSPACES_DIR=str(self.home / "workspaces"),
+                        IPYTHONDIR=str(self.home / "ipython"),
+                        JUPYTER_PLATFORM_DIRS="1", PYDEVD_DISABLE_FILE_VALIDATION="1")
+        self.process: subprocess.Popen | None = None
         atexit.register(self.stop)  # in case pytest is interrupted before its teardown
         try:
-            self._wait_until_up()
+            for attempt in range(3):  # a free port may be taken before JupyterLab binds it
+                self.port = free_port()
+                self.url = f"http://127.0.0.1:{self.port}"
+                self._start(jupyter)
+                if self._wait_until_up():
+                    return
+            raise RuntimeError("JupyterLab could not bind a port three times:\n" + self.log())
         except BaseException:
             self.stop()
             raise
+
+    def _start(self, jupyter: Path) -> None:
+        command = [str(jupyter), "lab", "--no-browser", "--ip=127.0.0.1", f"--port={self.port}",
+                   "--ServerApp.port_retries=0", f"--ServerApp.token={self.token}",
+                   "--allow-root", f"--ServerApp.root_dir={self.root}",
+                   "--ServerApp.open_browser=False", "--LabApp.news_url=None",
+                   "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"]
+        # `jupyter lab` execs jupyter-lab in place, so this PID is the server's own. Its own
+        # session: a Ctrl-C meant for pytest does not reach it half-way through a test.
+        self.process = subprocess.Popen(command, env=self.env, cwd=self.root, stdout=self._log,
+                                        stderr=subprocess.STDOUT, start_new_session=True)
 
     def api(self, path: str, method: str = "GET", body: object = None) -> object:
         data = None if body is None else json.dumps(body).encode()
@@ -121,15 +128,18 @@ class LabServer:
             body = response.read()
         return json.loads(body) if body else None
 
-    def _wait_until_up(self) -> None:
+    def _wait_until_up(self) -> bool:
+        """True once the server answers; False if it exited because its port was taken."""
         deadline = time.monotonic() + SERVER_START
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
+                if "is already in use" in self.log():
+                    return False
                 raise RuntimeError(f"JupyterLab exited with code {self.process.returncode}:\n"
                                    + self.log())
             try:
                 self.api("status")
-                return
+                return True
             except (urllib.error.URLError, ConnectionError, TimeoutError):
                 time.sleep(0.25)
         raise RuntimeError(f"JupyterLab did not answer within {SERVER_START} s:\n" + self.log())
@@ -153,7 +163,7 @@ class LabServer:
 
     def stop(self) -> None:
         """Stop the server (it shuts its kernels down), then remove the temporary copy."""
-        if self.process.poll() is None:
+        if self.process is not None and self.process.poll() is None:
             try:
                 self.shut_down_kernels()
             except (OSError, urllib.error.URLError, ValueError):
