@@ -108,8 +108,8 @@ def test_a_stolen_key_spending_ten_times_the_usual_is_flagged_with_its_score(cha
     [alert] = monitor.update()
     assert alert.rule == "unusual amount" and alert.severity is Severity.MEDIUM
     assert alert.txids == (txid,)
-    assert "paid 400 to shop 0xd0Ba…30a9, whose usual purchase is 40 (median of 12)" \
-        in alert.explanation
+    assert "paid 400 to shop 0xd0Ba…30a9, whose usual purchase is 40 (the median of its 12 " \
+        "earlier purchases)" in alert.explanation
     assert "robust z-score is 48.6, above the threshold 3.5" in alert.explanation
 
 
@@ -144,7 +144,7 @@ def test_a_wholesale_regular_is_usual_for_themselves_but_not_for_the_shop(chain)
     assert by_buyer.update() == []  # 310 is what this buyer always spends
     seal(chain, (regulars[1], shop, 170))  # a stolen key: unusual for the buyer as well
     [alert] = by_buyer.update()
-    assert "while this buyer usually spends 37.5 (median of 6)" in alert.explanation
+    assert "while this buyer usually spends 37.5 (the median of their 6 earlier purchases)" in alert.explanation
 
 
 def test_the_robust_z_score_follows_iglewicz_and_hoaglin():
@@ -255,6 +255,22 @@ def test_thresholds_that_cannot_work_are_refused_plainly(make, message):
     assert isinstance(error.value, ValidationError)
 
 
+def test_each_rule_describes_what_it_looks_for_with_its_own_thresholds():
+    assert [rule.describe() for rule in default_rules()] == [
+        "rapid refunds: 3 or more refunds from a shop to one address within 10 blocks (high)",
+        "unusual amount: a purchase whose robust z-score is above 3.5 against the shop's earlier "
+        "purchases, once there are at least 5 of them (medium)",
+        "new address, high value: a purchase of 200 or more from an address first seen fewer "
+        "than 5 blocks ago (high)"]
+    assert RapidRefunds(count=4, window=6, severity=Severity.LOW).describe() == \
+        "rapid refunds: 4 or more refunds from a shop to one address within 6 blocks (low)"
+    assert "above 6 against the same buyer's earlier purchases, once there are at least 8" in \
+        UnusualAmount(threshold=6, min_history=8, compare_with="buyer").describe()
+    assert NewAddressHighValue(high_value=1_500, new_for=2).describe().startswith(
+        "new address, high value: a purchase of 1,500 or more from an address first seen "
+        "fewer than 2 blocks ago")
+
+
 def test_the_default_rules_catch_every_fraud_of_the_shop_day_and_one_honest_gift():
     day = ShopDay()
     day.run()
@@ -264,6 +280,13 @@ def test_the_default_rules_catch_every_fraud_of_the_shop_day_and_one_honest_gift
     [false_alarm] = result.false_alarms
     assert day.labels[false_alarm].note == "order: wedding gift set"
     assert str(result) == "caught 3 of 3 frauds, 1 false alarm(s)"
+
+
+def test_the_regular_customers_place_every_ordinary_order_of_the_day():
+    day = ShopDay()
+    ordinary = {p.payer for block in day.plan for p in block if p.note.startswith("order: tea")}
+    assert ordinary == set(day.regulars)
+    assert len(day.regulars) == 6 and "bob" in day.regulars  # bob's key is stolen later on
 
 
 def test_raising_the_threshold_trades_false_alarms_for_misses():

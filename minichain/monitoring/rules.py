@@ -160,6 +160,10 @@ class Rule:
     def check(self, payment: Payment, history: History) -> Alert | None:
         raise NotImplementedError
 
+    def describe(self) -> str:
+        """What the rule looks for, in one plain sentence with its thresholds and severity."""
+        return f"{self.name} ({self.severity.value})"
+
     def _alert(self, payment: Payment, addresses: Sequence[str], txids: Sequence[bytes],
                explanation: str) -> Alert:
         return Alert(self.name, self.severity, tuple(addresses), tuple(txids), explanation,
@@ -200,6 +204,10 @@ class RapidRefunds(Rule):
     def __post_init__(self) -> None:
         _at_least(self.name, "count", self.count, 2)
         _at_least(self.name, "window", self.window, 1)
+
+    def describe(self) -> str:
+        return (f"{self.name}: {self.count} or more refunds from a shop to one address within "
+                f"{self.window} blocks ({self.severity.value})")
 
     def check(self, payment: Payment, history: History) -> Alert | None:
         if not history.is_refund(payment):
@@ -244,6 +252,12 @@ class UnusualAmount(Rule):
             raise InvalidThreshold(self.name, "compare_with", self.compare_with,
                                    "'shop' or 'buyer'")
 
+    def describe(self) -> str:
+        earlier = "the shop's" if self.compare_with == "shop" else "the same buyer's"
+        return (f"{self.name}: a purchase whose robust z-score is above {self.threshold:g} "
+                f"against {earlier} earlier purchases, once there are at least "
+                f"{self.min_history} of them ({self.severity.value})")
+
     def check(self, payment: Payment, history: History) -> Alert | None:
         if not history.is_purchase(payment):
             return None
@@ -256,12 +270,12 @@ class UnusualAmount(Rule):
         if score <= self.threshold:
             return None
         shown = "far above any spread" if score == float("inf") else f"{score:.1f}"
-        whose = f"whose usual purchase is {median(usual):g}" if by_shop else \
-            f"while this buyer usually spends {median(usual):g}"
+        whose = f"whose usual purchase is {median(usual):g} (the median of its " if by_shop \
+            else f"while this buyer usually spends {median(usual):g} (the median of their "
         return self._alert(
             payment, (payment.sender, payment.recipient), [payment.txid],
             f"{short(payment.sender)} paid {payment.amount:,} to shop "
-            f"{short(payment.recipient)}, {whose} (median of {len(usual)}); its robust "
+            f"{short(payment.recipient)}, {whose}{len(usual)} earlier purchases); its robust "
             f"z-score is {shown}, above the threshold {self.threshold:g}.")
 
 
@@ -278,6 +292,10 @@ class NewAddressHighValue(Rule):
     def __post_init__(self) -> None:
         _at_least(self.name, "high_value", self.high_value, 1)
         _at_least(self.name, "new_for", self.new_for, 1)
+
+    def describe(self) -> str:
+        return (f"{self.name}: a purchase of {self.high_value:,} or more from an address first "
+                f"seen fewer than {self.new_for} blocks ago ({self.severity.value})")
 
     def check(self, payment: Payment, history: History) -> Alert | None:
         if not history.is_purchase(payment) or payment.amount < self.high_value:

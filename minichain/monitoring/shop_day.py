@@ -78,6 +78,7 @@ class ShopDay:
         rng = random.Random(seed)
         names = (*REGULARS, "shop", "insider", "card gateway", "newcomer", "fresh buyer")
         self.wallets = {name: Wallet.from_seed(name) for name in names}
+        self.regulars: tuple[str, ...] = REGULARS  # the customers who buy all day, by name
         self.validators = [Wallet.from_seed(name) for name in VALIDATORS]
         self.shop = self.wallets["shop"]
         self.names = {w.address: name for name, w in self.wallets.items()}
