@@ -80,7 +80,7 @@ def _class() -> dict[str, dict | str]:
         "os-exit": with_line(copy_of(full), "q2", "import os\nos._exit(0)", before=True),
         "killed": with_line(copy_of(full), "q3", "import os, signal\n"
                             "os.kill(os.getpid(), signal.SIGKILL)", before=True),
-        "flood": with_line(copy_of(full), "q1", 'print("spam " * 2_000_000)'),
+        "flood": with_line(copy_of(full), "q1", 'print("spam " * 200_000)'),
         "escape": with_line(copy_of(full), "q1", 'open("notes.txt", "w").write("mine")\n'
                             f'open("{ESCAPE}", "w").write("out")'),
         "faker": faker,
