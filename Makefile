@@ -1,7 +1,8 @@
 # Two commands for a fresh machine (see README.md):
 #   make lab   - create the environment if missing, install everything, open JupyterLab on lessons/
 #   make test  - create the environment if missing, install everything, run the whole test suite
-#                (the package's tests, and every lesson re-run and compared cell by cell: strict nbval)
+#                (the package's tests; every lesson re-run and compared cell by cell, strict nbval;
+#                and every lesson run and used in JupyterLab in Chromium, tests/browser/)
 #   make lessons - re-execute every lesson in lessons/ and save its outputs (after editing one)
 #   make browser - install Chromium with apt (as root, or through sudo) for the browser tests;
 #                  without it `make test` skips them (MINICHAIN_BROWSER_TESTS=require: fails)

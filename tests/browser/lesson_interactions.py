@@ -2,10 +2,11 @@
 
 One entry per lesson in `INTERACTIONS`, keyed by the lesson's file name without `.ipynb`: its
 main interaction first, then any others. An interaction names the code cell that displays the
-widget (a piece of its source: the view's class name and its opening bracket is enough, so a
-lesson may change the arguments; `nth` picks one of several such cells) and the steps, in order: type into a box, click a button, pick
-from a list, move a slider with the arrow keys, then check what the widget shows. Steps address widgets by what a person reads on the
-screen (a box's label, a button's text); checks may also use the stable CSS hooks the
+widget (a piece of its source: the view's class name and its opening bracket are enough, so a
+lesson may change the arguments; `nth` picks one of several such cells) and the steps, in
+order: type into a box, click a button, pick from a list, tick a box, move a slider with the
+arrow keys, then check what the widget shows. Steps address widgets by what a person reads on
+the screen (a box's label, a button's text); checks may also use the stable CSS hooks the
 drawing layer puts in its HTML (`.mc-block[data-ok="false"]`, `.mc-banner`, …, see
 `minichain/widgets/render.py`). Adding a lesson is adding one entry here.
 """
@@ -218,7 +219,8 @@ INTERACTIONS: dict[str, tuple[Interaction, ...]] = {
         (See("Order #1045: CREATED; price 120; the contract holds 0."),
          SeeDisabled("mark shipped"), SeeDisabled("confirm delivery"),
          Click("pay into escrow"),
-         See("The buyer did 'fund'"), See("Order #1045: FUNDED; price 120; the contract holds 120."),
+         See("The buyer did 'fund'"),
+         See("Order #1045: FUNDED; price 120; the contract holds 120."),
          See("Funded", within="table"), SeeDisabled("confirm delivery"),
          Click("mark shipped"),
          See("The seller did 'ship'"), See("Order #1045: SHIPPED"), Snap("shipped"),

@@ -96,8 +96,9 @@ def test_a_trainee_runs_the_lesson_and_uses_its_widget(lesson, lab, browser, les
 
         assert not report.errors, f"{lesson} shows an error after Run All:\n" + \
             "\n---\n".join(report.errors)
-        not_run = [i + 1 for i, p in enumerate(report.prompts) if not re.fullmatch(r"\[\d+\]:", p)]
-        assert not not_run, f"{lesson}: code cells {not_run} did not run (prompts {report.prompts})"
+        not_run = [i + 1 for i, p in enumerate(report.prompts)
+                   if not re.fullmatch(r"\[\d+\]:", p)]
+        assert not not_run, f"{lesson}: code cells {not_run} did not run: {report.prompts}"
         assert not report.widget_problems, f"{lesson}: " + "; ".join(report.widget_problems)
         expected = widget_outputs_saved(LESSONS_DIR / lesson)
         assert report.widgets == expected, (
