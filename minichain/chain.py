@@ -296,9 +296,10 @@ class Blockchain:
             raise NonceAlreadyUsed(tx.sender, tx.nonce, expected)
         if tx.nonce > expected:
             raise NonceTooHigh(tx.sender, tx.nonce, expected)
-        available = account.balance - self.mempool.spending(tx.sender)
-        if available < tx.amount + tx.fee:
-            raise InsufficientFunds(tx.sender, available, tx.amount, tx.fee)
+        waiting = self.mempool.spending(tx.sender)
+        if account.balance - waiting < tx.amount + tx.fee:
+            raise InsufficientFunds(tx.sender, account.balance, tx.amount, tx.fee,
+                                    waiting=waiting)
         self.mempool.add(tx)
 
     # -- producing blocks ------------------------------------------------------------------------

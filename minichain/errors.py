@@ -135,11 +135,18 @@ class NonceTooHigh(InvalidTransaction):
 
 
 class InsufficientFunds(InvalidTransaction):
-    """Checklist 5: balance smaller than amount plus fee."""
+    """Checklist 5: balance smaller than amount plus fee.
 
-    def __init__(self, sender: str, balance: int, amount: int, fee: int):
+    `waiting` is what the sender's payments already waiting in the mempool will spend; the
+    mempool counts it against the balance (a second spend of the same coins is refused there),
+    and the message says so."""
+
+    def __init__(self, sender: str, balance: int, amount: int, fee: int, *, waiting: int = 0):
+        has = f"has {balance}" if not waiting else (
+            f"has {balance}, of which only {balance - waiting} is left after the payments "
+            f"already waiting in the mempool,")
         super().__init__(
-            f"{short(sender)} has {balance} but tries to spend {amount + fee} "
+            f"{short(sender)} {has} but tries to spend {amount + fee} "
             f"({amount} plus a fee of {fee})."
         )
 

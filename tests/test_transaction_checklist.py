@@ -184,7 +184,9 @@ def test_5_payments_waiting_in_the_mempool_count_against_the_balance(pow_chain, 
                                                                      courier):
     pow_chain.submit(customer.pay(shop.address, 600, chain=pow_chain))
     second = customer.pay(courier.address, 400, chain=pow_chain)  # 600+1 + 400+1 > 1000
-    refuse(pow_chain, second, InsufficientFunds, "has 399 but tries to spend 401")
+    refuse(pow_chain, second, InsufficientFunds,
+           "has 1000, of which only 399 is left after the payments already waiting in the "
+           r"mempool, but tries to spend 401 \(400 plus a fee of 1\)")
     assert len(pow_chain.mempool) == 1
 
 
