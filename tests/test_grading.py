@@ -339,7 +339,11 @@ def _guarded(folder, code: str, limits: str = "") -> subprocess.CompletedProcess
     ("import subprocess; subprocess.run(['true'])", "may not start another program."),
     ("os.system('true')", "may not start another program."),
     ("os.fork()", "may not start a copy of itself."),
-    ("import ctypes; ctypes.CDLL(None)", "may not load C code."),
+    ("import _posixsubprocess\n_posixsubprocess.fork_exec([b'/bin/true'], [b'/bin/true'])",
+     "may not start another program."),
+    ("import importlib.util as u\nu.module_from_spec(u.find_spec('_posixsubprocess'))",
+     "may not load the C module _posixsubprocess."),
+    ("import ctypes; ctypes.CDLL(None)", "may not load the C module _ctypes."),
     ("os.kill(os.getppid(), 0)", "may not send a signal to another process"),
 ])
 def test_the_guard_refuses_what_a_graded_notebook_may_not_do(tmp_path, code, refusal):

@@ -15,11 +15,12 @@ Two layers, both set up in the kernel's own process before any trainee code runs
    PermissionError naming the path, every file write, creation, deletion, rename or permission
    change outside the submission's folder, and refuses to start other programs (subprocess,
    os.system, exec, spawn, fork), to signal other processes (such as the grader that runs it)
-   or to load C code through ctypes, which would get around it.
+   or to load C code through ctypes, which would get around it. `_posixsubprocess.fork_exec`,
+   the one way subprocess starts programs without an audit event of its own, is replaced.
 
 Honest limits: the audit hook is a guard against accidents and ordinary code, not a security
 boundary. It sees what Python's own functions do; a C extension already loaded could write
-without passing through it. Only the operating system can enforce more (another Unix user,
+without passing through it, and CPython has had audit-hook bypasses before. Only the operating system can enforce more (another Unix user,
 a container or Landlock), which this kit does not require. The grader therefore also checks,
 after every submission, that its own files are unchanged (minichain.grading.grader).
 """
@@ -51,6 +52,11 @@ _REFUSED_EVENTS = {
     "ctypes.dlopen": "load C code", "ctypes.dlsym": "load C code",
     "ctypes.call_function": "call C code",
 }
+
+
+# C modules that start programs or call C directly without raising an audit event of their own:
+# loading them afresh is refused, and the copy already loaded loses its entry point.
+_REFUSED_IMPORTS = {"_posixsubprocess", "_ctypes", "_testcapi", "_testinternalcapi"}
 
 
 def apply_limits(memory_mb: int, cpu_seconds: int, file_mb: int) -> None:
@@ -106,7 +112,17 @@ def guard_writes(folder: str) -> None:
                 refuse(f"send a signal to another process (pid {args[0]})", files=False)
         elif event in _REFUSED_EVENTS:
             refuse(_REFUSED_EVENTS[event], files=False)
+        elif event == "import" and args and args[0] in _REFUSED_IMPORTS:
+            refuse(f"load the C module {args[0]}", files=False)
 
+    def no_programs(*args: object, **kwargs: object) -> None:
+        refuse("start another program", files=False)
+
+    import _posixsubprocess
+    import subprocess
+
+    _posixsubprocess.fork_exec = no_programs  # subprocess's own path around its audit event
+    subprocess._fork_exec = no_programs  # type: ignore[attr-defined]
     sys.addaudithook(hook)
 
 
