@@ -7,6 +7,7 @@ pytest.importorskip("ipywidgets")
 from minichain import Blockchain, Wallet  # noqa: E402
 from minichain.contracts import ContractClient, ContractRuntime  # noqa: E402
 from minichain.network import Network  # noqa: E402
+from minichain.privacy import SeededSalts, opens, unsalted_hash  # noqa: E402
 from minichain.widgets import (  # noqa: E402
     ChainView, CheckoutView, EscrowView, ExplorerView, MinerView, NetworkView)
 from minichain.widgets import render  # noqa: E402
@@ -163,6 +164,18 @@ def test_only_the_allowed_buttons_are_enabled_along_the_happy_path(escrow):
         ["Created", "Funded", "Shipped", "Completed", "Withdrawn"]
     assert "Withdrawn" in escrow.events.value and "to=shop" in escrow.events.value
     assert "✔ FUNDED" in escrow.diagram.value
+
+
+def test_shipping_puts_a_salted_commitment_on_chain_never_the_tracking_number(escrow):
+    escrow.buttons["buyer", "fund"].click()
+    escrow.tracking.value = "SF1234567890"
+    escrow.buttons["seller", "ship"].click()
+    recorded = bytes.fromhex(escrow.order["tracking_hash"])
+    assert recorded != unsalted_hash("SF1234567890")  # a plain hash could be guessed
+    assert opens(recorded, "SF1234567890", escrow.salt)
+    assert not opens(recorded, "SF1234567891", escrow.salt)
+    assert "salted commitment" in escrow.message.value
+    assert escrow.salt == SeededSalts("escrow view")()  # the same on every run
 
 
 def test_deadlines_and_disputes(escrow):

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import ipywidgets as w
 
-from minichain import crypto
 from minichain.contracts.client import DEFAULT_FEE, ContractClient, dry_run
 from minichain.contracts.runtime import call_data
 from minichain.errors import ValidationError
+from minichain.privacy.commitment import Commitment, SeededSalts, commit
 from minichain.wallet import Wallet
 from minichain.widgets import render
 
@@ -33,11 +33,18 @@ class EscrowView(w.VBox):
     contract would refuse it (hover for the reason, in the contract's words); clicking one sends
     the call and puts it in a block, and the diagram, the money and the event list follow.
     "Let time pass" moves the clock on, so that deadlines can expire.
+
+    Shipping records a salted commitment to the tracking number (`minichain.privacy`), never
+    the number or its plain hash: the seller keeps `salt` off chain to prove it later. The salt
+    comes from `salts`, by default teaching salts (`SeededSalts`) so that every run is the same;
+    pass `salts=new_salt` for real data.
     """
 
     def __init__(self, order: ContractClient, roles: Mapping[str, Wallet], *,
-                 names: Mapping[str, str] | None = None):
+                 names: Mapping[str, str] | None = None,
+                 salts: Callable[[], bytes] | None = None):
         self.order = order
+        self.salt = (salts or SeededSalts("escrow view"))()  # kept by the seller, off chain
         self.chain = order.chain
         self.roles = dict(roles)
         self.roles.setdefault("anyone", self.roles["arbiter"])
@@ -74,9 +81,13 @@ class EscrowView(w.VBox):
                           self.message, self.events])
         self.refresh()
 
+    def tracking_commitment(self) -> Commitment:
+        """The salted commitment to the tracking number that shipping puts on the chain."""
+        return commit(self.tracking.value, salt=self.salt)
+
     def _args(self, method: str) -> dict[str, Any]:
         if method == "ship":
-            return {"tracking_hash": crypto.sha256(self.tracking.value.encode()).hex()}
+            return {"tracking_hash": self.tracking_commitment().digest.hex()}
         if method == "dispute":
             return {"reason": self.reason.value}
         if method == "resolve":
@@ -108,8 +119,10 @@ class EscrowView(w.VBox):
             block = self.chain.produce_block()
             receipt = self.chain.receipt(tx.txid)
             if receipt.success:
+                kept = " The chain holds a salted commitment to the tracking number, not the " \
+                    "number; the seller keeps the salt off chain." if method == "ship" else ""
                 self.message.value = render.banner(
-                    True, f"The {role} did '{method}'; recorded in block {block.height}.")
+                    True, f"The {role} did '{method}'; recorded in block {block.height}.{kept}")
             else:
                 self.message.value = render.banner(False, receipt.error)
         self.refresh()
