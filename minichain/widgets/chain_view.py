@@ -9,6 +9,7 @@ import ipywidgets as w
 from minichain import merkle
 from minichain.chain import Blockchain
 from minichain.widgets import render
+from minichain.widgets import style as s
 from minichain.widgets.tamper import TamperableChain
 
 __all__ = ["ChainView"]
@@ -40,8 +41,7 @@ class ChainView(w.VBox):
             editors: list[w.Widget] = []
             for index, tx in enumerate(block.transactions):
                 amount = w.IntText(value=tx.amount, description=f"order {index}: amount",
-                                   continuous_update=True, style={"description_width": "initial"},
-                                   layout=w.Layout(width="220px"))
+                                   continuous_update=True, layout=w.Layout(width="220px"))
                 note = w.Text(value=tx.data.decode("utf-8", "replace"), description="note",
                               continuous_update=True, layout=w.Layout(width="320px"))
                 amount.observe(self._edited(height, index), names="value")
@@ -70,6 +70,7 @@ class ChainView(w.VBox):
         super().__init__([self.summary, *rows, self.reset_button,
                           w.HTML(render.panel("Merkle proof for one order", "")),
                           w.HBox([self.proof_block, self.proof_order]), self.proof_html])
+        s.fit_text(self)  # every label and button text in full
         self.refresh()
 
     # -- actions ---------------------------------------------------------------------------------

@@ -18,6 +18,7 @@ from minichain.contracts.client import ContractClient
 from minichain.errors import ValidationError
 from minichain.wallet import Wallet
 from minichain.widgets import render
+from minichain.widgets import style as s
 
 __all__ = ["ChannelView", "channel_transactions"]
 
@@ -56,6 +57,7 @@ class ChannelView(w.VBox):
         self.summary = w.HTML()
         super().__init__([w.HBox([self.buy_one, self.buy_hundred, self.replay_button,
                                   self.close_button]), self.message, self.summary])
+        s.fit_text(self)  # every label and button text in full
         self.refresh()
 
     # -- what the customer and the shop do ---------------------------------------------------------

@@ -11,6 +11,7 @@ from minichain.chain import Blockchain
 from minichain.errors import ValidationError
 from minichain.wallet import Wallet
 from minichain.widgets import render
+from minichain.widgets import style as s
 
 __all__ = ["CheckoutView"]
 
@@ -43,6 +44,7 @@ class CheckoutView(w.VBox):
         super().__init__([self.balances, w.HBox([self.payer, self.recipient]),
                           w.HBox([self.amount, self.fee]),
                           w.HBox([self.pay_button, self.block_button]), self.message])
+        s.fit_text(self)  # every label and button text in full
         self.refresh()
 
     def _address(self, text: str) -> str:

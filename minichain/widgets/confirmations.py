@@ -18,6 +18,7 @@ from minichain.network.theory import (
     confirmations_needed,
 )
 from minichain.widgets import render
+from minichain.widgets import style as s
 
 __all__ = ["RISKS", "BLOCK_INTERVALS", "ConfirmationsView", "confirmations_advice", "odds"]
 
@@ -83,6 +84,7 @@ class ConfirmationsView(w.VBox):
         for control in (self.share, self.risk, self.block_seconds):
             control.observe(lambda _c: self.refresh(), names="value")
         super().__init__([self.share, w.HBox([self.risk, self.block_seconds]), self.answer])
+        s.fit_text(self)  # every label and button text in full
         self.refresh()
 
     @property

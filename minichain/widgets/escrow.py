@@ -13,6 +13,7 @@ from minichain.errors import ValidationError
 from minichain.privacy.commitment import Commitment, SeededSalts, commit
 from minichain.wallet import Wallet
 from minichain.widgets import render
+from minichain.widgets import style as s
 
 __all__ = ["ESCROW_ACTIONS", "EscrowView"]
 
@@ -79,6 +80,7 @@ class EscrowView(w.VBox):
                           w.HBox([self.outcome, self.seller_share]),
                           w.HBox([self.wait_seconds, self.wait_button]),
                           self.message, self.events])
+        s.fit_text(self)  # every label and button text in full
         self.refresh()
 
     def tracking_commitment(self) -> Commitment:

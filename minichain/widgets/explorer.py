@@ -8,6 +8,7 @@ import ipywidgets as w
 
 from minichain.chain import Blockchain
 from minichain.widgets import render
+from minichain.widgets import style as s
 
 __all__ = ["ExplorerView"]
 
@@ -30,6 +31,7 @@ class ExplorerView(w.VBox):
         super().__init__([self.refresh_button, w.HTML("<b>Blocks</b>"), self.blocks,
                           self.block_choice, self.transactions, w.HTML("<b>Balances</b>"),
                           self.balances])
+        s.fit_text(self)  # every label and button text in full
         self.refresh()
 
     def refresh(self) -> None:

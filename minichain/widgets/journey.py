@@ -11,6 +11,7 @@ from minichain.chain import Blockchain
 from minichain.contracts.qr import item_qr
 from minichain.contracts.registry import verify
 from minichain.widgets import render
+from minichain.widgets import style as s
 
 __all__ = ["ProductJourneyView"]
 
@@ -36,6 +37,7 @@ class ProductJourneyView(w.VBox):
         super().__init__([self.verdict, self.timeline,
                           w.HBox([self.code, w.HTML(render.esc(self.qr.link.url))]),
                           self.verify_button])
+        s.fit_text(self)  # every label and button text in full
         self.refresh()
 
     def refresh(self) -> None:

@@ -11,6 +11,7 @@ from minichain.block import BlockHeader
 from minichain.chain import Blockchain
 from minichain.consensus.pow import bits_to_target, mine, target_to_bits
 from minichain.widgets import render
+from minichain.widgets import style as s
 
 __all__ = ["MinerView", "mine_with_zero_bits"]
 
@@ -51,6 +52,7 @@ class MinerView(w.VBox):
         self.difficulty.observe(lambda _c: self._clear(), names="value")
         super().__init__([w.HBox([self.difficulty, self.mine_button]), self.result,
                           self.elapsed])
+        s.fit_text(self)  # every label and button text in full
 
     def _clear(self) -> None:
         self.result.value = ""

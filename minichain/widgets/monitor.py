@@ -120,10 +120,6 @@ class MonitorView(w.VBox):
         self.status = w.HTML()
         self.feed = w.HTML()
         self.score = w.HTML()
-        for slider in (self.threshold, self.high_value):
-            slider.style.description_width = "initial"  # labels in full, not cut off
-        for button in (self.arrive_button, self.step_button, self.run_button):
-            button.layout.width = "auto"
         self.arrive_button.on_click(lambda _b: self.arrive())
         self.step_button.on_click(lambda _b: self.step())
         self.run_button.on_click(lambda _b: self.run())
@@ -135,6 +131,7 @@ class MonitorView(w.VBox):
         super().__init__([w.HBox([self.arrive_button, self.step_button, self.run_button]),
                           w.HBox([self.threshold, self.high_value]), self.status, self.feed,
                           self.score])
+        s.fit_text(self)  # every label and button text in full
         self.refresh()
 
     def _new_monitor(self) -> FraudMonitor:

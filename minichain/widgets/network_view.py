@@ -11,6 +11,7 @@ import networkx as nx
 
 from minichain.network import Network
 from minichain.widgets import render
+from minichain.widgets import style as s
 
 __all__ = ["NetworkView", "layout"]
 
@@ -53,6 +54,7 @@ class NetworkView(w.VBox):
         self.play.observe(lambda _c: self.tick(), names="value")
         super().__init__([w.HBox([self.step_button, self.play, self.split_button,
                                   self.heal_button]), self.picture])
+        s.fit_text(self)  # every label and button text in full
         self.refresh()
 
     def step(self) -> None:

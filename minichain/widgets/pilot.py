@@ -111,10 +111,10 @@ class PilotCostView(w.VBox):
         self.energy = w.HTML()
         self.cost: CostBreakdown | None = None
         for control in self.controls:
-            control.style.description_width = "initial"  # labels in full, not cut off
             control.observe(lambda _c: self.refresh(), names="value")
         super().__init__([w.HBox(self.controls[:3]), w.HBox(self.controls[3:5]),
                           w.HBox(self.controls[5:]), self.message, self.result, self.energy])
+        s.fit_text(self)  # every label and button text in full
         self.refresh()
 
     def inputs(self) -> PilotInputs:
@@ -152,13 +152,13 @@ class PilotAreaChooser(w.VBox):
     areas (payment processing, identity verification, transaction audit) re-rank."""
 
     def __init__(self) -> None:
-        self.questions = {q.key: w.Checkbox(value=False, description=q.text, indent=False,
-                                            layout=w.Layout(width="auto"))
+        self.questions = {q.key: w.Checkbox(value=False, description=q.text, indent=False)
                           for q in PILOT_QUESTIONS}
         self.result = w.HTML()
         for box in self.questions.values():
             box.observe(lambda _c: self.refresh(), names="value")
         super().__init__([*self.questions.values(), self.result])
+        s.fit_text(self)  # every label and button text in full
         self.refresh()
 
     def answers(self) -> dict[str, bool]:
@@ -177,7 +177,7 @@ class ChecklistView(w.VBox):
 
     def __init__(self) -> None:
         self.boxes = [w.Checkbox(value=False, description=f"{item.task} (lesson {item.lesson})",
-                                 indent=False, layout=w.Layout(width="auto"))
+                                 indent=False)
                       for item in CHECKLIST]
         self.progress = w.HTML()
         rows: list[w.Widget] = []
@@ -187,6 +187,7 @@ class ChecklistView(w.VBox):
         for box in self.boxes:
             box.observe(lambda _c: self.refresh(), names="value")
         super().__init__([*rows, self.progress])
+        s.fit_text(self)  # every label and button text in full
         self.refresh()
 
     def done(self) -> int:

@@ -106,14 +106,14 @@ class LinkabilityView(w.VBox):
         else:
             self.seed, self.customers, self.orders = histories, customers, orders
             self.histories = {}
-        self.habit = w.ToggleButtons(options=list(HABIT_LABELS), description="customers use",
-                                     style={"description_width": "initial"})
+        self.habit = w.ToggleButtons(options=list(HABIT_LABELS), description="customers use")
         self.habits = w.Checkbox(value=True, description="observer also matches time of day "
                                  "and amount", indent=False)
         self.summary, self.profiles = w.HTML(), w.HTML()
         self.habit.observe(lambda _c: self.refresh(), names="value")
         self.habits.observe(lambda _c: self.refresh(), names="value")
         super().__init__([self.habit, self.habits, self.summary, self.profiles])
+        s.fit_text(self)  # every label and button text in full
         self.refresh()
 
     def history(self, habit: AddressHabit) -> ShopHistory:
@@ -154,6 +154,7 @@ class DisclosureView(w.VBox):
         self.check_button.on_click(lambda _b: self.check())
         super().__init__([w.HBox([self.attribute, self.value, self.check_button]),
                           self.sent, self.verdict])
+        s.fit_text(self)  # every label and button text in full
         self.choose()
 
     def choose(self) -> None:
@@ -198,6 +199,7 @@ class ErasureRequestView(w.VBox):
         super().__init__([w.HBox([self.customer, self.request]),
                           w.HBox([self.export_button, self.erase_button]),
                           self.result, self.chain_status, self.audit])
+        s.fit_text(self)  # every label and button text in full
         self.refresh()
 
     def export(self) -> dict | None:

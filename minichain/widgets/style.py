@@ -7,8 +7,9 @@ has a word and a symbol ("✔ valid", "✘ tampered") and a border style (solid,
 
 from __future__ import annotations
 
-__all__ = ["BAD", "BORDER", "CSS", "FONT", "GOOD", "INK", "MONO", "MUTED", "NEUTRAL", "PAD",
-           "PALETTE", "PAPER", "RADIUS", "WARN", "status_style"]
+__all__ = ["BAD", "BORDER", "BUTTON_WIDTH", "CSS", "FONT", "GOOD", "INK", "MONO", "MUTED",
+           "NEUTRAL", "PAD", "PALETTE", "PAPER", "RADIUS", "WARN", "WRAP_CLASS", "fit_text",
+           "status_style"]
 
 # Okabe–Ito
 BLUE, ORANGE, SKY, GREEN, YELLOW, NAVY, VERMILION, PURPLE = (
@@ -39,3 +40,47 @@ def status_style(ok: bool) -> str:
     if ok:
         return f"border:{BORDER}px solid {GOOD};background:{GOOD_BG};"
     return f"border:{BORDER + 1}px dashed {BAD};background:{BAD_BG};"
+
+
+# -- controls: every word on screen, never "Seal again (mi…" -------------------------------------
+# ipywidgets' defaults suit short English labels: a button is 148 px wide, a description 80 px,
+# a toggle button 148 px, and longer text is cut with "…" (JupyterLab's stylesheet). A lesson's
+# labels are sentences a merchant reads, and will be translated, so every view sizes its
+# controls to their words with `fit_text(self)`.
+
+BUTTON_WIDTH = "max-content"  # as wide as its text, also alone in a VBox (which stretches "auto")
+WRAP_CLASS = "mc-wrap"  # a check box whose label may run over several lines
+_WRAP_CSS = (f"<style>.{WRAP_CLASS} .jupyter-widget-label-basic,.{WRAP_CLASS} "
+             ".widget-label-basic{white-space:normal;line-height:1.4;padding:4px 0;}</style>")
+
+
+def fit_text(view) -> None:
+    """Size every control inside `view` (an ipywidgets box, searched through its children) to its
+    words: buttons and toggle buttons as wide as their text, descriptions ("lose at most") at
+    their natural width, and check boxes' labels wrapped over several lines when long.
+
+    Uses ipywidgets' own layout and style attributes; for the wrapping, which ipywidgets cannot
+    ask for, a hidden `<style>` (scoped to the `mc-wrap` class) is appended to `view`.
+    """
+    import ipywidgets as w
+
+    wraps = False
+    stack = [view]
+    while stack:
+        control = stack.pop()
+        stack.extend(getattr(control, "children", ()))
+        if isinstance(control, (w.Button, w.ToggleButton)):
+            control.layout.width = BUTTON_WIDTH
+        elif isinstance(control, w.ToggleButtons):
+            control.style.button_width = "auto"
+            control.style.description_width = "initial"
+        elif isinstance(control, w.Checkbox):
+            control.layout.width, control.layout.height = "auto", "auto"
+            control.add_class(WRAP_CLASS)
+            wraps = True
+        elif isinstance(control, (w.HTML, w.HTMLMath, w.Label, w.Box)):
+            continue
+        elif "description_width" in getattr(getattr(control, "style", None), "keys", ()):
+            control.style.description_width = "initial"
+    if wraps and not any(getattr(c, "value", None) == _WRAP_CSS for c in view.children):
+        view.children = (*view.children, w.HTML(_WRAP_CSS, layout=w.Layout(display="none")))
