@@ -389,7 +389,14 @@ def _lab(args: argparse.Namespace, out: TextIO) -> int:
     folder = Path(args.folder)
     if not folder.is_dir():
         raise _Failure(f"there is no lessons folder at {folder}.")
-    return subprocess.call([jupyter, "lab", f"--ServerApp.root_dir={folder}"])
+    command = [jupyter, "lab", f"--ServerApp.root_dir={folder}"]
+    if _running_as_root():  # JupyterLab refuses root unless told; containers and CI run as root
+        command.append("--allow-root")
+    return subprocess.call(command)
+
+
+def _running_as_root() -> bool:
+    return hasattr(os, "geteuid") and os.geteuid() == 0
 
 
 # -- release -------------------------------------------------------------------------------------

@@ -278,11 +278,22 @@ def test_lab_opens_jupyterlab_on_the_lessons_folder(tmp_path, monkeypatch, capsy
     calls = []
     monkeypatch.setattr(cli.shutil, "which", lambda name, path=None: "/opt/bin/jupyter")
     monkeypatch.setattr(cli.subprocess, "call", lambda argv: calls.append(argv) or 0)
+    monkeypatch.setattr(cli, "_running_as_root", lambda: False)
     assert cli.main(["lab", str(tmp_path)]) == 0
     assert calls == [["/opt/bin/jupyter", "lab", f"--ServerApp.root_dir={tmp_path}"]]
     code, _, err = run(capsys, "lab", str(tmp_path / "missing"))
     assert code == 2
     one_line_error(err, f"there is no lessons folder at {tmp_path / 'missing'}")
+
+
+def test_lab_as_root_allows_root_which_jupyterlab_otherwise_refuses(tmp_path, monkeypatch):
+    calls = []
+    monkeypatch.setattr(cli.shutil, "which", lambda name, path=None: "/opt/bin/jupyter")
+    monkeypatch.setattr(cli.subprocess, "call", lambda argv: calls.append(argv) or 0)
+    monkeypatch.setattr(cli, "_running_as_root", lambda: True)
+    assert cli.main(["lab", str(tmp_path)]) == 0
+    assert calls == [["/opt/bin/jupyter", "lab", f"--ServerApp.root_dir={tmp_path}",
+                      "--allow-root"]]
 
 
 # -- progress --------------------------------------------------------------------------------------
