@@ -155,6 +155,29 @@ def test_a_half_deleted_customer_is_reported_as_damage(vault):
         vault.commitment("C-1001")
 
 
+
+@pytest.mark.parametrize("sql, call, named", [
+    ("UPDATE data_keys SET wrapped_key = 'zz'", lambda v: v.commitment("C-1001"),
+     "the data key of customer C-1001 is not stored as bytes"),
+    ("UPDATE records SET record = 42", lambda v: v.commitment("C-1001"),
+     "the record of customer C-1001 is not stored as bytes"),
+    ("UPDATE audit SET hash = 'x'", lambda v: v.audit_trail(), "is not stored as bytes"),
+    ("UPDATE audit SET hash = 'x'", lambda v: v.add("C-1002", BO), "is not stored as bytes"),
+])
+def test_a_value_of_the_wrong_type_in_the_file_is_reported_as_damage(vault, sql, call, named):
+    """SQLite keeps any type in any column: a hand-edited file must not end in a TypeError."""
+    vault.add("C-1001", AMIRA)
+    raw(vault, sql)
+    with pytest.raises(CorruptVault, match=named):
+        call(vault)
+
+
+def test_a_key_check_of_the_wrong_type_is_reported_as_damage(vault):
+    vault.close()
+    raw(vault, "UPDATE meta SET value = 'abc' WHERE key = 'key_check'")
+    with pytest.raises(CorruptVault, match="its key check is not stored as bytes"):
+        PersonalDataVault.open(vault.path, MASTER)
+
 # -- erasure ---------------------------------------------------------------------------------------
 
 def test_erasure_shreds_the_customer_and_the_chain_still_validates(vault):

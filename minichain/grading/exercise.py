@@ -254,7 +254,7 @@ def read_submission(path: str | Path) -> list[dict[str, Any]]:
         notebook = json.loads(raw.decode("utf-8"))
     except UnicodeDecodeError:
         raise SubmissionProblem("it is not a notebook: not text (UTF-8)") from None
-    except ValueError as error:
+    except (ValueError, RecursionError) as error:  # RecursionError: nested beyond reason
         line = getattr(error, "lineno", None)
         raise SubmissionProblem("it is not a notebook: the file is damaged (not valid JSON"
                                 + (f", line {line}" if line else "") + ")") from None
@@ -265,6 +265,16 @@ def read_submission(path: str | Path) -> list[dict[str, Any]]:
         raise SubmissionProblem(f"it is saved in notebook format {version!r}; the grader reads "
                                 "format 4 (what JupyterLab 3 and 4 save)")
     cells = notebook["cells"]
-    if not isinstance(cells, list) or not all(isinstance(c, dict) for c in cells):
+    if not isinstance(cells, list) or not all(_cell_shape(c) for c in cells):
         raise SubmissionProblem("it is not a notebook: its cells are damaged")
     return cells
+
+
+def _cell_shape(cell: object) -> bool:
+    """A cell as nbformat 4 writes it, as far as grading reads it: a dictionary whose id (if
+    any) is text and whose source is text or a list of lines of text."""
+    if not isinstance(cell, dict) or not isinstance(cell.get("id", ""), str):
+        return False
+    source = cell.get("source", "")
+    return isinstance(source, str) or (isinstance(source, list)
+                                       and all(isinstance(line, str) for line in source))

@@ -19,7 +19,8 @@ For each submission, in a worker process of its own (`python -m minichain.gradin
    there: only its values arrive.
 5. The worker checks that the grader's own files (the minichain package, the exercise source,
    the Python start-up files) are unchanged; if a submission changed them it scores 0 with
-   status "tampered", and the files are restored.
+   status "tampered". Each submission has a copy of its own, thrown away after it, so a
+   change is blamed on the submission that made it, even with -j above 1.
 
 The same submission always gets the same score: nothing depends on timing except a cell that
 runs close to its timeout.
@@ -390,12 +391,12 @@ def _worse(a: str, b: str) -> str:
 # -- what the grader protects ----------------------------------------------------------------------
 
 class PrivateCopy:
-    """The grader's own copy of the minichain package and of the exercise source.
+    """A private copy of the minichain package and of the exercise source, one per submission.
 
-    Workers and kernels import minichain from here, not from the installed package, so a
+    Its worker and kernel import minichain from here, not from the installed package, so a
     developer or instructor editing the package during a batch changes nothing, and nothing
-    but a submission can change these files: any change is tampering, detected after every
-    submission by comparing SHA-256 digests, and undone from the copy kept in memory."""
+    but the submission can change these files: any change is tampering, detected after the
+    submission by comparing the files with what was copied; then the copy is thrown away."""
 
     def __init__(self, source: str | Path):
         import shutil
@@ -422,19 +423,6 @@ class PrivateCopy:
             except OSError:
                 changed.append(name)
         return changed
-
-    def restore(self) -> None:
-        for name in self.changed():
-            path = Path(name)
-            try:
-                if name in self.originals:
-                    path.parent.mkdir(parents=True, exist_ok=True)
-                    path.chmod(0o644) if path.exists() else None
-                    path.write_bytes(self.originals[name])
-                else:
-                    path.unlink()
-            except OSError:
-                pass
 
     def close(self) -> None:
         import shutil
@@ -491,7 +479,6 @@ def grade(source: str | Path, submissions: Sequence[str | Path], out: str | Path
     exercise = Exercise.read(source)
     out = Path(out)
     (out / "feedback").mkdir(parents=True, exist_ok=True)
-    private = PrivateCopy(source)
     names = trainee_names(source, submissions)
     done = 0
     lock = threading.Lock()
@@ -501,11 +488,17 @@ def grade(source: str | Path, submissions: Sequence[str | Path], out: str | Path
     def one(job: tuple[str, str | Path]) -> GradeResult:
         nonlocal done
         trainee, submission = job
-        result = _in_worker(private, submission, trainee, limits, workers)
-        tampered = private.changed()
-        if tampered:
-            private.restore()
-            _mark_tampered(result, [str(Path(p).relative_to(private.root)) for p in tampered])
+        # A copy of its own for each submission, so that with -j above 1 a change to it is
+        # blamed on the submission that made it, never on one running beside it.
+        private = PrivateCopy(source)
+        try:
+            result = _in_worker(private, submission, trainee, limits, workers)
+            tampered = private.changed()
+            if tampered:
+                _mark_tampered(result, [str(Path(p).relative_to(private.root))
+                                        for p in tampered])
+        finally:
+            private.close()
         with lock:
             done += 1
             if progress:
@@ -522,7 +515,6 @@ def grade(source: str | Path, submissions: Sequence[str | Path], out: str | Path
         raise
     finally:
         pool.shutdown(wait=True)
-        private.close()
     write_grades(exercise, results, out / "grades.csv")
     for result in results:
         (out / "feedback" / f"{result.trainee}.html").write_text(

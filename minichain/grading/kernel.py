@@ -220,7 +220,7 @@ def _parse_answers(payload: Any) -> dict[str, Any] | None:
             return None
         try:
             payload = json.loads(payload)
-        except ValueError:
+        except (ValueError, RecursionError):  # damaged, or nested beyond reason
             return None
     return payload if isinstance(payload, dict) else None
 

@@ -15,8 +15,12 @@ Two layers, both set up in the kernel's own process before any trainee code runs
    PermissionError naming the path, every file write, creation, deletion, rename or permission
    change outside the submission's folder, and refuses to start other programs (subprocess,
    os.system, exec, spawn, fork), to signal other processes (such as the grader that runs it)
-   or to load C code through ctypes, which would get around it. `_posixsubprocess.fork_exec`,
-   the one way subprocess starts programs without an audit event of its own, is replaced.
+   or to load C code through ctypes, which would get around it. It also refuses to open a
+   folder outside (its descriptor would let `dir_fd=` writes escape the path check), to read
+   notebooks outside (the exercise's source, other trainees' work) or another process's /proc
+   entries, and SQLite's ATTACH through `sqlite3.connect` (a database file anywhere). The ways around audit events that
+   have no event of their own are replaced: `_posixsubprocess.fork_exec` (subprocess),
+   `os.pidfd_open` and `signal.pidfd_send_signal` (signals), `os.mkfifo` and `os.mknod`.
 
 Honest limits: the audit hook is a guard against accidents and ordinary code, not a security
 boundary. It sees what Python's own functions do; a C extension already loaded could write
@@ -31,6 +35,7 @@ import argparse
 import os
 import resource
 import sys
+from typing import Any
 
 __all__ = ["apply_limits", "guard_writes", "main"]
 
@@ -42,7 +47,7 @@ _PATH_EVENTS = {  # event -> positions of its path arguments
     "os.replace": (0, 1), "os.link": (0, 1), "os.symlink": (1,), "os.truncate": (0,),
     "os.chmod": (0,), "os.chown": (0,), "os.utime": (0,), "shutil.rmtree": (0,),
     "shutil.copyfile": (1,), "shutil.copytree": (1,), "shutil.move": (1,),
-    "sqlite3.connect": (0,),
+    "sqlite3.connect": (0,), "os.setxattr": (0,), "os.removexattr": (0,),
 }
 _REFUSED_EVENTS = {
     "subprocess.Popen": "start another program", "os.system": "start another program",
@@ -97,8 +102,10 @@ def guard_writes(folder: str) -> None:
             path, mode, flags = (tuple(args) + (None, None, None))[:3]
             writing = (isinstance(mode, str) and any(c in mode for c in "wax+")) or \
                 (isinstance(flags, int) and flags & _WRITE_FLAGS)
-            if writing and not inside(path):
-                refuse(f"write to {path}")
+            if not inside(path):
+                if writing:
+                    refuse(f"write to {path}")
+                _check_reading(path)
         elif event in _PATH_EVENTS:
             for position in _PATH_EVENTS[event]:
                 if position < len(args) and not inside(args[position]):
@@ -115,14 +122,66 @@ def guard_writes(folder: str) -> None:
         elif event == "import" and args and args[0] in _REFUSED_IMPORTS:
             refuse(f"load the C module {args[0]}", files=False)
 
+    def _check_reading(path: object) -> None:
+        """Reading outside the folder is allowed (Python and minichain must load), except:
+        a directory (its descriptor would let `dir_fd=` writes escape the path check), a
+        notebook (the exercise's source, other trainees' work) and another process's /proc."""
+        try:
+            full = realpath(fspath(path) if not isinstance(path, bytes) else path.decode())
+        except (TypeError, ValueError, UnicodeDecodeError):
+            return
+        if full.endswith(".ipynb"):
+            refuse(f"read the notebook {path}", files=False)
+        parts = full.split(os.sep)
+        if full.startswith("/proc/") and len(parts) > 2 and parts[2].isdigit() \
+                and int(parts[2]) != os.getpid():
+            refuse(f"look at another process ({path})", files=False)
+        if os.path.isdir(full):
+            refuse(f"open the folder {path}", files=False)
+
+    def _no_attach(action: int, *rest: object) -> int:
+        import sqlite3
+
+        return sqlite3.SQLITE_DENY if action == sqlite3.SQLITE_ATTACH else sqlite3.SQLITE_OK
+
     def no_programs(*args: object, **kwargs: object) -> None:
         refuse("start another program", files=False)
 
+    def no_signals(*args: object, **kwargs: object) -> None:
+        refuse("send a signal to another process", files=False)
+
+    def guarded(make: Any) -> Any:
+        def make_inside(path: Any, *args: Any, **kwargs: Any) -> Any:
+            if kwargs.get("dir_fd") is not None or not inside(path):
+                refuse(f"create {path}")
+            return make(path, *args, **kwargs)
+        return make_inside
+
+    def no_attach(connect: Any) -> Any:
+        def connect_without_attach(*args: Any, **kwargs: Any) -> Any:
+            connection = connect(*args, **kwargs)
+            connection.set_authorizer(_no_attach)  # ATTACH creates a database file anywhere
+            return connection
+        return connect_without_attach
+
     import _posixsubprocess
+    import _sqlite3
+    import signal
+    import sqlite3
     import subprocess
 
     _posixsubprocess.fork_exec = no_programs  # subprocess's own path around its audit event
     subprocess._fork_exec = no_programs  # type: ignore[attr-defined]
+    # Ways around the audit events that have none of their own: signalling through a process
+    # descriptor, and creating special files.
+    for module, name in ((os, "pidfd_open"), (signal, "pidfd_send_signal")):
+        if hasattr(module, name):
+            setattr(module, name, no_signals)
+    for module in (sqlite3, sqlite3.dbapi2, _sqlite3):
+        module.connect = no_attach(module.connect)
+    for name in ("mkfifo", "mknod"):
+        if hasattr(os, name):
+            setattr(os, name, guarded(getattr(os, name)))
     sys.addaudithook(hook)
 
 

@@ -105,6 +105,15 @@ def _seal(key: bytes, plaintext: bytes, associated: bytes) -> bytes:
     return nonce + AESGCM(key).encrypt(nonce, plaintext, associated)
 
 
+
+def _blob(path: str | os.PathLike[str], value: object, what: str) -> bytes:
+    """A value the vault stored as bytes; SQLite lets a damaged or edited file hold any type in
+    any column, so anything else means the file is damaged."""
+    if not isinstance(value, bytes):
+        raise CorruptVault(path, f"{what} is not stored as bytes")
+    return value
+
+
 def _open(key: bytes, sealed: bytes, associated: bytes) -> bytes:
     """Decrypt and authenticate; InvalidTag if anything (key, bytes, associated data) differs."""
     if len(sealed) < NONCE_BYTES + 16:
@@ -254,7 +263,7 @@ class PersonalDataVault:
         if meta.get("format") != FORMAT or "key_check" not in meta or "jurisdiction" not in meta:
             raise CorruptVault(path, "its description is missing")
         try:
-            if _open(master_key, bytes(meta["key_check"]), b"minichain/vault/key-check") \
+            if _open(master_key, _blob(path, meta["key_check"], "its key check"), b"minichain/vault/key-check") \
                     != _KEY_CHECK:
                 raise InvalidTag()
         except InvalidTag:
@@ -407,7 +416,8 @@ class PersonalDataVault:
         with _translated(self.path):
             rows = self._db.execute("SELECT seq, time, action, reference, request, detail, hash "
                                     "FROM audit ORDER BY seq").fetchall()
-        return [AuditEntry(*row[:6], bytes(row[6])) for row in rows]
+        return [AuditEntry(*row[:6], _blob(self.path, row[6], f"audit entry #{row[0]}"))
+                for row in rows]
 
     def check_audit_trail(self) -> int:
         """Re-check the hash chain of the audit trail; returns the number of entries, or raises
@@ -435,7 +445,9 @@ class PersonalDataVault:
             raise CorruptVault(self.path, f"customer {customer_id} has a "
                                           f"{'record' if key is None else 'data key'} without "
                                           f"its {'data key' if key is None else 'record'}")
-        return bytes(key[0]), str(record[0]), bytes(record[1])
+        return (_blob(self.path, key[0], f"the data key of customer {customer_id}"),
+                str(record[0]),
+                _blob(self.path, record[1], f"the record of customer {customer_id}"))
 
     def _tombstone(self, customer_id: str) -> tuple[int, str] | None:
         reference = keyed_reference(self._reference_key, customer_id)
@@ -466,7 +478,8 @@ class PersonalDataVault:
             with self._transaction():
                 return self._audit(action, reference, request, detail, commit=False)
         last = self._db.execute("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1").fetchone()
-        seq, previous = (last[0] + 1, bytes(last[1])) if last else (1, b"")
+        seq, previous = ((last[0] + 1, _blob(self.path, last[1], f"audit entry #{last[0]}"))
+                          if last else (1, b""))
         time = self.clock.now()
         digest = _entry_hash(previous, seq, time, action, reference, request, detail)
         self._db.execute("INSERT INTO audit VALUES (?, ?, ?, ?, ?, ?, ?)",
