@@ -37,22 +37,9 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from minichain import crypto
-from minichain.contracts.channel import (
-    SIGNATURE_GAS,
-    ChannelSignatureInvalid,
-    _address,
-    _amount,
-    _chain_id,
-    _credit,
-    _fields,
-    _hex,
-    _in,
-    _key_of,
-    _only,
-    _same_channel,
-    _text,
-    _withdraw,
-)
+from minichain.contracts import channel_rules as rules
+from minichain.contracts.channel import SIGNATURE_GAS
+from minichain.contracts.channel_rules import ChannelSignatureInvalid
 from minichain.contracts.runtime import (
     BadCall,
     Contract,
@@ -152,7 +139,7 @@ class ChannelState:
         """Raise unless the state may close `channel`: the right chain and channel, balances that
         add up to `total`, a nonce above `after` if given, and both parties' signatures. These
         are the contract's own checks."""
-        _same_channel("state", self.chain_id, self.channel, chain_id, channel)
+        rules.same_channel("state", self.chain_id, self.channel, chain_id, channel)
         if self.opener_balance + self.partner_balance != total:
             raise BalancesDoNotAddUp(
                 f"the state gives {self.opener_balance} to the opener and {self.partner_balance} "
@@ -178,18 +165,18 @@ class ChannelState:
     @classmethod
     def from_dict(cls, data: Any) -> ChannelState:
         """The state a contract was given; raises BadCall if it is malformed."""
-        fields = _fields("state", data, ("chain_id", "channel", "nonce", "opener_balance",
+        fields = rules.fields("state", data, ("chain_id", "channel", "nonce", "opener_balance",
                                          "partner_balance", "signatures"))
         signatures = fields["signatures"]
         if not isinstance(signatures, dict) or len(signatures) > len(ROLES):
             raise BadCall(f"a state's signatures must be a dictionary of at most two addresses "
                           f"and signatures, not {signatures!r:.60}.")
-        return cls(_chain_id("state", fields["chain_id"]),
-                   _text("state", "channel", fields["channel"]),
-                   _amount("state", "nonce", fields["nonce"]),
-                   _amount("state", "opener balance", fields["opener_balance"]),
-                   _amount("state", "partner balance", fields["partner_balance"]),
-                   {_text("state", "signer", who): _hex("state", "signature", sig)
+        return cls(rules.chain_id("state", fields["chain_id"]),
+                   rules.text("state", "channel", fields["channel"]),
+                   rules.amount("state", "nonce", fields["nonce"]),
+                   rules.amount("state", "opener balance", fields["opener_balance"]),
+                   rules.amount("state", "partner balance", fields["partner_balance"]),
+                   {rules.text("state", "signer", who): rules.hex_bytes("state", "signature", sig)
                     for who, sig in signatures.items()})
 
 
@@ -217,7 +204,7 @@ class Revocation:
 
     def check(self, closer_key: bytes, *, chain_id: int, channel: str, closed_nonce: int) -> None:
         """Raise unless this proves the closer gave up the state it closed with."""
-        _same_channel("revocation", self.chain_id, self.channel, chain_id, channel)
+        rules.same_channel("revocation", self.chain_id, self.channel, chain_id, channel)
         if self.nonce < closed_nonce:
             raise NotRevoked(f"the revocation gives up states up to nonce {self.nonce}, but the "
                              f"channel was closed with state {closed_nonce}, which it does not "
@@ -234,11 +221,11 @@ class Revocation:
 
     @classmethod
     def from_dict(cls, data: Any) -> Revocation:
-        fields = _fields("revocation", data, ("chain_id", "channel", "nonce", "signature"))
-        return cls(_chain_id("revocation", fields["chain_id"]),
-                   _text("revocation", "channel", fields["channel"]),
-                   _amount("revocation", "nonce", fields["nonce"]),
-                   _hex("revocation", "signature", fields["signature"]))
+        fields = rules.fields("revocation", data, ("chain_id", "channel", "nonce", "signature"))
+        return cls(rules.chain_id("revocation", fields["chain_id"]),
+                   rules.text("revocation", "channel", fields["channel"]),
+                   rules.amount("revocation", "nonce", fields["nonce"]),
+                   rules.hex_bytes("revocation", "signature", fields["signature"]))
 
 
 # -- the contract --------------------------------------------------------------------------------
@@ -253,17 +240,17 @@ class BidirectionalChannel(Contract):
               challenge_period: int = 3_600) -> None:
         """The opener deploys with its deposit (0 or more), both public keys (hex) and the chain
         id the states will name; closing leaves the other side `challenge_period` seconds."""
-        _address("partner", partner)
+        rules.address("partner", partner)
         if partner == self.caller:
             raise NotAllowed(f"{short(partner)} cannot open a channel with itself.")
         if type(challenge_period) is not int or challenge_period <= 0:
             raise WrongAmount(f"the challenge period must be a whole number of seconds above 0, "
                               f"not {challenge_period!r}.")
-        _key_of("opener", opener_key, self.caller)
-        _key_of("partner", partner_key, partner)
+        rules.key_of("opener", opener_key, self.caller)
+        rules.key_of("partner", partner_key, partner)
         for key, value in (("opener", self.caller), ("partner", partner),
                            ("opener_key", opener_key), ("partner_key", partner_key),
-                           ("chain_id", _chain_id("channel", chain_id)),
+                           ("chain_id", rules.chain_id("channel", chain_id)),
                            ("challenge_period", challenge_period),
                            ("opener_deposit", self.value), ("state", OPENING)):
             self.store(key, value)
@@ -273,8 +260,8 @@ class BidirectionalChannel(Contract):
     @public(payable=True)
     def join(self) -> None:
         """The partner accepts the channel with its own deposit (0 or more)."""
-        _only(self, "partner", "join the channel")
-        _in(self, OPENING, action="join")
+        rules.only(self, "partner", "join the channel")
+        rules.in_state(self, OPENING, action="join")
         total = self.load("opener_deposit") + self.value
         if total == 0:
             raise WrongAmount("a channel needs money in it; both deposits would be 0.")
@@ -286,9 +273,9 @@ class BidirectionalChannel(Contract):
     @public
     def cancel(self) -> None:
         """The opener takes its deposit back if the partner has not joined."""
-        opener = _only(self, "opener", "cancel the channel")
-        _in(self, OPENING, action="cancel")
-        _credit(self, opener, self.load("opener_deposit"))
+        opener = rules.only(self, "opener", "cancel the channel")
+        rules.in_state(self, OPENING, action="cancel")
+        rules.credit(self, opener, self.load("opener_deposit"))
         self.store("state", CANCELLED)
         self.emit("Cancelled")
 
@@ -298,7 +285,7 @@ class BidirectionalChannel(Contract):
         """Either party closes with a co-signed state (none: the opening deposits); the other
         party then has the challenge period to answer."""
         closer = self._party("close the channel")
-        _in(self, OPEN, action="close")
+        rules.in_state(self, OPEN, action="close")
         if state is None:
             final = ChannelState.opening(self.load("chain_id"), self.address,
                                          self.load("opener_deposit"),
@@ -331,7 +318,7 @@ class BidirectionalChannel(Contract):
         proof.check(bytes.fromhex(self.load(f"{closer}_key")), chain_id=self.load("chain_id"),
                     channel=self.address, closed_nonce=self.load("closed_nonce"))
         total = self.load("total")
-        _credit(self, self.caller, total)
+        rules.credit(self, self.caller, total)
         self.store("state", PENALIZED)
         self.emit("Penalized", cheater=self.load(closer), nonce=self.load("closed_nonce"),
                   taken=total)
@@ -339,14 +326,14 @@ class BidirectionalChannel(Contract):
     @public
     def settle(self) -> None:
         """Anyone, after the challenge period, pays out the last state's balances."""
-        _in(self, CLOSING, action="settle")
+        rules.in_state(self, CLOSING, action="settle")
         deadline = self.load("deadline")
         if self.now <= deadline:
             raise TooEarly(f"the challenge period lasts until time {deadline}; it is time "
                            f"{self.now}, so the channel cannot be settled yet.")
         shares = {role: self.load(f"{role}_balance") for role in ROLES}
         for role in ROLES:
-            _credit(self, self.load(role), shares[role])
+            rules.credit(self, self.load(role), shares[role])
         self.store("state", CLOSED)
         self.emit("Closed", nonce=self.load("nonce"), opener_gets=shares["opener"],
                   partner_gets=shares["partner"])
@@ -354,7 +341,7 @@ class BidirectionalChannel(Contract):
     @public
     def withdraw(self) -> None:
         """Whoever is owed money takes it out."""
-        _withdraw(self)
+        rules.withdraw(self)
 
     # -- rules -----------------------------------------------------------------------------------
     def _party(self, action: str) -> str:
@@ -369,7 +356,7 @@ class BidirectionalChannel(Contract):
     def _answer(self, action: str) -> str:
         """Check that the caller is the party that did not close, in time; returns the closer."""
         role = self._party(action)
-        _in(self, CLOSING, action=action)
+        rules.in_state(self, CLOSING, action=action)
         closer = self.load("closer")
         if role == closer:
             raise NotAllowed(f"only the party that did not close may {action}; "

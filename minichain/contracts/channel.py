@@ -33,14 +33,18 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from minichain import crypto
+from minichain.contracts import channel_rules as rules
+from minichain.contracts.channel_rules import (
+    ChannelSignatureInvalid,
+    KeyMismatch,
+    WrongChannel,
+)
 from minichain.contracts.runtime import (
-    BadCall,
     Contract,
     NotAllowed,
     TooEarly,
     TooLate,
     WrongAmount,
-    WrongState,
     public,
     register,
 )
@@ -56,23 +60,9 @@ __all__ = [
 
 OPEN, CLOSED, RECLAIMED = "OPEN", "CLOSED", "RECLAIMED"
 SIGNATURE_GAS = 20  # checking one signature is the most expensive thing a channel does
-MAX_AMOUNT = 2**64 - 1  # amounts are signed as 8-byte numbers
-MAX_CHAIN_ID = 2**32 - 1  # as in transactions
 
 
 # -- what can go wrong ---------------------------------------------------------------------------
-
-class WrongChannel(NotAllowed):
-    """A signed channel message names another channel, or another chain."""
-
-
-class ChannelSignatureInvalid(NotAllowed):
-    """A voucher, state or revocation is not signed by the key it must be signed by."""
-
-
-class KeyMismatch(NotAllowed):
-    """A public key given for a party does not belong to that party's address."""
-
 
 class VoucherExceedsDeposit(WrongAmount):
     """A voucher promises more than the channel holds."""
@@ -119,7 +109,7 @@ class Voucher:
         """Raise unless the voucher may close `channel`: the right chain and channel, no more than
         the deposit, more than `after` (the total already received) if given, and signed by
         `customer_key`. These are the contract's own checks."""
-        _same_channel("voucher", self.chain_id, self.channel, chain_id, channel)
+        rules.same_channel("voucher", self.chain_id, self.channel, chain_id, channel)
         if self.amount > deposit:
             raise VoucherExceedsDeposit(
                 f"the voucher is for {self.amount}, more than the {deposit} deposited in the "
@@ -142,10 +132,10 @@ class Voucher:
     @classmethod
     def from_dict(cls, data: Any) -> Voucher:
         """The voucher a contract was given; raises BadCall if it is malformed."""
-        fields = _fields("voucher", data, ("chain_id", "channel", "amount", "signature"))
-        return cls(_chain_id("voucher", fields["chain_id"]), _text("voucher", "channel",
-                   fields["channel"]), _amount("voucher", "amount", fields["amount"]),
-                   _hex("voucher", "signature", fields["signature"]))
+        fields = rules.fields("voucher", data, ("chain_id", "channel", "amount", "signature"))
+        return cls(rules.chain_id("voucher", fields["chain_id"]), rules.text("voucher", "channel",
+                   fields["channel"]), rules.amount("voucher", "amount", fields["amount"]),
+                   rules.hex_bytes("voucher", "signature", fields["signature"]))
 
 
 # -- the contract --------------------------------------------------------------------------------
@@ -162,14 +152,14 @@ class PaymentChannel(Contract):
         id its vouchers will name; the merchant may close it until `expires_in` seconds pass."""
         if self.value <= 0:
             raise WrongAmount("a channel needs a deposit above 0 to pay from; 0 was sent.")
-        _address("merchant", merchant)
+        rules.address("merchant", merchant)
         if merchant == self.caller:
             raise NotAllowed(f"{short(merchant)} cannot open a payment channel to itself.")
-        _positive("expiry", expires_in)
-        _key_of("customer", customer_key, self.caller)
+        rules.positive("expiry", expires_in)
+        rules.key_of("customer", customer_key, self.caller)
         expires_at = self.now + expires_in
         for key, value in (("customer", self.caller), ("merchant", merchant),
-                           ("customer_key", customer_key), ("chain_id", _chain_id("channel",
+                           ("customer_key", customer_key), ("chain_id", rules.chain_id("channel",
                            chain_id)), ("deposit", self.value), ("expires_at", expires_at),
                            ("state", OPEN)):
             self.store(key, value)
@@ -190,7 +180,7 @@ class PaymentChannel(Contract):
     def extend(self, seconds: int) -> None:
         """The customer gives the merchant `seconds` more before the channel expires."""
         expires_at = self._before_expiry("customer", "extend the channel")
-        _positive("extension", seconds)
+        rules.positive("extension", seconds)
         self.store("expires_at", expires_at + seconds)
         self.emit("Extended", expires_at=expires_at + seconds)
 
@@ -203,138 +193,35 @@ class PaymentChannel(Contract):
         self.charge(SIGNATURE_GAS)
         signed.check(bytes.fromhex(self.load("customer_key")), chain_id=self.load("chain_id"),
                      channel=self.address, deposit=deposit)
-        _credit(self, self.load("merchant"), signed.amount)
-        _credit(self, self.load("customer"), deposit - signed.amount)
+        rules.credit(self, self.load("merchant"), signed.amount)
+        rules.credit(self, self.load("customer"), deposit - signed.amount)
         self.store("state", CLOSED)
         self.emit("Closed", merchant_gets=signed.amount, customer_gets=deposit - signed.amount)
 
     @public
     def reclaim(self) -> None:
         """After the expiry, the customer takes back a deposit the merchant never claimed."""
-        _only(self, "customer", "reclaim the deposit")
-        _in(self, OPEN, action="reclaim the deposit")
+        rules.only(self, "customer", "reclaim the deposit")
+        rules.in_state(self, OPEN, action="reclaim the deposit")
         expires_at = self.load("expires_at")
         if self.now <= expires_at:
             raise TooEarly(f"the merchant may close the channel until time {expires_at}; it is "
                            f"time {self.now}, so the deposit cannot be reclaimed yet.")
         deposit = self.load("deposit")
-        _credit(self, self.load("customer"), deposit)
+        rules.credit(self, self.load("customer"), deposit)
         self.store("state", RECLAIMED)
         self.emit("Reclaimed", customer_gets=deposit)
 
     @public
     def withdraw(self) -> None:
         """Whoever is owed money takes it out."""
-        _withdraw(self)
+        rules.withdraw(self)
 
     def _before_expiry(self, role: str, action: str) -> int:
-        _only(self, role, action)
-        _in(self, OPEN, action=action)
+        rules.only(self, role, action)
+        rules.in_state(self, OPEN, action=action)
         expires_at = self.load("expires_at")
         if self.now > expires_at:
             raise TooLate(f"the channel expired at time {expires_at} and it is time {self.now}, "
                           f"too late to {action}; the customer may now reclaim the deposit.")
         return expires_at
-
-
-# -- rules shared by the channel contracts ----------------------------------------------------------
-
-def _only(contract: Contract, role: str, action: str) -> str:
-    holder = contract.load(role)
-    if contract.caller != holder:
-        raise NotAllowed(f"only the {role} ({short(holder)}) may {action}; "
-                         f"{short(contract.caller)} is not the {role}.")
-    return holder
-
-
-def _in(contract: Contract, *states: str, action: str) -> str:
-    state = contract.load("state")
-    if state not in states:
-        raise WrongState(f"the channel is {state}; it is possible to {action} only when it is "
-                         f"{' or '.join(states)}.")
-    return state
-
-
-def _credit(contract: Contract, who: str, amount: int) -> None:
-    if amount:
-        contract.store(f"owed:{who}", contract.load(f"owed:{who}", 0) + amount)
-
-
-def _withdraw(contract: Contract) -> None:
-    owed = contract.load(f"owed:{contract.caller}", 0)
-    if owed == 0:
-        raise WrongAmount(f"{short(contract.caller)} is owed nothing by this channel.")
-    contract.store(f"owed:{contract.caller}", None)
-    contract.pay(contract.caller, owed)
-    contract.emit("Withdrawn", to=contract.caller, amount=owed)
-
-
-def _key_of(role: str, key_hex: Any, address: str) -> bytes:
-    """The public key given for `role`, which must belong to `address`."""
-    key = _hex(role, "public key", key_hex)
-    if len(key) != crypto.PUBLIC_KEY_SIZE:
-        raise BadCall(f"the {role}'s public key must be {crypto.PUBLIC_KEY_SIZE} bytes "
-                      f"({2 * crypto.PUBLIC_KEY_SIZE} hex digits), not {len(key)} bytes.")
-    owner = crypto.address_from_public_key(key)
-    if owner != address:
-        raise KeyMismatch(f"the public key {short(key)} belongs to {short(owner)}, not to the "
-                          f"{role} {short(address)}.")
-    return key
-
-
-def _same_channel(what: str, chain_id: int, channel: str, expected_chain: int,
-                  expected_channel: str) -> None:
-    if chain_id != expected_chain:
-        raise WrongChannel(f"this {what} is for chain {chain_id}, but channel "
-                           f"{short(expected_channel)} is on chain {expected_chain}.")
-    if channel != expected_channel:
-        raise WrongChannel(f"this {what} is for channel {short(channel)}, not for channel "
-                           f"{short(expected_channel)}.")
-
-
-# -- reading arguments (a malformed one is a BadCall) -------------------------------------------------
-
-def _fields(what: str, data: Any, names: tuple[str, ...]) -> dict[str, Any]:
-    if not isinstance(data, dict) or set(data) != set(names):
-        got = sorted(data) if isinstance(data, dict) else type(data).__name__
-        raise BadCall(f"a {what} must be a dictionary with exactly {', '.join(names)}; got "
-                      f"{got}.")
-    return data
-
-
-def _amount(what: str, name: str, value: Any) -> int:
-    if type(value) is not int or not 0 <= value <= MAX_AMOUNT:
-        raise BadCall(f"the {what}'s {name} must be a whole number from 0 to {MAX_AMOUNT}, "
-                      f"not {value!r}.")
-    return value
-
-
-def _chain_id(what: str, value: Any) -> int:
-    if type(value) is not int or not 0 <= value <= MAX_CHAIN_ID:
-        raise BadCall(f"the {what}'s chain id must be a whole number from 0 to {MAX_CHAIN_ID}, "
-                      f"not {value!r}.")
-    return value
-
-
-def _text(what: str, name: str, value: Any) -> str:
-    if not isinstance(value, str):
-        raise BadCall(f"the {what}'s {name} must be text, not {value!r}.")
-    return value
-
-
-def _hex(what: str, name: str, value: Any) -> bytes:
-    try:
-        return bytes.fromhex(value)
-    except (TypeError, ValueError):
-        raise BadCall(f"the {what}'s {name} must be written in hex, not {value!r:.40}.") from None
-
-
-def _address(role: str, value: Any) -> None:
-    problem = crypto.address_problem(value)
-    if problem:
-        raise BadCall(f"the {role} must be an address: {problem}")
-
-
-def _positive(name: str, value: Any) -> None:
-    if type(value) is not int or value <= 0:
-        raise WrongAmount(f"the {name} must be a whole number of seconds above 0, not {value!r}.")
