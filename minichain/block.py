@@ -1,7 +1,8 @@
 """Blocks: a header that commits to a list of transactions and to the state they lead to.
 
 The header links to its parent by hash (the chain), commits to the transactions with a Merkle
-root and to the resulting balances with a state root (as Ethereum's header does), carries the
+root, to the resulting balances with a state root and to what each transaction did with a
+receipts root (as Ethereum's header does, yellow paper section 4.3), carries the
 consensus engine's fields, and is identified by the double SHA-256 of its encoding, as in
 Bitcoin. The nonce comes last among the hashed fields before the seal, so a miner can hash the
 fixed prefix once and only the nonce changes (Bitcoin whitepaper, section 4).
@@ -42,6 +43,7 @@ class BlockHeader:
     timestamp: int
     tx_root: bytes
     state_root: bytes
+    receipts_root: bytes  # Merkle root over the receipts' committed parts (Receipt.committed)
     difficulty: int  # PoW: the compact target "bits"; PoA: 2 in turn, 1 out of turn
     coinbase: str  # who produced the block and receives the reward and fees
     reward: int  # subsidy plus fees, as claimed by the producer
@@ -59,6 +61,7 @@ class BlockHeader:
             .uint(self.timestamp, 8)
             .raw(self.tx_root, 32)
             .raw(self.state_root, 32)
+            .raw(self.receipts_root, 32)
             .uint(self.difficulty, 4)
             .text(self.coinbase)
             .uint(self.reward, 8)
@@ -86,7 +89,7 @@ class BlockHeader:
             raise MalformedData("the data is not a minichain block header")
         return cls(
             parent_hash=r.raw(32), height=r.uint(8), timestamp=r.uint(8), tx_root=r.raw(32),
-            state_root=r.raw(32), difficulty=r.uint(4), coinbase=r.text(), reward=r.uint(8),
+            state_root=r.raw(32), receipts_root=r.raw(32), difficulty=r.uint(4), coinbase=r.text(), reward=r.uint(8),
             extra=r.bytes(), nonce=r.uint(8), seal=r.bytes(),
         )
 

@@ -12,6 +12,12 @@ Each stored block keeps the diff it made to the state, so moving from one branch
 re-executing anything. Transactions of abandoned blocks return to the mempool if still valid.
 A block that fails any check leaves the state, the tree and the mempool exactly as they were.
 
+The boundary rule (DESIGN.md section 2): `submit` and `add_block` refuse only with a
+`ValidationError`. Should checking fail in a way no rule foresaw (a bug, or input no rule
+anticipated), the transaction or block is refused with `TransactionCannotBeRead` or
+`BlockCannotBeExecuted` and nothing changes; block assembly leaves such a transaction out, drops
+it from the mempool and logs why, so one transaction can never stop a node producing blocks.
+
 A chain may be kept in a file (`Blockchain.open`, see `minichain.store`): each accepted block is
 handed to the chain's store before the node moves on, so what is on disk is never behind
 what the node has told anyone.
@@ -19,6 +25,7 @@ what the node has told anyone.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -32,8 +39,12 @@ from minichain.block import ZERO_ADDRESS, ZERO_HASH, Block, BlockHeader, check_b
 from minichain.clock import SimulatedClock
 from minichain.consensus.engine import ConsensusEngine
 from minichain.errors import (
+    BlockCannotBeExecuted,
     InvalidCoinbase,
     InvalidTransaction,
+    RememberedResultDiffers,
+    TransactionCannotBeRead,
+    ValidationError,
     NonceAlreadyUsed,
     NonceTooHigh,
     InsufficientFunds,
@@ -45,7 +56,7 @@ from minichain.errors import (
 from minichain.execution import BlockContext, Runtime, apply_in_block, execute_block
 from minichain.mempool import Mempool
 from minichain.params import ChainParams
-from minichain.receipt import Receipt
+from minichain.receipt import Receipt, receipts_root
 from minichain.state import Scratch, StateDiff, WorldState
 from minichain.transaction import Transaction, check_transaction
 from minichain.wallet import Wallet
@@ -53,6 +64,7 @@ from minichain.wallet import Wallet
 __all__ = ["AddResult", "BlockStore", "Blockchain", "TransactionLocation"]
 
 _HEADER_ROOM = 400  # bytes kept free for the header, seal and framing when filling a block
+log = logging.getLogger(__name__)
 
 
 class AddResult(Enum):
@@ -179,7 +191,7 @@ class Blockchain:
         header = BlockHeader(
             parent_hash=ZERO_HASH, height=0, timestamp=self.params.genesis_time,
             tx_root=transactions_root([]), state_root=self.state.root(),
-            difficulty=fields["difficulty"], coinbase=ZERO_ADDRESS, reward=0,
+            receipts_root=receipts_root([]), difficulty=fields["difficulty"], coinbase=ZERO_ADDRESS, reward=0,
             extra=fields["extra"],
         )
         return Block(header)
@@ -276,7 +288,12 @@ class Blockchain:
     # -- transactions ----------------------------------------------------------------------------
     def submit(self, tx: Transaction) -> bytes:
         """Check a transaction against the tip and put it in the mempool; returns its id."""
-        self._admit(tx)
+        try:
+            self._admit(tx)
+        except ValidationError:
+            raise
+        except Exception as problem:  # the boundary rule: a refusal, never a crash
+            raise TransactionCannotBeRead(problem) from problem
         return tx.txid
 
     def _admit(self, tx: Transaction) -> None:
@@ -284,6 +301,8 @@ class Blockchain:
             tx, chain_id=self.params.chain_id, max_money=self.params.max_money,
             max_size=self.params.max_transaction_size, signatures=self.signatures,
         )
+        if self.runtime is not None:
+            self.runtime.check(tx, self.state)
         if tx.txid in self.mempool:
             raise TransactionAlreadyPending(tx.txid)
         if tx.txid in self._txindex:
@@ -317,22 +336,23 @@ class Blockchain:
         scratch = self.state.scratch()
         room = self.params.max_block_size - _HEADER_ROOM - len(fields["extra"])
         context = BlockContext(parent.height + 1, fields["timestamp"])
-        chosen, fees = self._fill(scratch, context, transactions, room)
-        reward = self.engine.subsidy(parent.height + 1) + fees
+        chosen, receipts = self._fill(scratch, context, transactions, room)
+        reward = self.engine.subsidy(parent.height + 1) + sum(r.fee for r in receipts)
         scratch.credit(address, reward)
         header = BlockHeader(
             parent_hash=parent.hash, height=parent.height + 1, timestamp=fields["timestamp"],
             tx_root=transactions_root(chosen), state_root=scratch.root(),
-            difficulty=fields["difficulty"], coinbase=address, reward=reward,
+            receipts_root=receipts_root(receipts), difficulty=fields["difficulty"], coinbase=address, reward=reward,
             extra=fields["extra"],
         )
         return Block(self.engine.seal(header, wallet), tuple(chosen))
 
     def _fill(self, scratch: Scratch, context: BlockContext,
-              transactions: Sequence[Transaction] | None, room: int) -> tuple[list[Transaction], int]:
+              transactions: Sequence[Transaction] | None, room: int
+              ) -> tuple[list[Transaction], list[Receipt]]:
         """Apply `transactions` as given, or the best that fit from the mempool; returns them
-        and the fees they pay."""
-        fees = 0
+        and the receipts of those that applied."""
+        receipts: list[Receipt] = []
         if transactions is not None:  # exactly these, valid or not
             for tx in transactions:
                 try:  # only valid ones move money in the state root (a bad address cannot)
@@ -340,10 +360,10 @@ class Blockchain:
                         tx, chain_id=self.params.chain_id, max_money=self.params.max_money,
                         max_size=self.params.max_transaction_size, signatures=self.signatures,
                     )
-                    fees += apply_in_block(scratch, tx, context, self.runtime).fee
-                except InvalidTransaction:
+                    receipts.append(self._try(scratch, tx, context))
+                except ValidationError:
                     pass
-            return list(transactions), fees
+            return list(transactions), receipts
         chosen: list[Transaction] = []
         size = 0
         for tx in self.mempool.by_fee():
@@ -352,12 +372,29 @@ class Blockchain:
             if size + tx.size + 4 > room:
                 continue
             try:
-                fees += apply_in_block(scratch, tx, context, self.runtime).fee
+                receipts.append(self._try(scratch, tx, context))
+            except TransactionCannotBeRead as reason:
+                log.warning("left transaction %s out of the block and dropped it from the "
+                            "mempool: %s", tx.txid.hex(), reason)
+                self.mempool.remove(tx.txid)
+                continue
             except InvalidTransaction:
                 continue
             chosen.append(tx)
             size += tx.size + 4
-        return chosen, fees
+        return chosen, receipts
+
+    def _try(self, scratch: Scratch, tx: Transaction, context: BlockContext) -> Receipt:
+        """Apply one transaction to `scratch`, or change nothing and raise InvalidTransaction."""
+        trial = scratch.child()
+        try:
+            receipt = apply_in_block(trial, tx, context, self.runtime)
+        except ValidationError:
+            raise
+        except Exception as problem:  # the boundary rule: left out, never a crash
+            raise TransactionCannotBeRead(problem) from problem
+        trial.merge()
+        return receipt
 
     def produce_block(self, producer: Wallet | str | None = None, *,
                       timestamp: int | None = None) -> Block:
@@ -383,8 +420,26 @@ class Blockchain:
     # -- accepting blocks ------------------------------------------------------------------------
     def add_block(self, block: Block) -> AddResult:
         """Check `block` in full and store it; switch branches if it makes a heavier one."""
-        if block.hash in self._entries:
-            return AddResult.ALREADY_KNOWN
+        try:
+            if block.hash in self._entries:
+                return AddResult.ALREADY_KNOWN
+            entry = self._check(block)
+        except ValidationError:
+            raise
+        except Exception as problem:  # the boundary rule: a refusal, never a crash
+            raise BlockCannotBeExecuted(problem) from problem
+        becomes_tip = entry.total_weight > self.total_weight()
+        if self.store is not None:  # on disk first: if that fails, the node has not moved
+            self.store.block_accepted(block, entry.diff, entry.receipts, becomes_tip)
+        self._entries[block.hash] = entry
+        if not becomes_tip:
+            return AddResult.SIDE_BRANCH
+        extends = block.parent_hash == self._main[-1]
+        self._switch_to(block.hash)
+        return AddResult.EXTENDED if extends else AddResult.REORGANISED
+
+    def _check(self, block: Block) -> _Entry:
+        """Every check of the block checklist; the entry the block would have in the tree."""
         parent_entry = self._entries.get(block.parent_hash)
         if parent_entry is None:
             raise UnknownParent(block.parent_hash)
@@ -398,17 +453,8 @@ class Blockchain:
             raise InvalidCoinbase(problem)
         self.engine.verify_header(self, block.header, parent, self.clock.now())
         diff, receipts = self._execute(block)
-        entry = _Entry(block, parent_entry.total_weight + self.engine.weight(block.header), diff,
-                       receipts)
-        becomes_tip = entry.total_weight > self.total_weight()
-        if self.store is not None:  # on disk first: if that fails, the node has not moved
-            self.store.block_accepted(block, diff, receipts, becomes_tip)
-        self._entries[block.hash] = entry
-        if not becomes_tip:
-            return AddResult.SIDE_BRANCH
-        extends = block.parent_hash == self._main[-1]
-        self._switch_to(block.hash)
-        return AddResult.EXTENDED if extends else AddResult.REORGANISED
+        return _Entry(block, parent_entry.total_weight + self.engine.weight(block.header), diff,
+                      receipts)
 
     def _execute(self, block: Block) -> tuple[StateDiff, tuple[Receipt, ...]]:
         """Checklist 8-10 against the parent's state (or a result shared by another node)."""
@@ -496,19 +542,28 @@ class Blockchain:
                 pass
 
     # -- checking a whole chain again ------------------------------------------------------------
-    def revalidate(self, progress: Callable[[int], object] | None = None) -> int:
-        """Re-check every block of the main chain from genesis on a fresh node, every signature
-        included; returns the number of blocks checked or raises the first InvalidBlock.
+    def revalidate(self, progress: Callable[[Block], object] | None = None) -> int:
+        """Re-check every block this node holds, side branches included, from genesis on a
+        fresh node, every signature included, and compare what executing each gives with the
+        state changes and receipts this node kept for it; returns the number of blocks checked
+        or raises the first InvalidBlock.
 
-        `progress`, if given, is called with each block's height just before it is checked,
-        so the last height it saw is the block an error is about."""
+        `progress`, if given, is called with each block just before it is checked, so the last
+        block it saw is the block an error is about."""
         fresh = Blockchain(self.engine.fresh(), self.params, clock=self.clock,
                            runtime=self.runtime)
-        for block in self.blocks[1:]:
+        checked = 0
+        for entry in list(self._entries.values())[1:]:  # parents before children
             if progress is not None:
-                progress(block.height)
-            fresh.add_block(block)
-        return self.height
+                progress(entry.block)
+            fresh.add_block(entry.block)
+            again = fresh._entries[entry.block.hash]
+            if again.diff != entry.diff:
+                raise RememberedResultDiffers("state changes")
+            if [r.committed() for r in again.receipts] != [r.committed() for r in entry.receipts]:
+                raise RememberedResultDiffers("receipts")
+            checked += 1
+        return checked
 
     # -- for minichain.store: blocks this node had already checked -------------------------------
     def _stored_blocks(self) -> Iterator[tuple[Block, StateDiff, tuple[Receipt, ...]]]:

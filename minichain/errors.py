@@ -12,12 +12,13 @@ from __future__ import annotations
 __all__ = [
     "AmountOutOfRange",
     "BadSignature",
+    "BlockCannotBeExecuted",
     "BlockHasInvalidTransaction",
     "BlockTooLarge",
     "DuplicateTransaction",
     "InsufficientFunds",
-    "InvalidCoinbase",
     "InvalidBlock",
+    "InvalidCoinbase",
     "InvalidRecipient",
     "InvalidTransaction",
     "MalformedData",
@@ -25,11 +26,14 @@ __all__ = [
     "NonCanonicalSignature",
     "NonceAlreadyUsed",
     "NonceTooHigh",
+    "ReceiptsRootMismatch",
+    "RememberedResultDiffers",
     "StateRootMismatch",
     "TimestampInFuture",
     "TimestampTooEarly",
     "TransactionAlreadyInChain",
     "TransactionAlreadyPending",
+    "TransactionCannotBeRead",
     "TransactionTooLarge",
     "UnknownParent",
     "ValidationError",
@@ -174,6 +178,14 @@ class InvalidRecipient(InvalidTransaction):
         super().__init__(f"the recipient is not valid: {problem}.")
 
 
+class TransactionCannotBeRead(InvalidTransaction):
+    """Checking the transaction failed in a way no rule foresaw; it is refused, nothing changes."""
+
+    def __init__(self, problem: BaseException):
+        super().__init__(f"the transaction could not be checked ({type(problem).__name__}), so "
+                         "it is refused; nothing was changed")
+
+
 # -- blocks --------------------------------------------------------------------------------------
 
 class InvalidBlock(ValidationError):
@@ -278,3 +290,29 @@ class StateRootMismatch(InvalidBlock):
             f"the header commits to state {short(header_root)}, but executing the block gives "
             f"{short(actual_root)}."
         )
+
+
+class ReceiptsRootMismatch(InvalidBlock):
+    """Checklist 10: what the transactions did is not what the header's receipts root says."""
+
+    def __init__(self, header_root: bytes, actual_root: bytes):
+        super().__init__(
+            f"the header commits to receipts {short(header_root)}, but executing the block gives "
+            f"receipts {short(actual_root)}."
+        )
+
+
+class BlockCannotBeExecuted(InvalidBlock):
+    """Executing the block failed in a way no rule foresaw; it is refused, nothing changes."""
+
+    def __init__(self, problem: BaseException):
+        super().__init__(f"the block could not be executed ({type(problem).__name__}), so it is "
+                         "refused; nothing was changed.")
+
+
+class RememberedResultDiffers(InvalidBlock):
+    """Re-executing a block gives other results than the ones kept for it (a damaged file)."""
+
+    def __init__(self, what: str):
+        super().__init__(f"executing the block again gives other {what} than the ones kept for "
+                         "it: what was kept was changed or damaged.")

@@ -1,8 +1,8 @@
 """Executing a block: checklist items 8, 9 and 10, against the state of the block's parent.
 
 Every transaction must be valid when applied in order (9); the producer's reward must be
-exactly the subsidy plus the fees the transactions paid (8); the state that results must be the
-one the header commits to (10). Execution happens on a scratch copy, so a block that fails at
+exactly the subsidy plus the fees the transactions paid (8); the state that results, and the
+receipts, must be the ones the header commits to (10). Execution happens on a scratch copy, so a block that fails at
 any step changes nothing; a block that passes yields the diff that moves the state forward (and,
 reversed, back) and one receipt per transaction.
 
@@ -21,11 +21,12 @@ from minichain.crypto import SignatureCache
 from minichain.errors import (
     BlockHasInvalidTransaction,
     InvalidTransaction,
+    ReceiptsRootMismatch,
     StateRootMismatch,
     WrongReward,
 )
 from minichain.params import ChainParams
-from minichain.receipt import Receipt
+from minichain.receipt import Receipt, receipts_root
 from minichain.state import Scratch, StateDiff, WorldState, apply_transaction
 from minichain.transaction import Transaction, check_transaction
 
@@ -44,7 +45,11 @@ class Runtime(Protocol):
     """Executes the transactions that are meant for contracts."""
 
     def handles(self, tx: Transaction, state: Scratch) -> bool:
-        """True if `tx` deploys or calls a contract, or pays one."""
+        """True if `tx` deploys or calls a contract, or pays one (InvalidTransaction if its
+        data cannot be meant for anything else but is malformed)."""
+
+    def check(self, tx: Transaction, state: Scratch | WorldState) -> None:
+        """Raise InvalidTransaction if `tx` may never be in a block (checked at the door)."""
 
     def apply(self, scratch: Scratch, tx: Transaction, block: BlockContext) -> Receipt:
         """Check nonce and funds (raising InvalidTransaction), then run the contract."""
@@ -83,4 +88,7 @@ def execute_block(state: WorldState, block: Block, *, subsidy: int, params: Chai
     root = scratch.root()
     if root != header.state_root:
         raise StateRootMismatch(header.state_root, root)
+    committed = receipts_root(receipts)
+    if committed != header.receipts_root:
+        raise ReceiptsRootMismatch(header.receipts_root, committed)
     return scratch.diff(), tuple(receipts)

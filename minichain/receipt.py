@@ -3,6 +3,12 @@
 A payment always succeeds once it is in a block; a contract call may fail (its effects are
 undone but the fee is still paid). The receipt records which, the fee actually paid, the gas a
 contract used, the events it emitted and, for a failure, the plain-language reason.
+
+A block's header commits to its receipts with a Merkle root (`receipts_root`, as Ethereum's
+receiptsRoot), so a stored or relayed receipt cannot be changed unnoticed. The root covers what
+execution decides — success, fee, gas, events, the contract created — but not the reason's
+wording, which is written for people and may change between releases (Ethereum's receipts, too,
+record a status and no message; EIP-658).
 """
 
 from __future__ import annotations
@@ -11,9 +17,10 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from minichain import merkle
 from minichain.errors import MalformedData
 
-__all__ = ["Event", "Receipt"]
+__all__ = ["Event", "Receipt", "receipts_root"]
 
 
 @dataclass(frozen=True)
@@ -49,6 +56,14 @@ class Receipt:
             "events": [[e.contract, e.name, e.fields] for e in self.events],
         }, sort_keys=True, separators=(",", ":"))
 
+    def committed(self) -> bytes:
+        """The canonical bytes the block's receipts root covers (everything but `error`)."""
+        return json.dumps({
+            "txid": self.txid.hex(), "success": self.success, "fee": self.fee,
+            "gas_used": self.gas_used, "contract": self.contract,
+            "events": [[e.contract, e.name, e.fields] for e in self.events],
+        }, sort_keys=True, separators=(",", ":")).encode("ascii")
+
     @classmethod
     def from_json(cls, text: str) -> Receipt:
         try:
@@ -60,3 +75,8 @@ class Receipt:
             )
         except (ValueError, KeyError, TypeError) as error:
             raise MalformedData(f"a stored receipt is not readable ({error})") from None
+
+
+def receipts_root(receipts: tuple[Receipt, ...] | list[Receipt]) -> bytes:
+    """The Merkle root a block's header holds over its transactions' receipts."""
+    return merkle.merkle_root([receipt.committed() for receipt in receipts])

@@ -26,9 +26,12 @@ the signatures it carries (see bench/bench_store.py).
 Each block reaches the file before the node moves on to it (the chain hands it to
 `ChainFile.block_accepted` first), so the file is never behind what the node showed; if the
 write fails, the node stays where it was. Reopening does not verify signatures again: the blocks,
-diffs and receipts are read back, their links checked, and the diffs committed from genesis to
-the tip, whose state root must come out as its header says. `verify_chain_file` checks more
-(every Merkle and state root), and with `full=True` re-validates every block from scratch.
+diffs and receipts are read back, their links and receipts roots checked, and every stored diff
+replayed from genesis along every branch, side branches included (a side branch's diffs are what
+a later reorganisation would commit): each must start from the state before its block, each
+side-branch block and the tip must end at the state root in its header. `verify_chain_file`
+checks every block's Merkle, state and receipts roots and reward, and with `full=True`
+re-executes every block, side branches included, and compares the results with what is stored.
 
 Files are never unpickled or executed: blocks use the chain's canonical encoding, diffs a small
 binary encoding of their own, receipts and the chain description canonical JSON. Anything else
@@ -59,7 +62,7 @@ from minichain.crypto import SignatureCache
 from minichain.encoding import Reader, Writer
 from minichain.errors import InvalidBlock, MalformedData, ValidationError, short
 from minichain.params import ChainParams
-from minichain.receipt import Receipt
+from minichain.receipt import Receipt, receipts_root
 from minichain.state import StateDiff, WorldState
 from minichain.wallet import Wallet
 
@@ -78,6 +81,7 @@ __all__ = [
     "InvalidStoredBlock",
     "NewerSchema",
     "NotAChainFile",
+    "OlderSchema",
     "check_structure",
     "decode_diff",
     "describe_chain",
@@ -88,7 +92,7 @@ __all__ = [
     "verify_chain_file",
 ]
 
-SCHEMA_VERSION = 1  # PRAGMA user_version of the files this module writes
+SCHEMA_VERSION = 2  # PRAGMA user_version of the files this module writes (2: receipts roots)
 APPLICATION_ID = int.from_bytes(b"MnCh", "big")  # PRAGMA application_id: "this is a chain file"
 FORMAT = "minichain chain file"
 BUSY_TIMEOUT = 2.0  # seconds to wait for another program's write to finish
@@ -167,6 +171,16 @@ class NewerSchema(ChainFileError):
         super().__init__(
             path, f"{path} was written by a newer minichain (file format {version}; this one "
                   f"reads format {SCHEMA_VERSION}); upgrade minichain to open it.")
+
+
+class OlderSchema(ChainFileError):
+    """The file was written by an older minichain whose blocks this one no longer accepts."""
+
+    def __init__(self, path: str | os.PathLike[str], version: int):
+        super().__init__(
+            path, f"{path} was written by an older minichain (file format {version}; this one "
+                  f"reads format {SCHEMA_VERSION}, whose block headers also commit to their "
+                  "receipts); build the chain again with this version.")
 
 
 class ChainMismatch(ChainFileError):
@@ -644,6 +658,8 @@ def _check_header(path: Path, head: bytes) -> None:
     version = int.from_bytes(head[60:64], "big")
     if version > SCHEMA_VERSION:
         raise NewerSchema(path, version)
+    if 1 <= version < SCHEMA_VERSION:
+        raise OlderSchema(path, version)
     if version < 1:
         raise CorruptChainFile(path, f"its file format number {version} is not valid")
 
@@ -753,6 +769,9 @@ def _decode_rows(path: Path, rows: list[tuple], progress: Progress | None
         if [p for p, _, _ in tx_rows] != list(range(len(txids))) \
                 or [t for _, t, _ in tx_rows] != txids or [r.txid for r in receipts] != txids:
             raise invalid("its stored receipts do not match its transactions")
+        if receipts_root(receipts) != block.header.receipts_root:
+            raise invalid("its stored receipts do not match the receipts root in its header: a "
+                          "receipt was changed")
         heights[block.hash] = height
         stored.append((block, state_diff, receipts))
         if progress is not None and (done % 256 == 0 or done == len(rows)):
@@ -774,10 +793,12 @@ def _restore(path: Path, chain: Blockchain, stored: list[_Stored], tip: bytes, *
     heaviest = max(chain.total_weight(h) for h in hashes)
     if chain.total_weight(tip) < heaviest:
         raise CorruptChainFile(path, "its recorded tip is not its heaviest block")
-    if check_state and chain.state.root() != chain.tip.header.state_root:
-        raise CorruptChainFile(path, "replaying its stored state changes does not give the "
-                                     "state its newest block commits to (`minichain verify` "
-                                     "finds the block)")
+    if check_state:
+        if chain.state.root() != chain.tip.header.state_root:
+            raise CorruptChainFile(path, "replaying its stored state changes does not give the "
+                                         "state its newest block commits to (`minichain "
+                                         "verify` finds the block)")
+        check_structure(chain, path, every_root=False)
 
 
 # -- checking a file -----------------------------------------------------------------------------
@@ -787,10 +808,11 @@ def verify_chain_file(path: str | os.PathLike[str], *, full: bool = False,
     """Open the file read-only and check it; returns the chain, or raises the first problem.
 
     Always: every stored block decodes to the hash it was stored under and links to its parent,
-    and along the main chain each block's transactions match its Merkle root, its receipts its
-    transactions, its reward the subsidy plus its fees, and its stored diff starts from the
-    state before it and ends at the state root in its header. With `full`, every block is
-    also re-validated from genesis on a fresh node, every signature and seal included
+    and on every branch each block's transactions match its Merkle root, its receipts its
+    transactions and its receipts root, its reward the subsidy plus its fees, and its stored
+    diff starts from the state before it and ends at the state root in its header. With
+    `full`, every block, side branches included, is also re-executed from genesis on a fresh
+    node, every signature and seal included, and must give the diff and receipts stored for it
     (`Blockchain.revalidate`). A bad block raises InvalidStoredBlock naming it.
     """
     path = Path(path)
@@ -805,35 +827,55 @@ def verify_chain_file(path: str | os.PathLike[str], *, full: bool = False,
     check_structure(chain, path, progress=_part(progress, parts[1], parts[2]))
     if full:
         report = _part(progress, parts[2], parts[3])
-        checking = [0]
+        total = sum(1 for _ in chain._stored_blocks()) - 1
+        checking: list[Block] = []
 
-        def step(height: int) -> None:
-            checking[0] = height
-            if report is not None and (height % 64 == 0 or height == chain.height):
-                report(height, chain.height)
+        def step(block: Block) -> None:
+            checking.append(block)
+            if report is not None and (len(checking) % 64 == 0 or len(checking) == total):
+                report(len(checking), total)
 
         try:
             chain.revalidate(step)
         except InvalidBlock as error:
-            raise InvalidStoredBlock(path, checking[0], chain.block(checking[0]).hash,
+            raise InvalidStoredBlock(path, checking[-1].height, checking[-1].hash,
                                      str(error)) from error
     return chain
 
 
 def check_structure(chain: Blockchain, path: str | os.PathLike[str] = "the chain", *,
-                    progress: Progress | None = None) -> int:
-    """Replay the stored diffs along the main chain on a fresh state, checking each block's
-    Merkle root, receipts, reward and state root; returns the number of blocks checked."""
+                    progress: Progress | None = None, every_root: bool = True) -> int:
+    """Replay the stored diffs of every branch on a fresh state, parents before children (a
+    walk down the tree of blocks that commits each diff on the way down and reverts it on the
+    way back), checking each block's Merkle root, reward and that its diff starts from the
+    state before it, and its state root — on every block, or with `every_root=False` on side
+    branches and the tip only (reopening, where the rest is checked by the tip's root).
+    Returns the number of blocks checked."""
+    children: dict[bytes, list[Block]] = {}
+    for block in stored_blocks(chain):
+        children.setdefault(block.parent_hash, []).append(block)
+    main = {block.hash for block in chain.blocks}
+    total = sum(map(len, children.values())) - 1  # genesis is its own parent's only child
     state = WorldState(chain.params.allocations)
-    for block in chain.blocks[1:]:
-        _check_stored_block(path, chain, state, block)
-        if progress is not None and (block.height % 256 == 0 or block.height == chain.height):
-            progress(block.height, chain.height)
-    return chain.height
+    pending = [(block, False) for block in reversed(children.get(chain.genesis.hash, []))]
+    done = 0
+    while pending:
+        block, leaving = pending.pop()
+        if leaving:
+            state.revert(chain.state_diff(block.hash))
+            continue
+        with_root = every_root or block.hash not in main or block.hash == chain.tip.hash
+        _check_stored_block(path, chain, state, block, with_root=with_root)
+        pending.append((block, True))
+        pending.extend((child, False) for child in reversed(children.get(block.hash, [])))
+        done += 1
+        if progress is not None and (done % 256 == 0 or done == total):
+            progress(done, total)
+    return done
 
 
 def _check_stored_block(path: str | os.PathLike[str], chain: Blockchain, state: WorldState,
-                        block: Block) -> None:
+                        block: Block, *, with_root: bool) -> None:
     def invalid(reason: str) -> InvalidStoredBlock:
         return InvalidStoredBlock(path, block.height, block.hash, reason)
 
@@ -854,7 +896,7 @@ def _check_stored_block(path: str | os.PathLike[str], chain: Blockchain, state: 
             raise invalid(f"its stored change of {key!r} does not start from the state before "
                           "the block")
     state.commit(diff)
-    if state.root() != header.state_root:
+    if with_root and state.root() != header.state_root:
         raise invalid(f"its stored state changes lead to state {short(state.root())}, but its "
                       f"header commits to {short(header.state_root)}")
 

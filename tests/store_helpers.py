@@ -19,6 +19,7 @@ from pathlib import Path
 
 from minichain import Blockchain, ChainParams, ProofOfWork, Wallet
 from minichain.block import Block, BlockHeader, transactions_root
+from minichain.receipt import receipts_root
 from minichain.store import decode_diff, encode_diff, persist
 from minichain.state import StateDiff
 
@@ -97,7 +98,8 @@ def forge_money_from_nowhere(path: Path, blocks: int = 3) -> int:
     scratch.credit(attacker.address, 1_000_000)
     header = BlockHeader(parent_hash=parent.hash, height=parent.height + 1,
                          timestamp=fields["timestamp"], tx_root=transactions_root([]),
-                         state_root=scratch.root(), difficulty=fields["difficulty"],
+                         state_root=scratch.root(), receipts_root=receipts_root([]),
+                         difficulty=fields["difficulty"],
                          coinbase=miner.address, reward=subsidy, extra=fields["extra"])
     forged = Block(chain.engine.seal(header, None))
     chain._restore([(forged, scratch.diff(), ())], forged.hash)  # as if it had been accepted

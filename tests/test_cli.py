@@ -72,7 +72,7 @@ def test_the_demo_tells_the_shop_story_the_same_way_on_every_run(capsys):
                  "   event Completed(buyer_gets=0, seller_gets=120)",
                  "5. The shop withdraws its 120: the order is COMPLETED.",
                  "customer       841      2", "shop           383      2",
-                 "       5  4d23c2b6210d…  2026-01-01 00:00:25  platform     1    546"):
+                 "       5  4818827116c6…  2026-01-01 00:00:25  platform     1    578"):
         assert line in first
 
 
@@ -94,7 +94,7 @@ def test_the_demo_keeps_its_chain_in_a_file_that_explore_and_verify_only_read(tm
     for argv in (["verify", str(path)], ["verify", str(path), "--full"]):
         code, out, err = run(capsys, *argv)
         assert (code, err) == (0, "")
-        assert out.startswith(f"{path} is valid: 6 blocks, tip 5 (4d23c2b6210d…); checked ")
+        assert out.startswith(f"{path} is valid: 6 blocks, tip 5 (4818827116c6…); checked ")
     assert "every signature and seal included" in out
     assert digest(path) == before
 
@@ -170,7 +170,7 @@ BAD_FILES = {  # how: (explore's message, verify's exit code, verify's message)
     "not SQLite": ("{path} is not a minichain chain file: it is not an SQLite database.", 2,
                    None),
     "newer format": ("{path} was written by a newer minichain (file format 7; this one reads "
-                     "format 1); upgrade minichain to open it.", 2, None),
+                     "format 2); upgrade minichain to open it.", 2, None),
     "cut in half": ("{path} is damaged and cannot be used: SQLite finds its pages malformed",
                     1, "{path} is NOT valid: SQLite finds its pages malformed"),
     "edited": ("block 2 (", 1, "{path} is NOT valid: block 2 ("),

@@ -21,6 +21,7 @@ from hypothesis.stateful import (
 
 from minichain import Blockchain, Wallet
 from minichain.contracts.client import ContractClient
+from minichain.contracts.message import NotAWholeNumber
 from minichain.contracts.loyalty import (
     MAX_POINTS,
     NotAnAddress,
@@ -113,13 +114,22 @@ def test_only_the_merchant_mints(points, minter):
 
 @pytest.mark.parametrize("method, args", [
     ("mint", {"to": customer.address}), ("transfer", {"to": friend.address}), ("redeem", {})])
-@pytest.mark.parametrize("amount", [0, -5, 2.5, "10", True, MAX_POINTS + 1])
+@pytest.mark.parametrize("amount", [0, -5, "10", True, MAX_POINTS + 1])
 def test_amounts_must_be_whole_positive_numbers(points, method, args, amount):
     act(points, shop, "mint", to=customer.address, amount=50)
     wallet = shop if method == "mint" else customer
     refused(points, wallet, method, WrongAmount,
             f"an amount of points must be a whole number from 1 to {MAX_POINTS}, not "
             f"{amount!r}".replace("(", "\\(").replace(".", "\\."), amount=amount, **args)
+
+
+@pytest.mark.parametrize("method, args", [
+    ("mint", {"to": customer.address}), ("transfer", {"to": friend.address}), ("redeem", {})])
+def test_a_fraction_of_a_point_never_reaches_the_contract(points, method, args):
+    act(points, shop, "mint", to=customer.address, amount=50)
+    wallet = shop if method == "mint" else customer
+    refused(points, wallet, method, NotAWholeNumber, "holds the number 2\\.5; contracts count "
+            "in whole coins", amount=2.5, **args)
 
 
 @pytest.mark.parametrize("method, args, action", [

@@ -62,7 +62,8 @@ def remine(block: Block, **changes) -> Block:
 
 def header_at(height: int, timestamp: int, bits: int) -> BlockHeader:
     return BlockHeader(parent_hash=bytes(32), height=height, timestamp=timestamp,
-                       tx_root=bytes(32), state_root=bytes(32), difficulty=bits,
+                       tx_root=bytes(32), state_root=bytes(32), receipts_root=bytes(32),
+                       difficulty=bits,
                        coinbase=ZERO_ADDRESS, reward=0)
 
 
@@ -410,7 +411,8 @@ def test_timestamp_exactly_two_hours_ahead_is_accepted():
 
 def unmined(bits: int = 0x1F7FFFFF) -> BlockHeader:
     return BlockHeader(parent_hash=b"\x11" * 32, height=7, timestamp=1_767_225_600,
-                       tx_root=b"\x22" * 32, state_root=b"\x33" * 32, difficulty=bits,
+                       tx_root=b"\x22" * 32, state_root=b"\x33" * 32, receipts_root=b"\x44" * 32,
+                       difficulty=bits,
                        coinbase=MINER.address, reward=50, extra=b"shop")
 
 

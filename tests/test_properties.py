@@ -168,7 +168,7 @@ def test_a_the_unchanged_payment_is_accepted():
 
 HEADER_FIELDS = [f.name for f in fields(BlockHeader)]
 assert HEADER_FIELDS == ["parent_hash", "height", "timestamp", "tx_root", "state_root",
-                         "difficulty", "coinbase", "reward", "extra", "nonce", "seal"]
+                         "receipts_root", "difficulty", "coinbase", "reward", "extra", "nonce", "seal"]
 
 
 class Scene:
@@ -218,7 +218,7 @@ def _header_values(s: Scene, name: str) -> st.SearchStrategy:
     """Other values for header field `name`; none of them can make a valid block."""
     h, parent = s.block.header, s.chain.tip.header
     now = s.chain.clock.now()
-    if name in ("parent_hash", "tx_root", "state_root"):
+    if name in ("parent_hash", "tx_root", "state_root", "receipts_root"):
         return st.one_of(st.binary(min_size=32, max_size=32), st.binary(max_size=40),
                          st.sampled_from([s.chain.genesis.hash, parent.hash, h.hash,
                                           parent.state_root, parent.tx_root]),

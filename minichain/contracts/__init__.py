@@ -25,6 +25,18 @@ from minichain.contracts.channel import (
 from minichain.contracts.client import ContractClient, dry_run
 from minichain.contracts.escrow import OrderEscrow
 from minichain.contracts.loyalty import MAX_POINTS, LoyaltyPoints, NotAnAddress, NotEnoughPoints
+from minichain.contracts.message import (
+    DuplicateField,
+    MalformedMessage,
+    MessageNotJSON,
+    MessageTooDeep,
+    NotAWholeNumber,
+    NumberOutOfRange,
+    UnencodableText,
+    UnknownMessageField,
+    UnsupportedValue,
+    WrongMessageShape,
+)
 from minichain.contracts.qr import VERIFY_URL, BadItemLink, ItemLink, ItemQR, item_qr
 from minichain.contracts.registry import (
     SIGNATURE_GAS,
@@ -57,6 +69,7 @@ from minichain.contracts.runtime import (
     Contract,
     ContractError,
     ContractRuntime,
+    FeeBelowIntrinsicGas,
     NotAllowed,
     NotPayable,
     OutOfGas,
@@ -69,11 +82,24 @@ from minichain.contracts.runtime import (
     call_data,
     contract_address,
     deploy_data,
+    intrinsic_gas,
     public,
     register,
 )
 
 __all__ = [
+    "DuplicateField",
+    "MalformedMessage",
+    "MessageNotJSON",
+    "MessageTooDeep",
+    "NotAWholeNumber",
+    "NumberOutOfRange",
+    "UnencodableText",
+    "UnknownMessageField",
+    "UnsupportedValue",
+    "WrongMessageShape",
+    "FeeBelowIntrinsicGas",
+    "intrinsic_gas",
     "BadCall",
     "BadItemLink",
     "BalancesDoNotAddUp",

@@ -18,7 +18,9 @@ Deadlines are in block time (seconds), as the block's timestamp tells the contra
 
 from __future__ import annotations
 
+from minichain import crypto
 from minichain.contracts.runtime import (
+    BadCall,
     Contract,
     NotAllowed,
     TooEarly,
@@ -48,6 +50,12 @@ class OrderEscrow(Contract):
                             ("confirm window", confirm_window)):
             if type(value) is not int or value <= 0:
                 raise WrongAmount(f"the {name} must be a whole number above 0, not {value!r}")
+        for role, address in (("buyer", buyer), ("seller", seller), ("arbiter", arbiter)):
+            problem = crypto.address_problem(address)
+            if problem:
+                raise BadCall(f"the {role} must be an address: {problem}")
+        if not isinstance(order, str):
+            raise BadCall(f"the order must be text, such as 'order #1002', not {order!r}")
         for key, value in (("buyer", buyer), ("seller", seller), ("arbiter", arbiter),
                            ("price", price), ("ship_window", ship_window),
                            ("confirm_window", confirm_window), ("order", order)):

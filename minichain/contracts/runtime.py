@@ -15,6 +15,15 @@ gas used times the gas price. The sender's `fee` is the most it will pay: if the
 gas (out of gas) or raises an error, every effect of the call is undone, but the fee is still
 paid — the work was done. Execution is a pure function of the transaction and the state, so every
 node computes the same state commitment.
+
+What a message, a stored value or an event may hold is bounded by `minichain.contracts.message`,
+checked at the mempool's door and in every block: a malformed message makes the transaction
+invalid, not merely failed. A call's fee must at least cover its intrinsic gas (the gas every
+call costs before the contract runs, as Ethereum's G_transaction; yellow paper, section 6.2), or
+the transaction is invalid too, so no one can make nodes do work for nothing. A call runs with a
+fixed allowance of stack frames above the point where it starts (`CALL_STACK_FRAMES`), so how
+deep the node's own stack already is — a network simulation, a notebook, a test runner — never
+changes whether a call succeeds.
 """
 
 from __future__ import annotations
@@ -22,13 +31,16 @@ from __future__ import annotations
 import hashlib
 import inspect
 import json
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from minichain import crypto
 from minichain.block import ZERO_ADDRESS
-from minichain.errors import ValidationError, short
+from minichain.contracts.message import MalformedMessage, Message, check_name, check_value, \
+    read_message
+from minichain.errors import InvalidTransaction, ValidationError, short
 from minichain.execution import BlockContext
 from minichain.receipt import Event, Receipt
 from minichain.state import Account, Scratch, WorldState, _Reads, check_nonce_and_funds
@@ -40,6 +52,7 @@ __all__ = [
     "Contract",
     "ContractError",
     "ContractRuntime",
+    "FeeBelowIntrinsicGas",
     "NotAllowed",
     "NotPayable",
     "OutOfGas",
@@ -52,6 +65,7 @@ __all__ = [
     "call_data",
     "contract_address",
     "deploy_data",
+    "intrinsic_gas",
     "public",
     "register",
 ]
@@ -66,9 +80,27 @@ GAS = {
     "transfer": 3,  # one payment out of the contract
 }
 MAX_VALUE_BYTES = 4_096  # one stored value, encoded
+CALL_STACK_FRAMES = 200  # Python frames a call may use above where it starts
+
+
+def intrinsic_gas(message: Message | None) -> int:
+    """The gas a transaction for a contract costs before any contract code runs."""
+    return GAS["call"] + (GAS["deploy"] if message is not None and message.kind == "deploy"
+                          else 0)
 
 
 # -- what can go wrong ---------------------------------------------------------------------------
+
+class FeeBelowIntrinsicGas(InvalidTransaction):
+    """A transaction for a contract must pay at least the gas every such transaction costs."""
+
+    def __init__(self, fee: int, needed: int, gas_price: int):
+        super().__init__(
+            f"a transaction for a contract costs at least {needed} gas ({needed * gas_price} "
+            f"coins) before the contract runs, but its fee is only {fee}; offer a fee of at "
+            f"least {needed * gas_price}"
+        )
+
 
 class ContractError(ValidationError):
     """A contract refused a call; its effects are undone, its fee is paid."""
@@ -225,18 +257,6 @@ def contract_address(creator: str, nonce: int) -> str:
     return crypto.to_checksum_address(hashlib.sha3_256(seed).digest()[-20:])
 
 
-def _parse(data: bytes) -> dict | None:
-    if not data.startswith(b"{"):
-        return None
-    try:
-        message = json.loads(data.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
-        return None
-    if isinstance(message, dict) and ("deploy" in message or "call" in message):
-        return message
-    return None
-
-
 def contract_key(address: str) -> str:
     return "contract:" + address
 
@@ -267,28 +287,31 @@ class _Call:
 
     def load(self, name: str, default: Any) -> Any:
         self.charge(GAS["read"])
-        raw = self.scratch.get(storage_key(self.contract, name))
+        raw = self.scratch.get(self._key(name))
         return default if raw is None else json.loads(raw)
 
     def store(self, name: str, value: Any) -> None:
+        key = self._key(name)
         if value is None:
             self.charge(GAS["write"])
-            self.scratch.set(storage_key(self.contract, name), None)
+            self.scratch.set(key, None)
             return
-        try:
-            raw = _canonical(value) if isinstance(value, dict) else json.dumps(
-                value, sort_keys=True, separators=(",", ":")).encode("utf-8")
-        except (TypeError, ValueError):
-            raise BadCall(f"a contract can store only numbers, text, true/false, lists and "
-                          f"dicts, not {type(value).__name__}") from None
+        _plain(check_value, value, f"the value stored as {name!r}")
+        raw = json.dumps(value, sort_keys=True, separators=(",", ":")).encode("utf-8")
         if len(raw) > MAX_VALUE_BYTES:
             raise BadCall(f"a stored value may be at most {MAX_VALUE_BYTES} bytes")
         self.charge(GAS["write"] + (len(raw) + 31) // 32)
-        self.scratch.set(storage_key(self.contract, name), raw)
+        self.scratch.set(key, raw)
 
     def emit(self, name: str, fields: dict[str, Any]) -> None:
         self.charge(GAS["event"])
+        _plain(check_name, name, "an event name")
+        _plain(check_value, fields, f"the event {name!r}")
         self.events.append(Event(self.contract, name, json.loads(_canonical(fields))))
+
+    def _key(self, name: str) -> str:
+        _plain(check_name, name, "a storage name")
+        return storage_key(self.contract, name)
 
     def pay(self, to: str, amount: int) -> None:
         self.charge(GAS["transfer"])
@@ -313,8 +336,17 @@ class ContractRuntime:
     gas_price: int = 1  # coins per unit of gas
 
     def handles(self, tx: Transaction, state: _Reads | None = None) -> bool:
-        return _parse(tx.data) is not None or (
+        """True if `tx` is for a contract; raises MalformedMessage if its message is malformed."""
+        return read_message(tx.data) is not None or (
             state is not None and state.get(contract_key(tx.recipient)) is not None)
+
+    def check(self, tx: Transaction, state: _Reads) -> None:
+        """What makes a transaction for a contract invalid before it runs: a malformed message,
+        or a fee below the intrinsic gas. Other transactions pass untouched."""
+        if self.handles(tx, state):
+            needed = intrinsic_gas(read_message(tx.data))
+            if tx.fee // self.gas_price < needed:
+                raise FeeBelowIntrinsicGas(tx.fee, needed, self.gas_price)
 
     def apply(self, scratch: Scratch, tx: Transaction, block: BlockContext) -> Receipt:
         receipt, _error = self.run(scratch, tx, block)
@@ -322,18 +354,22 @@ class ContractRuntime:
 
     def run(self, scratch: Scratch, tx: Transaction, block: BlockContext
             ) -> tuple[Receipt, ContractError | None]:
-        """Execute `tx` on `scratch`: the receipt, and the error if the call failed."""
+        """Execute `tx` on `scratch`: the receipt, and the error if the call failed.
+
+        Raises InvalidTransaction (and changes nothing) if `tx` may not be in a block at all."""
+        self.check(tx, scratch)
         sender = check_nonce_and_funds(scratch, tx)  # the most it can cost: amount + fee
         scratch.set_account(tx.sender, Account(sender.balance - tx.fee, sender.nonce + 1))
         gas_limit = tx.fee // self.gas_price
         call = _Call(scratch.child(), "", tx.sender, tx.amount, block, gas_limit)
         error: ContractError | None = None
         try:
-            self._execute(call, tx)
+            _with_stack_allowance(self._execute, call, tx)
         except ContractError as refused:
             error = refused
         except Exception as crash:  # a bug in a contract: still undone, still deterministic
-            error = ContractError(f"the contract failed: {type(crash).__name__}: {crash}")
+            error = ContractError(f"the contract failed with {type(crash).__name__} (a bug in "
+                                  "the contract); its effects are undone and the fee is kept")
         if error is None:
             call.scratch.merge()
             used = call.gas_used
@@ -351,17 +387,14 @@ class ContractRuntime:
 
     def _execute(self, call: _Call, tx: Transaction) -> None:
         call.charge(GAS["call"])
-        message = _parse(tx.data)
+        message = read_message(tx.data)
         if message is None:
             raise BadCall(f"contract {short(tx.recipient)} accepts money only through its "
                           "methods; this payment names none")
-        args = message.get("args", {})
-        if not isinstance(args, dict):
-            raise BadCall("the call's arguments must be a dictionary of names and values")
-        if "deploy" in message:
-            self._deploy(call, tx, str(message["deploy"]), args)
+        if message.kind == "deploy":
+            self._deploy(call, tx, message.name, message.args)
         else:
-            self._call_method(call, tx, str(message["call"]), args)
+            self._call_method(call, tx, message.name, message.args)
 
     def _deploy(self, call: _Call, tx: Transaction, name: str, args: dict) -> None:
         if tx.recipient != ZERO_ADDRESS:
@@ -417,14 +450,44 @@ def public_methods(cls: type[Contract]) -> list[str]:
 
 
 def _invoke(fn: Callable, args: dict, contract: str, method: str) -> None:
-    try:
-        inspect.signature(fn).bind(**args)
-    except TypeError as error:
-        raise BadCall(f"{contract}.{method} was called with the wrong arguments: {error}") \
-            from None
+    """Call `fn` with `args`, after checking their names against its signature ourselves, so
+    the refusal reads the same on every Python version."""
+    params = inspect.signature(fn).parameters
+    unknown = sorted(set(args) - set(params))
+    missing = [name for name, p in params.items()
+               if p.default is p.empty and p.kind is p.POSITIONAL_OR_KEYWORD and name not in args]
+    if unknown or missing:
+        problems = ([f"it takes no argument {', '.join(map(repr, unknown))}"] if unknown else []) \
+            + ([f"it needs {', '.join(map(repr, missing))}"] if missing else [])
+        raise BadCall(f"{contract}.{method} was called with the wrong arguments: "
+                      f"{'; '.join(problems)} (it takes {', '.join(params) or 'none'})")
     fn(**args)
 
 
 def _is_deploy(tx: Transaction) -> bool:
-    message = _parse(tx.data)
-    return message is not None and "deploy" in message
+    message = read_message(tx.data)
+    return message is not None and message.kind == "deploy"
+
+
+def _plain(check: Callable[[Any, str], Any], value: Any, what: str) -> None:
+    """Run a shape check from inside a call: a contract storing bad data is a failed call."""
+    try:
+        check(value, what)
+    except MalformedMessage as problem:
+        raise BadCall(str(problem)) from None
+
+
+def _with_stack_allowance(run: Callable[..., None], *args: Any) -> None:
+    """Run a call with exactly CALL_STACK_FRAMES Python frames above the current one."""
+    depth, frame = 0, sys._getframe()
+    while frame is not None:
+        depth, frame = depth + 1, frame.f_back
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(depth + CALL_STACK_FRAMES)
+    try:
+        run(*args)
+    except RecursionError:
+        raise ContractError(f"the contract failed: it nested more than {CALL_STACK_FRAMES} "
+                            "calls; its effects are undone and the fee is kept") from None
+    finally:
+        sys.setrecursionlimit(limit)
