@@ -41,6 +41,7 @@ from minichain.block import Block
 from minichain.chain import Blockchain
 from minichain.clock import SimulatedClock
 from minichain.consensus.engine import ConsensusEngine
+from minichain.execution import Runtime
 from minichain.consensus.poa import ProofOfAuthority
 from minichain.consensus.pow import ProofOfWork
 from minichain.network.errors import NotLinked, UnknownNode, WrongConsensus
@@ -99,7 +100,7 @@ class Network:
     blocks when the whole mining power (shares adding up to 1) is at work. `signatures`: True
     for one cache shared by all nodes, False for one per node, or a cache to use.
     `node_types` maps node names to a class (or factory) other than `Node`, such as
-    `AttackerNode`.
+    `AttackerNode`. `runtime` (a `ContractRuntime`) makes every node run contracts.
     """
 
     def __init__(self, graph: nx.Graph, engine: ConsensusEngine | None = None, *,
@@ -107,8 +108,10 @@ class Network:
                  latency: LatencyModel | float | None = None,
                  seed: int | str = 0, block_interval: float = 600.0,
                  signatures: crypto.SignatureCache | bool = True,
-                 node_types: Mapping[Hashable, Callable[..., Node]] | None = None):
+                 node_types: Mapping[Hashable, Callable[..., Node]] | None = None,
+                 runtime: Runtime | None = None):
         self.graph = graph
+        self.runtime = runtime
         self.seed = seed
         self.block_interval = float(block_interval)
         self.params = params or ChainParams()
@@ -193,7 +196,8 @@ class Network:
 
     def _add_node(self, name: Hashable, node_type: Callable[..., Node]) -> Node:
         chain = Blockchain(self.engine.fresh(), self.params, clock=self.clock,
-                           signatures=self.signatures, executions=self.executions)
+                           signatures=self.signatures, executions=self.executions,
+                           runtime=self.runtime)
         node = node_type(self, name, chain)
         self._nodes[name] = node
         if node.honest:
