@@ -144,8 +144,7 @@ def _checked_kind(data: bytes) -> str | None:
     _check_depth(text)
     try:
         message = json.loads(text, object_pairs_hook=_no_duplicates,
-                             parse_constant=_no_constant, parse_float=_no_fraction,
-                             parse_int=_bounded_int)
+                             parse_constant=_no_constant, parse_int=_bounded_int)
     except MalformedMessage:
         raise
     except ValueError as error:
@@ -196,11 +195,6 @@ def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 def _no_constant(name: str) -> Any:
     raise NotAWholeNumber(f"the contract message holds {name}, which is not a number a "
                           "contract can count with")
-
-
-def _no_fraction(text: str) -> Any:
-    raise NotAWholeNumber(f"the contract message holds the number {text[:40]}; contracts count "
-                          "in whole coins and seconds, so send a whole number")
 
 
 def _bounded_int(text: str) -> int:
