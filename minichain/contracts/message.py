@@ -52,6 +52,7 @@ __all__ = [
     "WrongMessageShape",
     "check_name",
     "check_value",
+    "message_kind",
     "read_message",
 ]
 
@@ -123,9 +124,15 @@ class Message:
     args: dict[str, Any]
 
 
+def message_kind(data: bytes) -> str | None:
+    """"deploy" or "call" if `data` is a contract message, None if it is not one; raises
+    MalformedMessage if it begins like one but breaks a rule. Remembered for recent data."""
+    return _checked_kind(data)
+
+
 def read_message(data: bytes) -> Message | None:
-    """The contract message in `data`, None if `data` is not one; raises MalformedMessage if it
-    begins like one but breaks a rule."""
+    """The contract message in `data` (freshly parsed, so a contract may change its arguments),
+    None if `data` is not one; raises MalformedMessage as `message_kind` does."""
     kind = _checked_kind(data)
     if kind is None:
         return None

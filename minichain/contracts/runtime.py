@@ -38,8 +38,8 @@ from typing import Any, ClassVar
 
 from minichain import crypto
 from minichain.block import ZERO_ADDRESS
-from minichain.contracts.message import MalformedMessage, Message, check_name, check_value, \
-    read_message
+from minichain.contracts.message import MalformedMessage, check_name, check_value, \
+    message_kind, read_message
 from minichain.errors import InvalidTransaction, ValidationError, short
 from minichain.execution import BlockContext
 from minichain.receipt import Event, Receipt
@@ -83,10 +83,10 @@ MAX_VALUE_BYTES = 4_096  # one stored value, encoded
 CALL_STACK_FRAMES = 200  # Python frames a call may use above where it starts
 
 
-def intrinsic_gas(message: Message | None) -> int:
-    """The gas a transaction for a contract costs before any contract code runs."""
-    return GAS["call"] + (GAS["deploy"] if message is not None and message.kind == "deploy"
-                          else 0)
+def intrinsic_gas(kind: str | None) -> int:
+    """The gas a transaction for a contract costs before any contract code runs (`kind` is
+    the message's, "deploy" or "call", or None for a plain payment to a contract)."""
+    return GAS["call"] + (GAS["deploy"] if kind == "deploy" else 0)
 
 
 # -- what can go wrong ---------------------------------------------------------------------------
@@ -337,14 +337,14 @@ class ContractRuntime:
 
     def handles(self, tx: Transaction, state: _Reads | None = None) -> bool:
         """True if `tx` is for a contract; raises MalformedMessage if its message is malformed."""
-        return read_message(tx.data) is not None or (
+        return message_kind(tx.data) is not None or (
             state is not None and state.get(contract_key(tx.recipient)) is not None)
 
     def check(self, tx: Transaction, state: _Reads) -> None:
         """What makes a transaction for a contract invalid before it runs: a malformed message,
         or a fee below the intrinsic gas. Other transactions pass untouched."""
         if self.handles(tx, state):
-            needed = intrinsic_gas(read_message(tx.data))
+            needed = intrinsic_gas(message_kind(tx.data))
             if tx.fee // self.gas_price < needed:
                 raise FeeBelowIntrinsicGas(tx.fee, needed, self.gas_price)
 
@@ -465,8 +465,7 @@ def _invoke(fn: Callable, args: dict, contract: str, method: str) -> None:
 
 
 def _is_deploy(tx: Transaction) -> bool:
-    message = read_message(tx.data)
-    return message is not None and message.kind == "deploy"
+    return message_kind(tx.data) == "deploy"
 
 
 def _plain(check: Callable[[Any, str], Any], value: Any, what: str) -> None:
