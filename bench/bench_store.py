@@ -19,7 +19,7 @@ from pathlib import Path
 
 from timing import best_of
 
-from minichain import Blockchain, ChainParams, ProofOfAuthority, Wallet
+from minichain import Blockchain, ChainParams, ProofOfAuthority, Wallet, open_chain
 from minichain.store import verify_chain_file
 
 SENDERS = 40
@@ -60,7 +60,7 @@ def append_throughput(folder: Path) -> None:
         _fill(Blockchain(_engine(), PARAMS, producers=VALIDATORS), txs)
 
     def in_a_file() -> None:
-        chain = Blockchain.open(folder / f"append-{next(rounds)}.chain", _engine(), PARAMS,
+        chain = open_chain(folder / f"append-{next(rounds)}.chain", _engine(), PARAMS,
                                 producers=VALIDATORS)
         _fill(chain, txs)
         chain.close()
@@ -71,7 +71,7 @@ def append_throughput(folder: Path) -> None:
             chain.produce_block()
 
     def empty_in_a_file() -> None:
-        chain = Blockchain.open(folder / f"empty-{next(rounds)}.chain", _engine(), PARAMS,
+        chain = open_chain(folder / f"empty-{next(rounds)}.chain", _engine(), PARAMS,
                                 producers=VALIDATORS)
         for _ in range(EMPTY_BLOCKS):
             chain.produce_block()
@@ -99,7 +99,7 @@ def long_file(folder: Path) -> None:
     customer = Wallet.from_seed("customer")
     params = ChainParams(allocations={customer.address: 10**9})
     start = time.perf_counter()
-    chain = Blockchain.open(path, _engine(), params, producers=VALIDATORS)
+    chain = open_chain(path, _engine(), params, producers=VALIDATORS)
     for _ in range(LONG_CHAIN):
         chain.submit(customer.pay(SHOP.address, 1, chain=chain))
         chain.produce_block()
@@ -109,7 +109,7 @@ def long_file(folder: Path) -> None:
     size = os.path.getsize(path)
 
     def reopen() -> None:
-        with Blockchain.open(path) as again:
+        with open_chain(path) as again:
             assert again.tip.hash == tip
 
     (reopen_time,) = best_of(3, reopen)

@@ -10,6 +10,7 @@
 """
 
 import sys
+from typing import Any
 
 from minichain import crypto, merkle
 from minichain.block import Block, BlockHeader
@@ -26,6 +27,17 @@ from minichain.wallet import Wallet
 sys.modules[__name__ + ".pow"] = pow
 sys.modules[__name__ + ".poa"] = poa
 
+
+def __getattr__(name: str) -> Any:
+    """`minichain.open_chain`, loaded when first used: SQLite (and the contract runtime, which
+    a chain file may name) are not needed by the core and are not loaded with it."""
+    if name == "open_chain":
+        import minichain.contracts.runtime  # noqa: F401 - registers the runtime files may name
+        from minichain.store import open_chain
+
+        return open_chain
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 __all__ = [
     "AddResult",
     "Block",
@@ -40,6 +52,7 @@ __all__ = [
     "Wallet",
     "crypto",
     "merkle",
+    "open_chain",
     "poa",
     "pow",
     *_errors,

@@ -18,9 +18,11 @@ anticipated), the transaction or block is refused with `TransactionCannotBeRead`
 `BlockCannotBeExecuted` and nothing changes; block assembly leaves such a transaction out, drops
 it from the mempool and logs why, so one transaction can never stop a node producing blocks.
 
-A chain may be kept in a file (`Blockchain.open`, see `minichain.store`): each accepted block is
-handed to the chain's store before the node moves on, so what is on disk is never behind
-what the node has told anyone.
+A chain may be kept in a file (`minichain.open_chain`, see `minichain.store`), a layer above
+this one that uses only the chain's persistence protocol: `held_blocks` (every block it holds,
+with its diff and receipts), `restore` (take back blocks it checked before) and `attach_store`
+(a `BlockStore` handed each accepted block before the node moves on, so what is on disk is never
+behind what the node has told anyone). The core never imports the store.
 """
 
 from __future__ import annotations
@@ -30,8 +32,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from enum import Enum
-from os import PathLike
-from typing import Any, Protocol
+from typing import Protocol
 
 from minichain import crypto
 from minichain.block import ZERO_ADDRESS, ZERO_HASH, Block, BlockHeader, check_block_body, \
@@ -136,7 +137,7 @@ class Blockchain:
         }
         self._main: list[bytes] = [genesis.hash]
         self._txindex: dict[bytes, tuple[bytes, int]] = {}
-        self.store: BlockStore | None = None  # set by minichain.store when kept in a file
+        self.store: BlockStore | None = None  # see attach_store
 
     # -- ready-made chains -----------------------------------------------------------------------
     @classmethod
@@ -161,19 +162,6 @@ class Blockchain:
         engine = ProofOfAuthority(validators=tuple(w.address for w in validators), **engine_options)
         params = ChainParams(chain_id=chain_id, allocations=dict(allocations or {}))
         return cls(engine, params, clock=clock, producers=validators, runtime=runtime)
-
-    @classmethod
-    def open(cls, path: str | PathLike[str], engine: ConsensusEngine | None = None,
-             params: ChainParams | None = None, **options: Any) -> Blockchain:
-        """The chain kept in the file at `path`, created there if there is no file yet.
-
-        To create a file, give the engine (and parameters); to reopen one, the path is enough:
-        the file records its parameters, engine and contract runtime. Wallets are never stored,
-        so pass `producers=` again to produce blocks. Other options: see `minichain.store`.
-        """
-        from minichain.store import open_chain  # the core itself never needs SQLite
-
-        return open_chain(path, engine, params, **options)
 
     def close(self) -> None:
         """Let go of the chain's file (if it has one); the chain can still be read."""
@@ -565,13 +553,17 @@ class Blockchain:
             checked += 1
         return checked
 
-    # -- for minichain.store: blocks this node had already checked -------------------------------
-    def _stored_blocks(self) -> Iterator[tuple[Block, StateDiff, tuple[Receipt, ...]]]:
+    # -- being kept somewhere: the persistence protocol ---------------------------------------------
+    def attach_store(self, store: BlockStore | None) -> None:
+        """Hand every block accepted from now on to `store` before moving on (None: stop)."""
+        self.store = store
+
+    def held_blocks(self) -> Iterator[tuple[Block, StateDiff, tuple[Receipt, ...]]]:
         """Every stored block with its diff and receipts, parents before children."""
         for entry in self._entries.values():
             yield entry.block, entry.diff, entry.receipts
 
-    def _restore(self, stored: Iterable[tuple[Block, StateDiff, tuple[Receipt, ...]]],
+    def restore(self, stored: Iterable[tuple[Block, StateDiff, tuple[Receipt, ...]]],
                  tip: bytes) -> None:
         """Take back blocks this node checked before (read from its own file) without checking
         them again, parents first, and move the state to `tip` by committing their diffs.

@@ -319,7 +319,7 @@ def _explore(args: argparse.Namespace, out: TextIO) -> int:
         raise _Failure("--last must be 0 (every block) or more.")
     path = Path(args.path)
     with ProgressBar(f"reading {path.name}") as bar:
-        chain = Blockchain.open(path, read_only=True, progress=bar)
+        chain = store.open_chain(path, read_only=True, progress=bar)
     chain.close()
     names = _names(chain)
     side = sum(1 for _ in store.stored_blocks(chain)) - chain.height - 1

@@ -8,13 +8,16 @@ reversed, back) and one receipt per transaction.
 
 A plain payment moves `amount` and pays `fee`. Transactions for contracts are handed to the
 chain's contract runtime (see `minichain.contracts`), which the core knows only through the
-small `Runtime` protocol below, so the core never depends on the layer above it.
+small `Runtime` protocol below, so the core never depends on the layer above it. A runtime
+describes itself for a chain file (`describe`) and registers how it is rebuilt from that
+description (`register_runtime`), so the store, too, knows runtimes only through this module.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 from minichain.block import Block
 from minichain.crypto import SignatureCache
@@ -30,7 +33,8 @@ from minichain.receipt import Receipt, receipts_root
 from minichain.state import Scratch, StateDiff, WorldState, apply_transaction
 from minichain.transaction import Transaction, check_transaction
 
-__all__ = ["BlockContext", "Runtime", "apply_in_block", "execute_block"]
+__all__ = ["BlockContext", "Runtime", "apply_in_block", "execute_block", "register_runtime",
+           "runtime_from_description"]
 
 
 @dataclass(frozen=True)
@@ -53,6 +57,30 @@ class Runtime(Protocol):
 
     def apply(self, scratch: Scratch, tx: Transaction, block: BlockContext) -> Receipt:
         """Check nonce and funds (raising InvalidTransaction), then run the contract."""
+
+    def describe(self) -> dict[str, Any]:
+        """The runtime as plain JSON values, with its registered "kind"."""
+
+
+_RUNTIMES: dict[str, Callable[[dict[str, Any]], Runtime]] = {}
+
+
+def register_runtime(kind: str, rebuild: Callable[[dict[str, Any]], Runtime]) -> None:
+    """Let chain files name runtimes of `kind`: `rebuild` turns a description back into one."""
+    _RUNTIMES[kind] = rebuild
+
+
+def runtime_from_description(description: Any) -> Runtime | None:
+    """The runtime a description names (None for none); ValueError if it cannot be rebuilt,
+    LookupError if its kind is not registered (its module was never imported)."""
+    if description is None:
+        return None
+    if not isinstance(description, dict) or not isinstance(description.get("kind"), str):
+        raise ValueError("a runtime is described by its kind and options")
+    kind = description["kind"]
+    if kind not in _RUNTIMES:
+        raise LookupError(kind)
+    return _RUNTIMES[kind](description)
 
 
 def apply_in_block(scratch: Scratch, tx: Transaction, block: BlockContext,

@@ -1,10 +1,10 @@
 """A chain is a file: SQLite persistence for `Blockchain` (DESIGN.md section 7).
 
-    chain = Blockchain.open("shop.chain", ProofOfAuthority(validators=...), ChainParams(...),
+    chain = open_chain("shop.chain", ProofOfAuthority(validators=...), ChainParams(...),
                             producers=validators, runtime=ContractRuntime())   # creates the file
     chain.produce_block()                                                      # one commit
     chain.close()
-    chain = Blockchain.open("shop.chain", producers=validators)                # the next day
+    chain = open_chain("shop.chain", producers=validators)                # the next day
 
 The file is an SQLite database (https://www.sqlite.org/fileformat2.html) that any SQLite tool
 can read. It keeps every block the node accepted, side branches included, with the state diff
@@ -55,12 +55,11 @@ from typing import Any
 from minichain.block import Block, transactions_root
 from minichain.chain import Blockchain
 from minichain.clock import SimulatedClock
-from minichain.consensus.engine import ConsensusEngine
-from minichain.consensus.poa import ProofOfAuthority
-from minichain.consensus.pow import ProofOfWork
+from minichain.consensus.engine import ConsensusEngine, engine_from_description
 from minichain.crypto import SignatureCache
 from minichain.encoding import Reader, Writer
 from minichain.errors import InvalidBlock, MalformedData, ValidationError, short
+from minichain.execution import Runtime, runtime_from_description
 from minichain.params import ChainParams
 from minichain.receipt import Receipt, receipts_root
 from minichain.state import StateDiff, WorldState
@@ -81,6 +80,7 @@ __all__ = [
     "InvalidStoredBlock",
     "NewerSchema",
     "NotAChainFile",
+    "UnknownRuntime",
     "OlderSchema",
     "check_structure",
     "decode_diff",
@@ -183,6 +183,16 @@ class OlderSchema(ChainFileError):
                   "receipts); build the chain again with this version.")
 
 
+class UnknownRuntime(ChainFileError):
+    """The file's chain runs a kind of runtime that this program has not loaded."""
+
+    def __init__(self, path: str | os.PathLike[str], kind: str):
+        super().__init__(
+            path, f"{path} runs a runtime of kind {kind!r} that is not loaded here"
+                  + (": import minichain.contracts before opening it" if kind == "contracts"
+                     else ""))
+
+
 class ChainMismatch(ChainFileError):
     """The file holds another chain than the one the caller described."""
 
@@ -267,35 +277,17 @@ def decode_diff(data: bytes) -> StateDiff:
     return StateDiff(tuple(changes))
 
 
-_ENGINES: dict[str, type[ConsensusEngine]] = {"proof of work": ProofOfWork,
-                                              "proof of authority": ProofOfAuthority}
-
-
 def describe_chain(chain: Blockchain) -> dict[str, Any]:
-    """What makes the chain this chain, as plain JSON values: parameters, engine, runtime."""
-    engine = chain.engine
-    if type(engine) not in _ENGINES.values():
-        raise ValueError(f"a chain whose engine is {type(engine).__name__} cannot be kept in a "
-                         "file; only ProofOfWork and ProofOfAuthority chains can")
-    options = {f.name: getattr(engine, f.name) for f in dataclasses.fields(engine)}
-    if isinstance(engine, ProofOfAuthority):
-        options["validators"] = sorted(options["validators"], key=str.lower)
-    return {
-        "params": dataclasses.asdict(chain.params),
-        "engine": {"kind": engine.name, **options},
-        "runtime": _describe_runtime(chain.runtime),
-    }
-
-
-def _describe_runtime(runtime: object) -> dict[str, Any] | None:
-    if runtime is None:
-        return None
-    from minichain.contracts import ContractRuntime  # registers the installed contracts
-
-    if type(runtime) is not ContractRuntime:
+    """What makes the chain this chain, as plain JSON values: parameters, engine, runtime (each
+    engine and runtime describes itself)."""
+    runtime = chain.runtime
+    try:
+        described = None if runtime is None else runtime.describe()
+    except AttributeError:
         raise ValueError(f"a chain whose runtime is {type(runtime).__name__} cannot be kept in a "
-                         "file; only ContractRuntime can")
-    return {"kind": "contracts", "gas_price": runtime.gas_price}
+                         "file: the runtime does not describe itself") from None
+    return {"params": dataclasses.asdict(chain.params), "engine": chain.engine.describe(),
+            "runtime": described}
 
 
 def _params_from(path: Path, d: Any) -> ChainParams:
@@ -317,34 +309,18 @@ def _params_from(path: Path, d: Any) -> ChainParams:
 
 def _engine_from(path: Path, d: Any) -> ConsensusEngine:
     try:
-        options = dict(d)
-        cls = _ENGINES[options.pop("kind")]
-        names = {f.name for f in dataclasses.fields(cls)}
-        if set(options) != names:
-            raise TypeError("unexpected options")
-        if cls is ProofOfAuthority:
-            if not all(isinstance(v, str) for v in options["validators"]):
-                raise TypeError("validators")
-            options["validators"] = tuple(options["validators"])
-        for name, value in options.items():
-            if name != "validators" and (type(value) not in (int, bool) or value < 0):
-                raise TypeError(name)
-        if options.get("epoch", 1) < 1 or options.get("target_spacing", 1) < 1:
-            raise ValueError("an interval of 0")
-        return cls(**options)
-    except (TypeError, KeyError, ValueError):
+        return engine_from_description(d)
+    except (TypeError, ValueError):
         raise CorruptChainFile(path, "its consensus engine is not readable") from None
 
 
-def _runtime_from(path: Path, d: Any) -> object:
-    if d is None:
-        return None
-    if not isinstance(d, dict) or d.get("kind") != "contracts" or type(d.get("gas_price")) \
-            is not int or d["gas_price"] < 1:
-        raise CorruptChainFile(path, "its contract runtime is not readable")
-    from minichain.contracts import ContractRuntime
-
-    return ContractRuntime(gas_price=d["gas_price"])
+def _runtime_from(path: Path, d: Any) -> Runtime | None:
+    try:
+        return runtime_from_description(d)
+    except LookupError as missing:
+        raise UnknownRuntime(path, str(missing)) from None
+    except (TypeError, ValueError):
+        raise CorruptChainFile(path, "its contract runtime is not readable") from None
 
 
 def _receipts_json(receipts: Iterable[Receipt]) -> list[str]:
@@ -488,7 +464,7 @@ def open_chain(path: str | os.PathLike[str], engine: ConsensusEngine | None = No
     if not os.path.lexists(path):
         if engine is None or read_only:
             hint = "" if read_only else ("; to create one, give the consensus engine too, e.g. "
-                                         "Blockchain.open(path, ProofOfWork(), ChainParams())")
+                                         "open_chain(path, ProofOfWork(), ChainParams())")
             raise ChainFileNotFound(path, hint)
         chain = Blockchain(engine, params, clock=clock, producers=producers,
                            signatures=signatures, runtime=runtime)
@@ -518,7 +494,7 @@ def _open_existing(path: Path, engine: ConsensusEngine | None, params: ChainPara
     except BaseException:
         db.close()
         raise
-    chain.store = ChainFile(path, db, last_seq, read_only=why_read_only)
+    chain.attach_store(ChainFile(path, db, last_seq, read_only=why_read_only))
     if clock is None:
         chain.clock.advance_to(chain.tip.header.timestamp)
     return chain
@@ -561,7 +537,7 @@ def persist(chain: Blockchain, path: str | os.PathLike[str]) -> ChainFile:
                     ("tip", chain.tip.hash.hex()),
                 ])
                 last_seq = 0
-                for last_seq, (block, diff, receipts) in enumerate(chain._stored_blocks(), 1):
+                for last_seq, (block, diff, receipts) in enumerate(chain.held_blocks(), 1):
                     _insert_block(db, last_seq, block, diff, receipts)
                 db.execute("COMMIT")
             finally:
@@ -581,7 +557,7 @@ def persist(chain: Blockchain, path: str | os.PathLike[str]) -> ChainFile:
     db, _ = _connect(path, read_only=False)
     if chain.store is not None:
         chain.store.close()  # "save as": from now on, only the new file is written
-    chain.store = ChainFile(path, db, last_seq)
+    chain.attach_store(ChainFile(path, db, last_seq))
     return chain.store
 
 
@@ -787,7 +763,7 @@ def _restore(path: Path, chain: Blockchain, stored: list[_Stored], tip: bytes, *
     if tip not in hashes:
         raise CorruptChainFile(path, f"its tip {short(tip)} is not among its blocks")
     try:
-        chain._restore(stored[1:], tip)
+        chain.restore(stored[1:], tip)
     except InvalidBlock as error:
         raise CorruptChainFile(path, str(error).rstrip(".")) from None
     heaviest = max(chain.total_weight(h) for h in hashes)
@@ -827,7 +803,7 @@ def verify_chain_file(path: str | os.PathLike[str], *, full: bool = False,
     check_structure(chain, path, progress=_part(progress, parts[1], parts[2]))
     if full:
         report = _part(progress, parts[2], parts[3])
-        total = sum(1 for _ in chain._stored_blocks()) - 1
+        total = sum(1 for _ in chain.held_blocks()) - 1
         checking: list[Block] = []
 
         def step(block: Block) -> None:
@@ -915,5 +891,5 @@ def _part(progress: Progress | None, start: float, end: float) -> Progress | Non
 
 def stored_blocks(chain: Blockchain) -> Iterator[Block]:
     """Every block the chain holds, side branches included, in the order it accepted them."""
-    for block, _, _ in chain._stored_blocks():
+    for block, _, _ in chain.held_blocks():
         yield block

@@ -9,7 +9,7 @@ the block's database transaction has committed: every printed block must survive
 
 import sys
 
-from minichain import Blockchain, ChainParams, ProofOfAuthority, ProofOfWork, Wallet
+from minichain import Blockchain, ChainParams, ProofOfAuthority, ProofOfWork, Wallet, open_chain
 
 CUSTOMERS = [Wallet.from_seed(f"customer {i}") for i in range(3)]
 SHOP = Wallet.from_seed("shop")
@@ -24,7 +24,7 @@ def main(path: str, kind: str) -> None:
     else:
         engine = ProofOfAuthority(validators=tuple(v.address for v in VALIDATORS))
         producers = VALIDATORS
-    chain = Blockchain.open(path, engine, PARAMS, producers=producers)
+    chain = open_chain(path, engine, PARAMS, producers=producers)
     while True:
         for customer in CUSTOMERS[: 1 + chain.height % 3]:  # 1 to 3 payments per block
             chain.submit(customer.pay(SHOP.address, 1 + chain.height % 7, chain=chain))

@@ -17,7 +17,7 @@ import subprocess
 from dataclasses import replace
 from pathlib import Path
 
-from minichain import Blockchain, ChainParams, ProofOfWork, Wallet
+from minichain import Blockchain, ChainParams, ProofOfWork, Wallet, open_chain
 from minichain.block import Block, BlockHeader, transactions_root
 from minichain.receipt import receipts_root
 from minichain.store import decode_diff, encode_diff, persist
@@ -31,7 +31,7 @@ IS_ROOT = hasattr(os, "geteuid") and os.geteuid() == 0
 
 def make_chain_file(path: Path, blocks: int = 4) -> Path:
     """A proof-of-work chain file: each block carries two payments from the customer."""
-    with Blockchain.open(path, ProofOfWork(), PARAMS, producers=[miner]) as chain:
+    with open_chain(path, ProofOfWork(), PARAMS, producers=[miner]) as chain:
         for _ in range(blocks):
             for amount in (1, 2):
                 chain.submit(customer.pay(shop.address, amount, chain=chain))
@@ -102,7 +102,7 @@ def forge_money_from_nowhere(path: Path, blocks: int = 3) -> int:
                          difficulty=fields["difficulty"],
                          coinbase=miner.address, reward=subsidy, extra=fields["extra"])
     forged = Block(chain.engine.seal(header, None))
-    chain._restore([(forged, scratch.diff(), ())], forged.hash)  # as if it had been accepted
+    chain.restore([(forged, scratch.diff(), ())], forged.hash)  # as if it had been accepted
     persist(chain, path)
     chain.close()
     return forged.height

@@ -15,7 +15,7 @@ from dataclasses import replace
 
 import pytest
 
-from minichain import Blockchain, ValidationError, Wallet
+from minichain import Blockchain, ValidationError, Wallet, open_chain
 from minichain.block import ZERO_ADDRESS, Block, BlockHeader, transactions_root
 from minichain.cli import main
 from minichain.contracts import (
@@ -49,7 +49,6 @@ from minichain.store import (
     InvalidStoredBlock,
     decode_diff,
     encode_diff,
-    open_chain,
     persist,
     verify_chain_file,
 )
@@ -356,7 +355,7 @@ def forge_a_side_block(chain: Blockchain) -> Block:
                          receipts_root=receipts_root([]), difficulty=fields["difficulty"],
                          coinbase=sealer.address, reward=subsidy, extra=fields["extra"])
     forged = Block(header.with_seal(b"not a signature"))
-    chain._restore([(forged, scratch.diff(), ())], chain.tip.hash)  # as if it had been accepted
+    chain.restore([(forged, scratch.diff(), ())], chain.tip.hash)  # as if it had been accepted
     return forged
 
 

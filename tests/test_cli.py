@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from minichain import Blockchain, ProofOfAuthority, Wallet
+from minichain import Blockchain, ProofOfAuthority, Wallet, open_chain
 from minichain import cli, store
 from minichain.contracts import ContractClient, ContractRuntime, call_data
 
@@ -118,7 +118,7 @@ def test_the_demo_says_when_the_folder_for_its_file_is_missing(tmp_path, capsys)
 def test_explore_shows_the_last_blocks_and_refused_calls(tmp_path, capsys):
     platform, logistics, bank = (Wallet.from_seed(s) for s in ("platform", "logistics", "bank"))
     path = tmp_path / "escrow.chain"
-    with Blockchain.open(path, ProofOfAuthority(validators=(platform.address,)), PARAMS,
+    with open_chain(path, ProofOfAuthority(validators=(platform.address,)), PARAMS,
                          producers=[platform], runtime=ContractRuntime()) as chain:
         order = ContractClient.deploy(chain, customer, "OrderEscrow", buyer=customer.address,
                                       seller=bank.address, arbiter=logistics.address, price=5)

@@ -1,11 +1,11 @@
 """What a consensus costs: a mining shop pays in hashes, a consortium of platform, logistics and
 bank pays in signatures, and the table that sets them side by side is measured, not typed in."""
 
-from types import SimpleNamespace
 
 import pytest
 
-from minichain import Blockchain, Wallet
+from minichain import Blockchain, ProofOfAuthority, Wallet
+from minichain.consensus.engine import SealingCost
 from minichain.consensus.costs import ConsensusCost, consensus_cost, cost_table
 from minichain.pow import block_work
 
@@ -90,11 +90,17 @@ def test_a_chain_without_blocks_has_nothing_to_measure():
         consensus_cost(consortium(0))
 
 
-def test_an_unknown_engine_is_refused():
-    chain = consortium(1)
-    chain.engine = SimpleNamespace(name="lottery")  # neither proof of work nor of authority
-    with pytest.raises(ValueError, match="'lottery'"):
-        consensus_cost(chain)
+def test_what_a_seal_costs_is_the_engines_own_to_say():
+    class Witnessed(ProofOfAuthority):  # a consortium whose blocks each carry three signatures
+        name = "witnessed authority"
+
+        def sealing_cost(self, chain, headers):
+            return SealingCost(hashes=0, signatures=3 * len(headers), validators=3)
+
+    chain = consortium(2)
+    chain.engine = Witnessed(validators=chain.engine.validators)
+    cost = consensus_cost(chain)
+    assert (cost.engine, cost.signatures, cost.validators) == ("witnessed authority", 6, 3)
 
 
 def test_the_table_sets_the_two_side_by_side_from_the_measurements():

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from minichain import Blockchain, SimulatedClock, ValidationError, Wallet
+from minichain import Blockchain, SimulatedClock, ValidationError, Wallet, open_chain
 from minichain.privacy import (
     CorruptVault,
     CustomerErased,
@@ -333,7 +333,7 @@ def test_files_that_are_not_vaults_get_a_clear_error(tmp_path):
 def test_a_chain_file_is_not_a_vault(tmp_path):
     shop = Wallet.from_seed("shop")
     chain = Blockchain.proof_of_authority([shop])
-    with Blockchain.open(tmp_path / "shop.chain", chain.engine, chain.params, producers=[shop]):
+    with open_chain(tmp_path / "shop.chain", chain.engine, chain.params, producers=[shop]):
         pass
     with pytest.raises(NotAVault, match="shop.chain is not a minichain personal-data vault: it "
                                         "is an SQLite database made by another program"):

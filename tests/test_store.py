@@ -14,7 +14,7 @@ import sys
 
 import pytest
 
-from minichain import crypto
+from minichain import crypto, open_chain
 from minichain import AddResult, Blockchain, ChainParams, ProofOfAuthority, ProofOfWork, \
     SimulatedClock, ValidationError, Wallet
 from minichain.contracts import ContractClient, ContractRuntime
@@ -64,13 +64,13 @@ def test_a_pow_chain_reopens_with_every_block_and_balance_then_extends_like_one_
         tmp_path):
     path = tmp_path / "shop.chain"
     twin = Blockchain(ProofOfWork(), PARAMS, producers=[miner])  # the same steps, in memory
-    chain = Blockchain.open(path, ProofOfWork(), PARAMS, producers=[miner])
+    chain = open_chain(path, ProofOfWork(), PARAMS, producers=[miner])
     for node in (chain, twin):
         for _ in range(4):
             pay_and_produce(node)
     chain.close()
 
-    again = Blockchain.open(path, producers=[miner])
+    again = open_chain(path, producers=[miner])
     same_node(twin, again)
     assert again.balance(shop.address) == 300 + 4 * 3
     assert again.nonce(customer.address) == 8
@@ -82,7 +82,7 @@ def test_a_pow_chain_reopens_with_every_block_and_balance_then_extends_like_one_
             pay_and_produce(node)
     same_node(twin, again)
     again.close()
-    with Blockchain.open(path) as third:
+    with open_chain(path) as third:
         same_node(twin, third)
         assert third.revalidate() == 16
 
@@ -93,14 +93,14 @@ def test_a_poa_chain_reopens_mid_vote_and_goes_on_through_a_checkpoint(tmp_path)
     path = tmp_path / "consortium.chain"
     engine = dict(validators=tuple(w.address for w in VALIDATORS), period=5, epoch=6)
     twin = Blockchain(ProofOfAuthority(**engine), PARAMS, producers=VALIDATORS)
-    chain = Blockchain.open(path, ProofOfAuthority(**engine), PARAMS, producers=VALIDATORS)
+    chain = open_chain(path, ProofOfAuthority(**engine), PARAMS, producers=VALIDATORS)
     for node in (chain, twin):
         node.engine.propose(platform.address, courier.address, True)
         pay_and_produce(node)  # block 1, sealed by logistics: no vote yet
         pay_and_produce(node)  # block 2, sealed by platform: its vote for the courier
     chain.close()
 
-    again = Blockchain.open(path, producers=VALIDATORS)
+    again = open_chain(path, producers=VALIDATORS)
     same_node(twin, again)
     assert (set(again.engine.validators), again.engine.period, again.engine.epoch) == \
         (set(engine["validators"]), 5, 6)  # the file recorded the engine's options
@@ -119,7 +119,7 @@ def test_a_poa_chain_reopens_mid_vote_and_goes_on_through_a_checkpoint(tmp_path)
 def test_reopening_checks_no_signature_and_no_seal(tmp_path, monkeypatch):
     path = tmp_path / "consortium.chain"
     engine = ProofOfAuthority(validators=tuple(w.address for w in VALIDATORS))
-    with Blockchain.open(path, engine, PARAMS, producers=VALIDATORS) as chain:
+    with open_chain(path, engine, PARAMS, producers=VALIDATORS) as chain:
         for _ in range(5):
             pay_and_produce(chain)
 
@@ -127,7 +127,7 @@ def test_reopening_checks_no_signature_and_no_seal(tmp_path, monkeypatch):
         raise AssertionError("a signature was verified while reopening")
 
     monkeypatch.setattr(crypto, "verify", refuse)
-    with Blockchain.open(path) as again:
+    with open_chain(path) as again:
         assert again.height == 5 and again.balance(shop.address) == 300 + 5 * 3
 
 
@@ -135,7 +135,7 @@ def test_a_reorg_is_kept_and_can_be_undone_after_reopening(tmp_path):
     """Side branches are stored with their diffs: after reopening, the node can switch back to
     a branch it abandoned before the restart without executing anything again."""
     path = tmp_path / "shop.chain"
-    shop_node = Blockchain.open(path, ProofOfWork(), PARAMS, producers=[miner])
+    shop_node = open_chain(path, ProofOfWork(), PARAMS, producers=[miner])
     payment = customer.pay(shop.address, 100, chain=shop_node)
     shop_node.submit(payment)
     a1 = shop_node.produce_block()
@@ -148,7 +148,7 @@ def test_a_reorg_is_kept_and_can_be_undone_after_reopening(tmp_path):
     assert shop_node.balance(shop.address) == 300
     shop_node.close()
 
-    again = Blockchain.open(path, producers=[miner])
+    again = open_chain(path, producers=[miner])
     assert again.tip.hash == b2.hash and a1.hash in again
     assert not again.is_main_chain(a1.hash)
     assert again.balance(shop.address) == 300
@@ -166,7 +166,7 @@ def test_a_reorg_is_kept_and_can_be_undone_after_reopening(tmp_path):
     assert again.balance(shop.address) == 400
     again.close()
 
-    with Blockchain.open(path) as last:
+    with open_chain(path) as last:
         same_node(third, last)
         assert {b1.hash, b2.hash} <= {block.hash for block in _all_blocks(last)}
         assert last.total_weight(b2.hash) < last.total_weight()
@@ -176,7 +176,7 @@ def test_a_reorg_is_kept_and_can_be_undone_after_reopening(tmp_path):
 def test_an_escrow_chain_reopens_with_its_contracts_and_the_order_goes_on(tmp_path):
     path = tmp_path / "escrow.chain"
     engine = ProofOfAuthority(validators=tuple(w.address for w in VALIDATORS))
-    chain = Blockchain.open(path, engine, PARAMS, producers=VALIDATORS,
+    chain = open_chain(path, engine, PARAMS, producers=VALIDATORS,
                             runtime=ContractRuntime(gas_price=2))
     order = ContractClient.deploy(chain, platform, "OrderEscrow", buyer=customer.address,
                                   seller=shop.address, arbiter=platform.address, price=120,
@@ -186,7 +186,7 @@ def test_an_escrow_chain_reopens_with_its_contracts_and_the_order_goes_on(tmp_pa
     chain.produce_block()
     chain.close()
 
-    again = Blockchain.open(path, producers=VALIDATORS)
+    again = open_chain(path, producers=VALIDATORS)
     assert again.runtime == ContractRuntime(gas_price=2)  # recorded in the file
     reopened = ContractClient(again, order.address)
     assert reopened["state"] == "FUNDED" and reopened.balance == 120
@@ -209,7 +209,7 @@ def test_an_in_memory_chain_can_be_kept_in_a_file_later_side_branches_and_all(tm
     persist(chain, tmp_path / "later.chain")
     pay_and_produce(chain)  # from now on, written as it is accepted
     chain.close()
-    with Blockchain.open(tmp_path / "later.chain") as again:
+    with open_chain(tmp_path / "later.chain") as again:
         same_node(chain, again)
         assert side.hash in again
 
@@ -225,7 +225,7 @@ def _all_blocks(chain):
 @pytest.fixture
 def pow_file(tmp_path):
     path = tmp_path / "shop.chain"
-    with Blockchain.open(path, ProofOfWork(), PARAMS, producers=[miner]) as chain:
+    with open_chain(path, ProofOfWork(), PARAMS, producers=[miner]) as chain:
         pay_and_produce(chain)
     return path
 
@@ -243,20 +243,20 @@ def pow_file(tmp_path):
 def test_a_file_refuses_to_be_opened_as_another_chain(pow_file, given, message):
     before = pow_file.read_bytes()
     with pytest.raises(ChainMismatch, match=message) as refused:
-        Blockchain.open(pow_file, **given)
+        open_chain(pow_file, **given)
     assert isinstance(refused.value, ValidationError)
     assert str(pow_file) in str(refused.value)
     assert pow_file.read_bytes() == before
 
 
 def test_the_same_parameters_given_again_are_accepted(pow_file):
-    with Blockchain.open(pow_file, ProofOfWork(), PARAMS) as chain:
+    with open_chain(pow_file, ProofOfWork(), PARAMS) as chain:
         assert chain.height == 1
 
 
 def test_opening_a_missing_file_without_an_engine_says_how_to_create_one(tmp_path):
     with pytest.raises(ChainFileNotFound, match="give the consensus engine too"):
-        Blockchain.open(tmp_path / "nothing.chain")
+        open_chain(tmp_path / "nothing.chain")
     assert not (tmp_path / "nothing.chain").exists()
 
 
@@ -268,34 +268,34 @@ def test_a_chain_file_is_never_created_over_an_existing_file(pow_file):
 
 def test_opening_the_file_again_in_the_same_program_hands_it_over(pow_file):
     """A notebook cell that opens the chain, run twice: the second handle takes over."""
-    first = Blockchain.open(pow_file, producers=[miner])
-    second = Blockchain.open(pow_file, producers=[miner])
+    first = open_chain(pow_file, producers=[miner])
+    second = open_chain(pow_file, producers=[miner])
     with pytest.raises(ChainFileNotWritable, match="closed"):
         pay_and_produce(first)
     assert first.height == 1 and len(first.mempool) == 2  # refused: nothing moved
     pay_and_produce(second)
     second.close()
-    with Blockchain.open(pow_file) as chain:
+    with open_chain(pow_file) as chain:
         assert chain.height == 2
 
 
 def test_blocks_added_by_another_program_are_not_overwritten(pow_file):
-    mine = Blockchain.open(pow_file, producers=[miner])
-    script = ("import sys; from minichain import Blockchain, Wallet; "
-              "c = Blockchain.open(sys.argv[1], producers=[Wallet.from_seed('courier')]); "
+    mine = open_chain(pow_file, producers=[miner])
+    script = ("import sys; from minichain import Wallet, open_chain; "
+              "c = open_chain(sys.argv[1], producers=[Wallet.from_seed('courier')]); "
               "c.produce_block(); c.close()")
     subprocess.run([sys.executable, "-c", script, str(pow_file)], check=True)
     with pytest.raises(ChainFileChanged, match="another program added blocks"):
         pay_and_produce(mine)
     assert mine.height == 1
     mine.close()
-    with Blockchain.open(pow_file) as chain:
+    with open_chain(pow_file) as chain:
         assert chain.height == 2 and chain.tip.header.coinbase == courier.address
 
 
 def test_a_read_only_chain_refuses_blocks_and_changes_nothing(pow_file):
     before = pow_file.read_bytes()
-    chain = Blockchain.open(pow_file, producers=[miner], read_only=True)
+    chain = open_chain(pow_file, producers=[miner], read_only=True)
     with pytest.raises(ChainFileNotWritable, match="opened read-only"):
         pay_and_produce(chain)
     assert chain.height == 1

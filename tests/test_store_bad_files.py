@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from minichain import Blockchain, ValidationError
+from minichain import Blockchain, ValidationError, open_chain
 from minichain import store
 from minichain.store import (
     ChainFileError,
@@ -63,7 +63,7 @@ def refused(path: Path, error: type[ChainFileError], match: str, **options) -> C
     """Opening `path` raises `error` with a message naming the file, and the file is untouched."""
     before = digest(path) if path.is_file() else None
     with pytest.raises(error, match=match) as caught:
-        Blockchain.open(path, **options)
+        open_chain(path, **options)
     assert isinstance(caught.value, ValidationError)
     assert str(path) in str(caught.value)
     assert "\n" not in str(caught.value)
@@ -138,12 +138,12 @@ def test_a_file_locked_by_another_program(chain_file):
     with locked_by_another_program(chain_file):
         refused(chain_file, ChainFileLocked, "locked by another program")
     assert chain_file.read_bytes() == before
-    with Blockchain.open(chain_file) as chain:  # and once it is free again, it opens
+    with open_chain(chain_file) as chain:  # and once it is free again, it opens
         assert chain.height == 4
 
 
 def test_a_block_refused_while_another_program_writes_changes_nothing(chain_file):
-    chain = Blockchain.open(chain_file, producers=[miner])
+    chain = open_chain(chain_file, producers=[miner])
     chain.submit(customer.pay(shop.address, 5, chain=chain))
     root = chain.state.root()
     with being_written_by_another_program(chain_file):
@@ -152,16 +152,16 @@ def test_a_block_refused_while_another_program_writes_changes_nothing(chain_file
         assert chain.height == 4 and chain.state.root() == root and len(chain.mempool) == 1
     chain.produce_block()  # the lock is gone: the same payment goes into block 5
     chain.close()
-    with Blockchain.open(chain_file) as again:
+    with open_chain(chain_file) as again:
         assert again.height == 5 and len(again.tip.transactions) == 1
 
 
 PROBE = """
 import sys
-from minichain import Blockchain, Wallet
+from minichain import Wallet, open_chain
 from minichain.store import ChainFileError
 try:
-    chain = Blockchain.open(sys.argv[1], producers=[Wallet.from_seed("miner")])
+    chain = open_chain(sys.argv[1], producers=[Wallet.from_seed("miner")])
     print("opened", chain.height, flush=True)
     chain.produce_block()
     print("added", chain.height)

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pytest
 
-from minichain import Blockchain
+from minichain import Blockchain, open_chain
 from minichain.block import Block
 from minichain.store import verify_chain_file
 
@@ -86,7 +86,7 @@ def test_a_writer_killed_at_random_moments_loses_no_committed_block_and_halves_n
             height, block_hash = line.split()
             printed[kind][int(height)] = bytes.fromhex(block_hash)
 
-        with Blockchain.open(path) as chain:  # recovers the write-ahead log
+        with open_chain(path) as chain:  # recovers the write-ahead log
             last = max(printed[kind])
             assert chain.height in (last, last + 1), f"kill {kill}: height {chain.height}"
             committed_unprinted += chain.height == last + 1

@@ -19,8 +19,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from minichain.consensus.poa import ProofOfAuthority
-from minichain.consensus.pow import ProofOfWork, block_work
 
 if TYPE_CHECKING:
     from minichain.chain import Blockchain
@@ -62,25 +60,19 @@ class ConsensusCost:
 def consensus_cost(chain: Blockchain) -> ConsensusCost:
     """Measure what sealing `chain`'s main-chain blocks cost, from the blocks themselves.
 
-    Raises ValueError for a chain with no block after genesis, or whose engine is neither
-    proof of work nor proof of authority.
+    Raises ValueError for a chain with no block after genesis. What a seal costs is the
+    engine's to say (`ConsensusEngine.sealing_cost`).
     """
     headers = [block.header for block in chain.blocks[1:]]
     if not headers:
         raise ValueError("the chain has no blocks after the genesis block yet, so there is "
                          "nothing to measure")
     engine = chain.engine
-    if isinstance(engine, ProofOfWork):
-        hashes, signatures, validators = sum(block_work(h.difficulty) for h in headers), 0, None
-    elif isinstance(engine, ProofOfAuthority):
-        hashes, signatures = 0, len(headers)
-        validators = len(engine.snapshot(chain, chain.tip.header).validators)
-    else:
-        raise ValueError(f"cannot measure the cost of a {engine.name!r} engine")
+    cost = engine.sealing_cost(chain, headers)
     return ConsensusCost(
-        engine=engine.name, blocks=len(headers), hashes=hashes, signatures=signatures,
+        engine=engine.name, blocks=len(headers), hashes=cost.hashes, signatures=cost.signatures,
         seconds=headers[-1].timestamp - chain.genesis.header.timestamp,
-        producers=len({h.coinbase for h in headers}), validators=validators)
+        producers=len({h.coinbase for h in headers}), validators=cost.validators)
 
 
 def cost_table(costs: Sequence[ConsensusCost]) -> tuple[tuple[str, ...], list[tuple[str, ...]]]:

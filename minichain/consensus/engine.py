@@ -5,21 +5,40 @@ engine answers the questions that differ between proof of work and proof of auth
 produce the next block and how that is proven (the seal), which timestamps are acceptable, how
 much new money a block creates, and how much a block weighs when choosing between branches.
 This split follows go-ethereum's `consensus.Engine` interface.
+
+An engine also owns what the rest of the package needs to know about it, so that adding an engine
+is one new module: how it describes itself for a chain file and is rebuilt from that description
+(`describe`, `engine_from_description`), what sealing blocks costs (`sealing_cost`, for
+`minichain.consensus.costs`) and how a simulated network picks its producers
+(`producer_schedule`).
 """
 
 from __future__ import annotations
 
 import dataclasses
 from abc import ABC, abstractmethod
-from collections.abc import Iterator
-from typing import TYPE_CHECKING, Protocol
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 from minichain.block import BlockHeader
 
 if TYPE_CHECKING:
     from minichain.wallet import Wallet
 
-__all__ = ["ConsensusEngine", "HeaderSource"]
+__all__ = ["ConsensusEngine", "HeaderSource", "SealingCost", "engine_from_description"]
+
+_ENGINES: dict[str, type[ConsensusEngine]] = {}  # by name, filled as engine classes are defined
+
+
+@dataclass(frozen=True)
+class SealingCost:
+    """What sealing some blocks took: hashes computed (the energy proxy) and signatures made,
+    and how many validators may seal (None: anyone may)."""
+
+    hashes: int
+    signatures: int
+    validators: int | None
 
 
 class HeaderSource(Protocol):
@@ -35,8 +54,16 @@ class HeaderSource(Protocol):
 class ConsensusEngine(ABC):
     """Rules that differ between proof of work and proof of authority."""
 
-    name: str = "engine"
+    name: ClassVar[str] = "engine"
     block_interval: int = 10  # simulated seconds between blocks
+    # How a simulated network picks who produces next: "lottery" (by share of hashing power,
+    # a Poisson process) or "turns" (validators in rotation, as EIP-225's in-turn signer).
+    producer_schedule: ClassVar[str] = "lottery"
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if cls.name != "engine":
+            _ENGINES[cls.name] = cls
 
     @abstractmethod
     def genesis_fields(self) -> dict:
@@ -72,3 +99,39 @@ class ConsensusEngine(ABC):
     def fresh(self) -> ConsensusEngine:
         """The same rules with nothing remembered: for re-validating a chain from scratch."""
         return dataclasses.replace(self)  # type: ignore[type-var]
+
+    @abstractmethod
+    def sealing_cost(self, chain: HeaderSource, headers: Sequence[BlockHeader]) -> SealingCost:
+        """What sealing `headers` (blocks of `chain`'s main chain) cost under these rules."""
+
+    # -- a chain file records the engine -----------------------------------------------------
+    def describe(self) -> dict[str, Any]:
+        """The engine as plain JSON values: its name and its options."""
+        options = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}  # type: ignore[arg-type]
+        return {"kind": self.name, **options}
+
+    @classmethod
+    def from_options(cls, options: dict[str, Any]) -> ConsensusEngine:
+        """The engine with these options (as `describe` wrote them); ValueError if they are not
+        exactly this engine's options, each a whole number (or true/false) of at least 0."""
+        cls._check_options(options)
+        return cls(**options)
+
+    @classmethod
+    def _check_options(cls, options: dict[str, Any], *, not_numbers: tuple[str, ...] = ()
+                       ) -> None:
+        names = {f.name for f in dataclasses.fields(cls)}  # type: ignore[arg-type]
+        if set(options) != names:
+            raise ValueError(f"the options of {cls.name} are {sorted(names)}")
+        for name, value in options.items():
+            if name not in not_numbers and (type(value) not in (int, bool) or value < 0):
+                raise ValueError(f"the option {name} must be a whole number, not {value!r}")
+
+
+def engine_from_description(description: Any) -> ConsensusEngine:
+    """The engine a description (`ConsensusEngine.describe`) names; ValueError if none fits."""
+    if not isinstance(description, dict) or description.get("kind") not in _ENGINES:
+        raise ValueError(f"no consensus engine is described: the known ones are "
+                         f"{', '.join(sorted(_ENGINES))}")
+    options = dict(description)
+    return _ENGINES[options.pop("kind")].from_options(options)

@@ -19,12 +19,13 @@ The voting rules themselves follow go-ethereum's `consensus/clique/snapshot.go`.
 from __future__ import annotations
 
 import copy
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from minichain import crypto
 from minichain.block import BlockHeader
-from minichain.consensus.engine import ConsensusEngine, HeaderSource
+from minichain.consensus.engine import ConsensusEngine, HeaderSource, SealingCost
 from minichain.errors import InvalidBlock, TimestampInFuture, TimestampTooEarly, short
 
 if TYPE_CHECKING:
@@ -244,6 +245,7 @@ class ProofOfAuthority(ConsensusEngine):
     epoch: int = 30_000  # blocks between checkpoints (EIP-225's default)
 
     name = "proof of authority"
+    producer_schedule = "turns"
 
     def __post_init__(self) -> None:
         if not self.validators:
@@ -253,8 +255,29 @@ class ProofOfAuthority(ConsensusEngine):
             if problem:
                 raise ValueError(problem)
         self.block_interval = self.period
+        if self.epoch < 1:
+            raise ValueError("the epoch must be at least 1 block")
         self.proposals: dict[str, dict[str, bool]] = {}
         self._snapshots: dict[bytes, Snapshot] = {}
+
+    def describe(self) -> dict[str, Any]:
+        description = super().describe()
+        description["validators"] = sorted(self.validators, key=str.lower)
+        return description
+
+    @classmethod
+    def from_options(cls, options: dict[str, Any]) -> ProofOfAuthority:
+        validators = options.get("validators")
+        if not isinstance(validators, list) or not all(isinstance(v, str) for v in validators):
+            raise ValueError("the validators must be a list of addresses")
+        cls._check_options(options, not_numbers=("validators",))
+        return cls(**{**options, "validators": tuple(validators)})
+
+    def sealing_cost(self, chain: HeaderSource, headers: Sequence[BlockHeader]) -> SealingCost:
+        """One signature a block, no puzzle; only the validators of the tip's snapshot may seal."""
+        tip = headers[-1] if headers else None
+        validators = len(self.snapshot(chain, tip).validators) if tip else len(self.validators)
+        return SealingCost(hashes=0, signatures=len(headers), validators=validators)
 
     # -- votes this node's validators will cast --------------------------------------------------
     def propose(self, by: str, candidate: str, authorize: bool) -> None:

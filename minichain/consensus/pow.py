@@ -19,11 +19,12 @@ from __future__ import annotations
 
 import hashlib
 import struct
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from minichain.block import BlockHeader
-from minichain.consensus.engine import ConsensusEngine, HeaderSource
+from minichain.consensus.engine import ConsensusEngine, HeaderSource, SealingCost
 from minichain.errors import InvalidBlock, TimestampInFuture, TimestampTooEarly, short
 
 if TYPE_CHECKING:
@@ -136,12 +137,19 @@ class ProofOfWork(ConsensusEngine):
         if self.initial_bits is None:
             self.initial_bits = self.pow_limit_bits
         self.block_interval = self.target_spacing
+        if self.target_spacing < 1:
+            raise ValueError("the target spacing must be at least 1 second")
         if self.retarget_interval < 2:
             raise ValueError("the retarget interval must be at least 2 blocks")
 
     # -- consensus rules -------------------------------------------------------------------------
     def genesis_fields(self) -> dict:
         return {"difficulty": self.initial_bits, "extra": b""}
+
+    def sealing_cost(self, chain: HeaderSource, headers: Sequence[BlockHeader]) -> SealingCost:
+        """The expected hashes behind each block's target; no signatures; anyone may mine."""
+        return SealingCost(hashes=sum(block_work(h.difficulty) for h in headers), signatures=0,
+                           validators=None)
 
     def next_bits(self, chain: HeaderSource, parent: BlockHeader) -> int:
         """The bits the block after `parent` must carry (Bitcoin's GetNextWorkRequired)."""

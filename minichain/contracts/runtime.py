@@ -41,7 +41,7 @@ from minichain.block import ZERO_ADDRESS
 from minichain.contracts.message import MalformedMessage, check_name, check_value, \
     message_kind, read_message
 from minichain.errors import InvalidTransaction, ValidationError, short
-from minichain.execution import BlockContext
+from minichain.execution import BlockContext, register_runtime
 from minichain.receipt import Event, Receipt
 from minichain.state import Account, Scratch, WorldState, _Reads, check_nonce_and_funds
 from minichain.transaction import Transaction
@@ -352,6 +352,17 @@ class ContractRuntime:
         receipt, _error = self.run(scratch, tx, block)
         return receipt
 
+    def describe(self) -> dict[str, Any]:
+        return {"kind": "contracts", "gas_price": self.gas_price}
+
+    @classmethod
+    def from_description(cls, description: dict[str, Any]) -> ContractRuntime:
+        gas_price = description.get("gas_price")
+        if set(description) != {"kind", "gas_price"} or type(gas_price) is not int \
+                or gas_price < 1:
+            raise ValueError("a contract runtime is described by a gas price of at least 1")
+        return cls(gas_price=gas_price)
+
     def run(self, scratch: Scratch, tx: Transaction, block: BlockContext
             ) -> tuple[Receipt, ContractError | None]:
         """Execute `tx` on `scratch`: the receipt, and the error if the call failed.
@@ -490,3 +501,6 @@ def _with_stack_allowance(run: Callable[..., None], *args: Any) -> None:
                             "calls; its effects are undone and the fee is kept") from None
     finally:
         sys.setrecursionlimit(limit)
+
+
+register_runtime("contracts", ContractRuntime.from_description)

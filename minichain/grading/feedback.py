@@ -11,7 +11,7 @@ from __future__ import annotations
 from html import escape as _escape
 
 from minichain.grading.exercise import Exercise
-from minichain.grading.grader import GradeResult
+from minichain.grading.results import GradeResult
 
 __all__ = ["feedback_html"]
 

@@ -48,52 +48,10 @@ from typing import Any
 
 from minichain.grading.exercise import Exercise, Question, SubmissionProblem
 from minichain.grading.kernel import CellRun, KernelLimits
+from minichain.grading.results import STATUS_ORDER, GradeResult, QuestionResult
 
 __all__ = ["GradeResult", "QuestionResult", "assemble", "grade", "grade_submission",
            "trainee_names", "write_grades"]
-
-STATUS_ORDER = ("not graded", "tampered", "unreadable", "kernel died", "timeout", "errors", "ok")
-
-
-@dataclass
-class QuestionResult:
-    name: str
-    points: int
-    max_points: int
-    message: str = ""                       # what is wrong (empty if it passed)
-    notes: list[str] = field(default_factory=list)
-
-    @property
-    def passed(self) -> bool:
-        return self.points == self.max_points and not self.message
-
-
-@dataclass
-class GradeResult:
-    trainee: str
-    submission: str
-    status: str
-    questions: list[QuestionResult]
-    notes: list[str] = field(default_factory=list)
-    changed_files: list[str] = field(default_factory=list)
-
-    @property
-    def total(self) -> int:
-        return sum(q.points for q in self.questions)
-
-    @property
-    def max_points(self) -> int:
-        return sum(q.max_points for q in self.questions)
-
-    def to_json(self) -> str:
-        return json.dumps(asdict(self))
-
-    @classmethod
-    def from_json(cls, text: str) -> GradeResult:
-        data = json.loads(text)
-        data["questions"] = [QuestionResult(**q) for q in data["questions"]]
-        return cls(**data)
-
 
 def _zero(exercise: Exercise, message: str) -> list[QuestionResult]:
     return [QuestionResult(q.name, 0, q.points, message) for q in exercise.questions]

@@ -1,7 +1,7 @@
 """Grade one submission in a fresh process: `python -m minichain.grading.worker < job.json`.
 
 The job is JSON {source, submission, trainee, limits}; the result is one JSON line on stdout
-(minichain.grading.grader.GradeResult). Everything the checks use is imported *before* the
+(minichain.grading.results.GradeResult). Everything the checks use is imported *before* the
 trainee's kernel starts, so files a submission changes on disk cannot change this process.
 """
 

@@ -142,7 +142,7 @@ class Network:
         self._link_list: list[_Link] = []
         for a, b in graph.edges:
             self._add_link(a, b)
-        if isinstance(self.engine, ProofOfAuthority):
+        if self.engine.producer_schedule == "turns":
             self.mining: PoissonMining | CliqueTurns = CliqueTurns(self, seed)
         else:
             self.mining = PoissonMining(self, seed)
