@@ -55,5 +55,5 @@ __all__ = [
     "open_chain",
     "poa",
     "pow",
-    *_errors,
+    *(name for name in _errors if name != "short"),  # `short` is a helper, not an error
 ]

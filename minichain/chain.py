@@ -46,11 +46,6 @@ from minichain.errors import (
     RememberedResultDiffers,
     TransactionCannotBeRead,
     ValidationError,
-    NonceAlreadyUsed,
-    NonceTooHigh,
-    InsufficientFunds,
-    TransactionAlreadyInChain,
-    TransactionAlreadyPending,
     UnknownParent,
     WrongHeight,
 )
@@ -285,29 +280,15 @@ class Blockchain:
         return tx.txid
 
     def _admit(self, tx: Transaction) -> None:
-        check_transaction(
-            tx, chain_id=self.params.chain_id, max_money=self.params.max_money,
-            max_size=self.params.max_transaction_size, signatures=self.signatures,
-        )
+        check_transaction(tx, self.params, self.signatures)
         if self.runtime is not None:
             self.runtime.check(tx, self.state)
-        if tx.txid in self.mempool:
-            raise TransactionAlreadyPending(tx.txid)
-        if tx.txid in self._txindex:
-            block_hash, _ = self._txindex[tx.txid]
-            raise TransactionAlreadyInChain(tx.txid, self.block(block_hash).height, tx.sender,
-                                            tx.nonce)
-        account = self.state.account(tx.sender)
-        expected = self.mempool.next_nonce(tx.sender, account.nonce)
-        if tx.nonce < expected:
-            raise NonceAlreadyUsed(tx.sender, tx.nonce, expected)
-        if tx.nonce > expected:
-            raise NonceTooHigh(tx.sender, tx.nonce, expected)
-        waiting = self.mempool.spending(tx.sender)
-        if account.balance - waiting < tx.amount + tx.fee:
-            raise InsufficientFunds(tx.sender, account.balance, tx.amount, tx.fee,
-                                    waiting=waiting)
-        self.mempool.add(tx)
+        self.mempool.admit(tx, self.state, self._height_holding)
+
+    def _height_holding(self, txid: bytes) -> int | None:
+        """The height of the main-chain block holding transaction `txid`, if any."""
+        location = self._txindex.get(txid)
+        return None if location is None else self._entries[location[0]].block.height
 
     # -- producing blocks ------------------------------------------------------------------------
     def build_block(self, producer: Wallet | str | None = None, *, timestamp: int | None = None,
@@ -344,10 +325,7 @@ class Blockchain:
         if transactions is not None:  # exactly these, valid or not
             for tx in transactions:
                 try:  # only valid ones move money in the state root (a bad address cannot)
-                    check_transaction(
-                        tx, chain_id=self.params.chain_id, max_money=self.params.max_money,
-                        max_size=self.params.max_transaction_size, signatures=self.signatures,
-                    )
+                    check_transaction(tx, self.params, self.signatures)
                     receipts.append(self._try(scratch, tx, context))
                 except ValidationError:
                     pass

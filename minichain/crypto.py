@@ -29,7 +29,6 @@ __all__ = [
     "CURVE_ORDER",
     "SignatureCache",
     "address_from_public_key",
-    "double_sha256",
     "is_valid_address",
     "sha256",
     "sign",
@@ -46,11 +45,6 @@ ADDRESS_BYTES = 20
 def sha256(data: bytes) -> bytes:
     """The SHA-256 fingerprint of `data` (32 bytes)."""
     return hashlib.sha256(data).digest()
-
-
-def double_sha256(data: bytes) -> bytes:
-    """SHA-256 applied twice, as Bitcoin hashes block headers and transactions."""
-    return hashlib.sha256(hashlib.sha256(data).digest()).digest()
 
 
 # -- keys and signatures -------------------------------------------------------------------------

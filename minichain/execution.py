@@ -102,10 +102,7 @@ def execute_block(state: WorldState, block: Block, *, subsidy: int, params: Chai
     receipts = []
     for index, tx in enumerate(block.transactions):
         try:
-            check_transaction(
-                tx, chain_id=params.chain_id, max_money=params.max_money,
-                max_size=params.max_transaction_size, signatures=signatures,
-            )
+            check_transaction(tx, params, signatures)
             receipts.append(apply_in_block(scratch, tx, context, runtime))
         except InvalidTransaction as reason:
             raise BlockHasInvalidTransaction(index, tx.txid, reason) from reason

@@ -8,8 +8,10 @@ transaction, the one paying the most, so a sender's later payments never overtak
 from __future__ import annotations
 
 import heapq
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
+from minichain.errors import TransactionAlreadyInChain, TransactionAlreadyPending
+from minichain.state import _Reads, check_nonce_and_funds
 from minichain.transaction import Transaction
 
 __all__ = ["Mempool"]
@@ -33,6 +35,21 @@ class Mempool:
 
     def get(self, txid: bytes) -> Transaction | None:
         return self._by_id.get(txid)
+
+    def admit(self, tx: Transaction, state: _Reads,
+              height_holding: Callable[[bytes], int | None]) -> None:
+        """Checklist 4, 5 and 8 against the tip's `state` and what already waits, then keep
+        `tx` (its stateless checks come first, in `Blockchain.submit`). `height_holding` tells
+        which main-chain block already holds a transaction id, if any."""
+        if tx.txid in self._by_id:
+            raise TransactionAlreadyPending(tx.txid)
+        height = height_holding(tx.txid)
+        if height is not None:
+            raise TransactionAlreadyInChain(tx.txid, height, tx.sender, tx.nonce)
+        nonce = state.nonce(tx.sender)
+        check_nonce_and_funds(state, tx, pending=self.next_nonce(tx.sender, nonce) - nonce,
+                              waiting=self.spending(tx.sender))
+        self.add(tx)
 
     def add(self, tx: Transaction) -> None:
         self._by_id[tx.txid] = tx

@@ -207,14 +207,20 @@ def apply_transaction(scratch: Scratch, tx: Transaction) -> None:
     scratch.credit(tx.recipient, tx.amount)
 
 
-def check_nonce_and_funds(scratch: _Reads, tx: Transaction) -> Account:
-    """Checklist 4 and 5: the sender's next nonce, and enough money for amount plus fee."""
+def check_nonce_and_funds(scratch: _Reads, tx: Transaction, *, pending: int = 0,
+                          waiting: int = 0) -> Account:
+    """Checklist 4 and 5: the sender's next nonce, and enough money for amount plus fee.
+
+    At the mempool's door, `pending` of the sender's transactions (spending `waiting`) are
+    already waiting ahead of `tx`: its nonce must come after theirs, its cost out of what
+    they leave."""
     sender = scratch.account(tx.sender)
-    if tx.nonce < sender.nonce:
-        raise NonceAlreadyUsed(tx.sender, tx.nonce, sender.nonce)
-    if tx.nonce > sender.nonce:
-        raise NonceTooHigh(tx.sender, tx.nonce, sender.nonce)
-    if sender.balance < tx.amount + tx.fee:
-        raise InsufficientFunds(tx.sender, sender.balance, tx.amount, tx.fee)
+    expected = sender.nonce + pending
+    if tx.nonce < expected:
+        raise NonceAlreadyUsed(tx.sender, tx.nonce, expected)
+    if tx.nonce > expected:
+        raise NonceTooHigh(tx.sender, tx.nonce, expected)
+    if sender.balance - waiting < tx.amount + tx.fee:
+        raise InsufficientFunds(tx.sender, sender.balance, tx.amount, tx.fee, waiting=waiting)
     return sender
 

@@ -451,7 +451,7 @@ def open_chain(path: str | os.PathLike[str], engine: ConsensusEngine | None = No
                runtime: object = None, clock: SimulatedClock | None = None,
                signatures: SignatureCache | None = None, read_only: bool = False,
                progress: Progress | None = None) -> Blockchain:
-    """The chain kept at `path` (what `Blockchain.open` does).
+    """The chain kept at `path` (`minichain.open_chain`).
 
     If there is no file yet and `engine` is given, a new chain (genesis only) is created there
     from `engine`, `params` and `runtime`. If the file exists, whatever is given must match what

@@ -18,6 +18,7 @@ from functools import cached_property
 
 from minichain import crypto
 from minichain.encoding import Reader, Writer
+from minichain.params import ChainParams
 from minichain.errors import (
     AmountOutOfRange,
     BadSignature,
@@ -110,23 +111,18 @@ class Transaction:
         )
 
 
-def check_transaction(
-    tx: Transaction,
-    *,
-    chain_id: int,
-    max_money: int,
-    max_size: int,
-    signatures: crypto.SignatureCache | None = None,
-) -> None:
-    """The stateless checks, cheapest first; raises the matching InvalidTransaction."""
-    _check_fields(tx, max_money)
-    if tx.chain_id != chain_id:
-        raise WrongChain(tx.chain_id, chain_id)
+def check_transaction(tx: Transaction, params: ChainParams,
+                      signatures: crypto.SignatureCache | None = None) -> None:
+    """The stateless checks against the chain's parameters, cheapest first; raises the
+    matching InvalidTransaction."""
+    _check_fields(tx, params.max_money)
+    if tx.chain_id != params.chain_id:
+        raise WrongChain(tx.chain_id, params.chain_id)
     problem = crypto.address_problem(tx.recipient)
     if problem:
         raise InvalidRecipient(problem)
-    if tx.size > max_size:
-        raise TransactionTooLarge(tx.size, max_size)
+    if tx.size > params.max_transaction_size:
+        raise TransactionTooLarge(tx.size, params.max_transaction_size)
     _check_signature(tx, signatures)
 
 

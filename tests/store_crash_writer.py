@@ -9,7 +9,7 @@ the block's database transaction has committed: every printed block must survive
 
 import sys
 
-from minichain import Blockchain, ChainParams, ProofOfAuthority, ProofOfWork, Wallet, open_chain
+from minichain import ChainParams, ProofOfAuthority, ProofOfWork, Wallet, open_chain
 
 CUSTOMERS = [Wallet.from_seed(f"customer {i}") for i in range(3)]
 SHOP = Wallet.from_seed("shop")

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from minichain import Blockchain, ProofOfAuthority, Wallet, open_chain
+from minichain import ProofOfAuthority, Wallet, open_chain
 from minichain import cli, store
 from minichain.contracts import ContractClient, ContractRuntime, call_data
 

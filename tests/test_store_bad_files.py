@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from minichain import Blockchain, ValidationError, open_chain
+from minichain import ValidationError, open_chain
 from minichain import store
 from minichain.store import (
     ChainFileError,

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pytest
 
-from minichain import Blockchain, open_chain
+from minichain import open_chain
 from minichain.block import Block
 from minichain.store import verify_chain_file
 

@@ -127,10 +127,10 @@ class AttackerNode(Node):
 
     def _new_tip(self, block: Block, detail: str, sender: Node | None) -> None:
         """A block on the secret branch: recorded, not relayed."""
-        self.network._log(EventKind.TIP, self, block, detail)
+        self.network.record(EventKind.TIP, self, block, detail)
         previous = self.tip_history[-1][2]
         self.tip_history.append((self.network.now, block.height, block.hash))
-        self.network._tip_moved(self, previous, block)
+        self.network.tip_moved(self, previous, block)
         if self.attack is not None:
             self.attack.check()
 
@@ -141,7 +141,7 @@ class AttackerNode(Node):
         block = self.chain.build_block(self.producer, timestamp=self.network.clock.now(),
                                        transactions=transactions)
         self.chain.add_block(block)
-        self.network._log(EventKind.FOUND, self, block, "secret")
+        self.network.record(EventKind.FOUND, self, block, "secret")
         self._new_tip(block, "extended", None)
         return block
 
@@ -152,7 +152,7 @@ class AttackerNode(Node):
         size = sum(block.size for block in branch) + 8
         for peer, channel in self.peers.items():
             self.network.send(channel, peer.receive_blocks, branch, size)
-        self.network._log(EventKind.PUBLISH, self, branch[-1], f"{len(branch)} secret blocks")
+        self.network.record(EventKind.PUBLISH, self, branch[-1], f"{len(branch)} secret blocks")
         return branch
 
 

@@ -80,7 +80,7 @@ class _Link:
         self.a, self.b, self.up, self.epoch = a, b, True, 0
 
 
-class _Channel:
+class Channel:
     """One direction of a link; `last` is when its latest message arrives (first in, first out)."""
 
     __slots__ = ("link", "sender", "receiver", "last")
@@ -209,8 +209,8 @@ class Network:
         link = _Link(node_a, node_b)
         self._links[(a, b)] = self._links[(b, a)] = link
         self._link_list.append(link)
-        node_a.peers[node_b] = _Channel(link, node_a, node_b)
-        node_b.peers[node_a] = _Channel(link, node_b, node_a)
+        node_a.peers[node_b] = Channel(link, node_a, node_b)
+        node_b.peers[node_a] = Channel(link, node_b, node_a)
         self.graph.edges[a, b]["up"] = True
 
     # -- looking around --------------------------------------------------------------------------
@@ -319,7 +319,7 @@ class Network:
             self.clock.advance_to(self.clock_start + second)
 
     # -- messages --------------------------------------------------------------------------------
-    def send(self, channel: _Channel, deliver: Callable, payload, size: int) -> None:
+    def send(self, channel: Channel, deliver: Callable, payload, size: int) -> None:
         """Put a message on a link; `deliver(payload, sender)` runs when it arrives."""
         receiver = channel.receiver
         if not channel.link.up or not receiver.up:
@@ -332,7 +332,7 @@ class Network:
         self.scheduler.at(arrival, self._deliver, channel, channel.link.epoch, deliver, payload)
 
     @staticmethod
-    def _deliver(channel: _Channel, epoch: int, deliver: Callable, payload) -> None:
+    def _deliver(channel: Channel, epoch: int, deliver: Callable, payload) -> None:
         if channel.link.epoch == epoch and channel.link.up and channel.receiver.up:
             deliver(payload, channel.sender)
 
@@ -357,7 +357,7 @@ class Network:
                 self._cut(link)
                 cut += 1
         sizes = Counter(member.get(name, rest) for name in self._nodes)
-        self._log(EventKind.PARTITION, None, None,
+        self.record(EventKind.PARTITION, None, None,
                   f"{len(sizes)} groups of {', '.join(str(sizes[i]) for i in sorted(sizes))} "
                   f"nodes; {cut} links cut")
 
@@ -365,7 +365,7 @@ class Network:
         link = self._link(a, b)
         if link.up:
             self._cut(link)
-            self._log(EventKind.CUT, link.a, None, f"link {a!r}–{b!r} cut")
+            self.record(EventKind.CUT, link.a, None, f"link {a!r}–{b!r} cut")
 
     def heal(self) -> None:
         """Every cut link works again; the two ends of each tell each other their tips."""
@@ -374,7 +374,7 @@ class Network:
             if not link.up:
                 self._restore(link)
                 healed.append(link)
-        self._log(EventKind.HEAL, None, None, f"{len(healed)} links restored")
+        self.record(EventKind.HEAL, None, None, f"{len(healed)} links restored")
         for link in healed:
             link.a.greet(link.b)
             link.b.greet(link.a)
@@ -397,8 +397,8 @@ class Network:
 
     def _restore(self, link: _Link) -> None:
         link.up = True
-        link.a.peers[link.b] = _Channel(link, link.a, link.b)
-        link.b.peers[link.a] = _Channel(link, link.b, link.a)
+        link.a.peers[link.b] = Channel(link, link.a, link.b)
+        link.b.peers[link.a] = Channel(link, link.b, link.a)
         self.graph.edges[link.a.name, link.b.name]["up"] = True
 
     def crash(self, name: Hashable) -> None:
@@ -411,7 +411,7 @@ class Network:
         self.mining.stop(node)
         if node.honest:
             self._untrack(node.chain.tip.hash)
-        self._log(EventKind.CRASH, node)
+        self.record(EventKind.CRASH, node)
 
     def restart(self, name: Hashable) -> None:
         """Node `name` comes back with the blocks (and mempool) it had stored, greets its peers
@@ -422,15 +422,16 @@ class Network:
         node.up = True
         if node.honest:
             self._tips[node.chain.tip.hash] += 1
-        self._log(EventKind.RESTART, node)
+        self.record(EventKind.RESTART, node)
         for peer in list(node.peers):
             node.greet(peer)
             peer.greet(node)
         self.mining.start(node)
 
     # -- bookkeeping -----------------------------------------------------------------------------
-    def _log(self, kind: str, node: Node | None, block: Block | None = None,
-             detail: str = "") -> None:
+    def record(self, kind: str, node: Node | None, block: Block | None = None,
+               detail: str = "") -> None:
+        """Note an event in the log (and stop `run(blocks=…)` when enough were found)."""
         if kind == EventKind.FOUND:
             self.blocks_found += 1
             if self.blocks_found >= self._stop_at_blocks:
@@ -439,7 +440,8 @@ class Network:
                               None if block is None else block.hash,
                               None if block is None else block.height, detail))
 
-    def _tip_moved(self, node: Node, previous: bytes, block: Block) -> None:
+    def tip_moved(self, node: Node, previous: bytes, block: Block) -> None:
+        """A node's tip moved: count agreement, reschedule producers, tell the watchers."""
         if node.honest and node.up:
             self._untrack(previous)
             self._tips[block.hash] += 1

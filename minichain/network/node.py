@@ -21,8 +21,8 @@ which is how the two sides of a healed partition discover each other's branch.
 
 from __future__ import annotations
 
-from collections.abc import Hashable
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Hashable
+from typing import TYPE_CHECKING, Any, Protocol
 
 from minichain.block import Block
 from minichain.chain import AddResult, Blockchain
@@ -33,9 +33,30 @@ from minichain.transaction import Transaction
 from minichain.wallet import Wallet
 
 if TYPE_CHECKING:
-    from minichain.network.network import Network, _Channel
+    from minichain.clock import SimulatedClock
+    from minichain.network.network import Channel
 
-__all__ = ["Node", "miner_address"]
+__all__ = ["Node", "NodeNetwork", "miner_address"]
+
+
+class NodeNetwork(Protocol):
+    """All a node may ask of the network it is part of (`minichain.network.Network` is one)."""
+
+    clock: SimulatedClock
+
+    @property
+    def now(self) -> float: ...
+
+    def send(self, channel: Channel, deliver: Callable[..., None], payload: Any,
+             size: int) -> None:
+        """Put a message on the link to a peer; `deliver(payload, sender)` runs on arrival."""
+
+    def record(self, kind: str, node: Node | None, block: Block | None = None,
+               detail: str = "") -> None:
+        """Note an event in the network's log."""
+
+    def tip_moved(self, node: Node, previous: bytes, block: Block) -> None:
+        """Tell the network a node's tip moved from `previous` to `block`."""
 
 LOCATOR_DENSE = 10  # Bitcoin's locator lists the last ten blocks one by one
 BLOCKS_PER_REPLY = 500  # like Bitcoin's reply to getblocks
@@ -54,14 +75,14 @@ class Node:
 
     honest = True  # counted when asking whether the honest nodes agree
 
-    def __init__(self, network: Network, name: Hashable, chain: Blockchain, *,
+    def __init__(self, network: NodeNetwork, name: Hashable, chain: Blockchain, *,
                  producer: Wallet | str | None = None):
         self.network = network
         self.name = name
         self.chain = chain
         self.producer = producer  # the key or address paid for the blocks this node produces
         self.up = True
-        self.peers: dict[Node, _Channel] = {}  # live links, to each peer
+        self.peers: dict[Node, Channel] = {}  # live links, to each peer
         genesis = chain.genesis
         self.tip_history: list[tuple[float, int, bytes]] = [(0.0, 0, genesis.hash)]
         self._orphans: dict[bytes, list[tuple[Block, Node | None]]] = {}
@@ -93,9 +114,9 @@ class Node:
         try:
             self.chain.add_block(block)
         except ValidationError as reason:
-            network._log(EventKind.REJECTED, self, block, str(reason))
+            network.record(EventKind.REJECTED, self, block, str(reason))
             return None
-        network._log(EventKind.FOUND, self, block)
+        network.record(EventKind.FOUND, self, block)
         self._new_tip(block, "extended", None)
         return block
 
@@ -115,10 +136,10 @@ class Node:
         try:
             result = self.chain.add_block(block)
         except ValidationError as reason:
-            self.network._log(EventKind.REJECTED, self, block, str(reason))
+            self.network.record(EventKind.REJECTED, self, block, str(reason))
             return False
         if result is AddResult.SIDE_BRANCH:
-            self.network._log(EventKind.STORED, self, block)
+            self.network.record(EventKind.STORED, self, block)
         elif result is not AddResult.ALREADY_KNOWN:
             detail = "reorganised" if result is AddResult.REORGANISED else "extended"
             self._new_tip(block, detail, sender)
@@ -128,10 +149,10 @@ class Node:
         return True
 
     def _new_tip(self, block: Block, detail: str, sender: Node | None) -> None:
-        self.network._log(EventKind.TIP, self, block, detail)
+        self.network.record(EventKind.TIP, self, block, detail)
         previous = self.tip_history[-1][2]
         self.tip_history.append((self.network.now, block.height, block.hash))
-        self.network._tip_moved(self, previous, block)
+        self.network.tip_moved(self, previous, block)
         for peer, channel in self.peers.items():
             if peer is not sender:
                 self.network.send(channel, peer.receive_block, block, block.size)
@@ -149,7 +170,7 @@ class Node:
             waiting = self._orphans.setdefault(block.parent_hash, [])
         waiting.append((block, sender))
         self._orphan_count += 1
-        self.network._log(EventKind.ORPHAN, self, block)
+        self.network.record(EventKind.ORPHAN, self, block)
         if sender is not None:
             self._ask_for_blocks(sender)
 
@@ -212,7 +233,7 @@ class Node:
         if not self.up:
             raise NodeIsDown(self.name)
         self.chain.submit(tx)
-        self.network._log(EventKind.TRANSACTION, self, None, tx.txid.hex())
+        self.network.record(EventKind.TRANSACTION, self, None, tx.txid.hex())
         self._relay_transaction(tx, None)
         if tx.sender in self._waiting:
             self._retry_waiting(tx.sender)

@@ -156,11 +156,6 @@ def mining_result(zero_bits: int, target: int, attempts: int, block_hash: bytes)
     return table(("", "value"), rows, mono=(1,))
 
 
-def mining_estimate(zero_bits: int, hashes_per_second: float) -> str:
-    return esc(f"At {hashes_per_second:,.0f} hashes a second, {zero_bits} zero bits take "
-               f"about {2 ** zero_bits / hashes_per_second:,.2f} s on average.")
-
-
 # -- wallets and checkout --------------------------------------------------------------------------
 
 def balances(rows: Iterable[tuple[str, str, int, int]]) -> str:
