@@ -1,4 +1,7 @@
-"""Sending contract calls in tests: one that must succeed, one that must be refused."""
+"""Sending contract calls in tests: one that must succeed, one that must be refused; and
+running a check from deep in the stack, as a node deep in a simulation would."""
+
+import sys
 
 import pytest
 
@@ -22,3 +25,15 @@ def refused(client, wallet, method, error, match, **args):
     assert type(caught.value) is error
     assert (chain.state.root(), len(chain.mempool), client.storage()) == before
     return caught.value
+
+
+def at_stack_depth(depth: int, action):
+    """Run `action()` with `depth` Python frames already on the stack (or as deep as it is)."""
+    frames, frame = 0, sys._getframe()
+    while frame is not None:
+        frames, frame = frames + 1, frame.f_back
+
+    def down(left: int):
+        return action() if left <= 0 else down(left - 1)
+
+    return down(depth - frames)

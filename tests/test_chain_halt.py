@@ -14,6 +14,7 @@ import sys
 from dataclasses import replace
 
 import pytest
+from contract_helpers import at_stack_depth
 
 from minichain import Blockchain, ValidationError, Wallet, open_chain
 from minichain.block import ZERO_ADDRESS, Block, BlockHeader, transactions_root
@@ -110,18 +111,6 @@ def in_a_block(chain: Blockchain, *transactions):
     block = chain.build_block(transactions=list(transactions))
     chain.clock.advance_to(block.header.timestamp)
     return block
-
-
-def at_stack_depth(depth: int, action):
-    """Run `action` with `depth` Python frames already on the stack."""
-    frames, frame = 0, sys._getframe()
-    while frame is not None:
-        frames, frame = frames + 1, frame.f_back
-
-    def down(left: int):
-        return action() if left <= 0 else down(left - 1)
-
-    return down(depth - frames)
 
 
 @pytest.fixture

@@ -17,6 +17,7 @@ import json
 import sys
 
 import pytest
+from contract_helpers import at_stack_depth
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
@@ -78,17 +79,6 @@ class Scene:
         assert checker.state.root() == self.chain.state.root()
 
 
-def at_stack_depth(depth: int, action):
-    frames, frame = 0, sys._getframe()
-    while frame is not None:
-        frames, frame = frames + 1, frame.f_back
-
-    def down(left: int):
-        return action() if left <= 0 else down(left - 1)
-
-    return down(depth - frames)
-
-
 @pytest.fixture(scope="module")
 def scene(tmp_path_factory):
     scene = Scene(tmp_path_factory.mktemp("fuzz") / "shop.chain")
@@ -124,12 +114,12 @@ def _object(pairs: list[tuple[str, str]]) -> str:
 
 
 def values(names: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
-    nested = st.recursive(
-        LEAVES,
-        lambda inner: st.one_of(
+    def lists_and_objects_of(inner: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
+        return st.one_of(
             st.lists(inner, max_size=4).map(lambda items: "[" + ",".join(items) + "]"),
-            st.lists(st.tuples(names, inner), max_size=4).map(_object)),
-        max_leaves=12)
+            st.lists(st.tuples(names, inner), max_size=4).map(_object))
+
+    nested = st.recursive(LEAVES, lists_and_objects_of, max_leaves=12)
     deep = st.integers(5, 2_500).map(lambda n: "[" * n + "]" * n)
     return st.one_of(nested, nested, nested, deep)
 

@@ -52,7 +52,7 @@ def one_line_error(err: str, *fragments: str) -> None:
 
 @pytest.fixture(autouse=True)
 def impatient(monkeypatch):
-    monkeypatch.setattr(store, "BUSY_TIMEOUT", 0.05)
+    monkeypatch.setattr("minichain.store.opening.BUSY_TIMEOUT", 0.05)
 
 
 @pytest.fixture

@@ -10,7 +10,8 @@ import minichain.privacy
 
 PACKAGE = Path(minichain.privacy.__file__).parent
 CORE = {"minichain", "minichain.crypto", "minichain.merkle", "minichain.chain",
-        "minichain.wallet", "minichain.clock", "minichain.encoding", "minichain.errors"}
+        "minichain.wallet", "minichain.clock", "minichain.encoding", "minichain.errors",
+        "minichain.sqlite_file"}  # the SQLite checks the vault shares with chain files
 THIRD_PARTY = {"networkx", "cryptography"}
 
 

@@ -19,8 +19,9 @@ from contract_helpers import act, refused
 from minichain import Blockchain, Wallet
 from minichain.contracts.client import ContractClient
 from minichain.contracts.qr import BadItemLink, ItemLink, item_qr
-from minichain.contracts.registry import (
-    SIGNATURE_GAS,
+from minichain.contracts.custody import document_hash, prepare_hand_off, read_lot, verify
+from minichain.contracts.registry import SIGNATURE_GAS, ProductRegistry
+from minichain.contracts.registry_errors import (
     CustodyGap,
     DocumentMismatch,
     ForgedSignature,
@@ -28,13 +29,8 @@ from minichain.contracts.registry import (
     LotAlreadyRegistered,
     MalformedRecord,
     NotOnRecord,
-    ProductRegistry,
     RecalledLot,
     UnknownLot,
-    document_hash,
-    prepare_hand_off,
-    read_lot,
-    verify,
 )
 from minichain.contracts.runtime import ContractRuntime, NotAllowed, register
 

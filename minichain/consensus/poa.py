@@ -1,4 +1,6 @@
-"""Proof of Authority, after EIP-225 ("Clique").
+"""Proof of Authority, after EIP-225 ("Clique"): the engine, as go-ethereum's
+`consensus/clique/clique.go`. The snapshot it keeps (validators, recent sealers, votes and their
+tally; geth's `snapshot.go`) is `minichain.consensus.poa_snapshot`.
 
 A fixed, sorted list of validators takes turns sealing blocks. The validator whose turn it is
 seals "in turn" (weight 2); any other may seal "out of turn" (weight 1) if the in-turn one is
@@ -9,6 +11,11 @@ Validators are voted in and out: a block may carry its sealer's vote to add or d
 and when more than half of the validators agree, the list changes. Every `epoch` blocks a
 checkpoint block lists the current validators and all pending votes are forgotten.
 
+A header is checked in stages, in this order: its timestamp (at least `period` seconds after its
+parent, not in the future), its extra data (the validator list at a checkpoint, else at most one
+vote), its seal (the coinbase's signature), its signer (a validator that has not sealed too
+recently) and its difficulty (2 in turn, 1 out of turn).
+
 Differences from EIP-225, for readability: a block is sealed with the signer's public key and
 signature (rather than a recoverable signature in `extraData`), the sealer is named in the
 `coinbase` field (and receives the fees), and a vote travels in `extra` as one byte (1 = add,
@@ -18,14 +25,22 @@ The voting rules themselves follow go-ethereum's `consensus/clique/snapshot.go`.
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from minichain import crypto
 from minichain.block import BlockHeader
 from minichain.consensus.engine import ConsensusEngine, HeaderSource, SealingCost
+from minichain.consensus.poa_snapshot import (
+    InvalidVote,
+    Snapshot,
+    Tally,
+    Vote,
+    decode_vote,
+    encode_vote,
+    sorted_addresses,
+)
 from minichain.errors import InvalidBlock, TimestampInFuture, TimestampTooEarly, short
 
 if TYPE_CHECKING:
@@ -34,20 +49,31 @@ if TYPE_CHECKING:
 __all__ = [
     "DIFF_IN_TURN",
     "DIFF_NO_TURN",
+    "SEAL_SIZE",
     "BadSeal",
     "CheckpointMismatch",
     "InvalidVote",
     "ProofOfAuthority",
+    "Proposals",
     "SealedTooRecently",
     "Snapshot",
+    "Tally",
     "UnauthorizedSigner",
     "Vote",
     "WrongTurnDifficulty",
+    "decode_validators",
+    "decode_vote",
+    "encode_validators",
+    "encode_vote",
 ]
 
 DIFF_IN_TURN = 2
 DIFF_NO_TURN = 1
 SEAL_SIZE = crypto.PUBLIC_KEY_SIZE + crypto.SIGNATURE_SIZE
+
+# This node's own intentions, not consensus state: validator -> candidate -> authorize (True to
+# add the candidate, False to drop it). The votes blocks actually carry are counted in Snapshot.
+Proposals = dict[str, dict[str, bool]]
 
 
 # -- what can go wrong ---------------------------------------------------------------------------
@@ -102,139 +128,24 @@ class CheckpointMismatch(InvalidBlock):
         )
 
 
-class InvalidVote(InvalidBlock):
-    """The block's `extra` field is neither empty nor a well-formed vote."""
-
-    def __init__(self, extra: bytes):
-        super().__init__(
-            f"the block's extra data ({len(extra)} bytes) is not a vote: a vote is 1 byte "
-            "(1 = add, 0 = drop) followed by a 20-byte address."
-        )
-
-
-# -- votes and snapshots -------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class Vote:
-    """One validator's wish to add (authorize=True) or drop a candidate."""
-
-    signer: str
-    candidate: str
-    authorize: bool
-    height: int
-
-
-def encode_vote(candidate: str, authorize: bool) -> bytes:
-    return bytes([1 if authorize else 0]) + crypto.address_bytes(candidate)
-
-
-def decode_vote(extra: bytes) -> tuple[str, bool] | None:
-    """(candidate, authorize) from a block's extra data; None if it carries no vote."""
-    if not extra:
-        return None
-    if len(extra) != 21 or extra[0] not in (0, 1):
-        raise InvalidVote(extra)
-    return crypto.to_checksum_address(extra[1:]), extra[0] == 1
-
+# -- the validator list a checkpoint block carries ----------------------------------------------
 
 def encode_validators(validators: list[str]) -> bytes:
+    """A checkpoint block's extra data: the validators' 20-byte addresses, in order."""
     return b"".join(crypto.address_bytes(v) for v in validators)
 
 
 def decode_validators(extra: bytes) -> list[str]:
+    """The validators listed in a checkpoint block's extra data."""
     return [crypto.to_checksum_address(extra[i:i + 20]) for i in range(0, len(extra), 20)]
 
 
-def _sorted(addresses) -> list[str]:
-    return sorted(set(addresses), key=str.lower)
-
-
-@dataclass
-class Snapshot:
-    """The validators, recent sealers and open votes as of one block (geth's clique.Snapshot)."""
-
-    height: int
-    block_hash: bytes
-    validators: list[str]
-    recents: dict[int, str] = field(default_factory=dict)  # height -> who sealed it
-    votes: list[Vote] = field(default_factory=list)
-    tally: dict[str, list] = field(default_factory=dict)  # candidate -> [authorize, count]
-
-    @property
-    def window(self) -> int:
-        """A validator may seal at most one of any `window` consecutive blocks."""
-        return len(self.validators) // 2 + 1
-
-    def in_turn(self, height: int, signer: str) -> bool:
-        return self.validators.index(signer) == height % len(self.validators) \
-            if signer in self.validators else False
-
-    def last_sealed(self, signer: str, height: int) -> int | None:
-        """The block within the window before `height` that `signer` sealed, if any."""
-        for seen, who in self.recents.items():
-            if who == signer and seen > height - self.window:
-                return seen
-        return None
-
-    def _valid_vote(self, candidate: str, authorize: bool) -> bool:
-        return (candidate in self.validators) != authorize
-
-    def _cast(self, candidate: str, authorize: bool) -> bool:
-        if not self._valid_vote(candidate, authorize):
-            return False
-        if candidate in self.tally:
-            self.tally[candidate][1] += 1
-        else:
-            self.tally[candidate] = [authorize, 1]
-        return True
-
-    def _uncast(self, candidate: str, authorize: bool) -> None:
-        tally = self.tally.get(candidate)
-        if tally is None or tally[0] != authorize:
-            return
-        if tally[1] > 1:
-            tally[1] -= 1
-        else:
-            del self.tally[candidate]
-
-    def apply(self, header: BlockHeader, epoch: int) -> Snapshot:
-        """The snapshot after `header` (already verified); this one is left unchanged."""
-        snap = copy.deepcopy(self)
-        snap.height, snap.block_hash = header.height, header.hash
-        height, signer = header.height, header.coinbase
-        if height % epoch == 0:
-            snap.votes, snap.tally = [], {}
-        snap.recents.pop(height - snap.window, None)
-        snap.recents[height] = signer
-        vote = None if height % epoch == 0 else decode_vote(header.extra)
-        if vote is not None:
-            snap._count_vote(signer, *vote, height)
-        return snap
-
-    def _count_vote(self, signer: str, candidate: str, authorize: bool, height: int) -> None:
-        for i, old in enumerate(self.votes):  # a new vote on the same candidate replaces the old
-            if old.signer == signer and old.candidate == candidate:
-                self._uncast(old.candidate, old.authorize)
-                del self.votes[i]
-                break
-        if self._cast(candidate, authorize):
-            self.votes.append(Vote(signer, candidate, authorize, height))
-        tally = self.tally.get(candidate)
-        if tally is None or tally[1] <= len(self.validators) // 2:
-            return
-        if tally[0]:
-            self.validators = _sorted(self.validators + [candidate])
-        else:
-            self.validators = [v for v in self.validators if v != candidate]
-            self.recents.pop(height - self.window, None)  # the window shrank
-            for old in [v for v in self.votes if v.signer == candidate]:
-                self._uncast(old.candidate, old.authorize)
-                self.votes.remove(old)
-        self.votes = [v for v in self.votes if v.candidate != candidate]
-        self.tally.pop(candidate, None)
-
-
 # -- the engine ----------------------------------------------------------------------------------
+
+def _turn_difficulty(snap: Snapshot, height: int, signer: str) -> int:
+    """The difficulty `signer` must give block `height`: 2 in turn, 1 out of turn."""
+    return DIFF_IN_TURN if snap.in_turn(height, signer) else DIFF_NO_TURN
+
 
 @dataclass
 class ProofOfAuthority(ConsensusEngine):
@@ -257,7 +168,7 @@ class ProofOfAuthority(ConsensusEngine):
         self.block_interval = self.period
         if self.epoch < 1:
             raise ValueError("the epoch must be at least 1 block")
-        self.proposals: dict[str, dict[str, bool]] = {}
+        self.proposals: Proposals = {}
         self._snapshots: dict[bytes, Snapshot] = {}
 
     def describe(self) -> dict[str, Any]:
@@ -307,10 +218,21 @@ class ProofOfAuthority(ConsensusEngine):
 
     # -- consensus rules -------------------------------------------------------------------------
     def genesis_fields(self) -> dict:
-        return {"difficulty": DIFF_IN_TURN, "extra": encode_validators(_sorted(self.validators))}
+        return {"difficulty": DIFF_IN_TURN,
+                "extra": encode_validators(sorted_addresses(self.validators))}
 
     def verify_header(self, chain: HeaderSource, header: BlockHeader, parent: BlockHeader,
                       now: int) -> None:
+        """Checklist 6 (seal) and 7 (timestamp), stage by stage; the first failure is raised."""
+        self._verify_timestamp(header, parent, now)
+        snap = self.snapshot(chain, parent)
+        self._verify_extra(snap, header)
+        self._verify_seal(header, getattr(chain, "signatures", None))
+        self._verify_signer(snap, header)
+        self._verify_difficulty(snap, header)
+
+    def _verify_timestamp(self, header: BlockHeader, parent: BlockHeader, now: int) -> None:
+        """At least `period` seconds after the parent, and not ahead of this node's clock."""
         earliest = parent.timestamp + self.period
         if header.timestamp < earliest:
             raise TimestampTooEarly(
@@ -318,26 +240,20 @@ class ProofOfAuthority(ConsensusEngine):
                 f"blocks must be at least {self.period} seconds apart")
         if header.timestamp > now:
             raise TimestampInFuture(header.timestamp, now)
-        snap = self.snapshot(chain, parent)
+
+    def _verify_extra(self, snap: Snapshot, header: BlockHeader) -> None:
+        """A checkpoint lists exactly the current validators; any other block carries at most
+        one well-formed vote."""
         if header.height % self.epoch == 0:
             listed = decode_validators(header.extra) if len(header.extra) % 20 == 0 else []
             if header.extra != encode_validators(snap.validators):
                 raise CheckpointMismatch(header.height, listed, snap.validators)
         else:
             decode_vote(header.extra)
-        self._verify_seal(header, getattr(chain, "signatures", None))
-        signer = header.coinbase
-        if signer not in snap.validators:
-            raise UnauthorizedSigner(signer, snap.validators)
-        last = snap.last_sealed(signer, header.height)
-        if last is not None:
-            raise SealedTooRecently(signer, last, header.height, snap.window)
-        expected = DIFF_IN_TURN if snap.in_turn(header.height, signer) else DIFF_NO_TURN
-        if header.difficulty != expected:
-            raise WrongTurnDifficulty(signer, header.difficulty, expected)
 
     @staticmethod
     def _verify_seal(header: BlockHeader, cache: crypto.SignatureCache | None) -> None:
+        """The seal is the coinbase's public key and its signature of the header."""
         if len(header.seal) != SEAL_SIZE:
             raise BadSeal(f"it is {len(header.seal)} bytes, not {SEAL_SIZE}")
         public_key, signature = header.seal[:crypto.PUBLIC_KEY_SIZE], header.seal[crypto.PUBLIC_KEY_SIZE:]
@@ -348,6 +264,23 @@ class ProofOfAuthority(ConsensusEngine):
             raise BadSeal("the signature does not match the header; the block was changed after "
                           "it was sealed")
 
+    @staticmethod
+    def _verify_signer(snap: Snapshot, header: BlockHeader) -> None:
+        """The sealer is a validator and has not sealed another of the last `window` blocks."""
+        signer = header.coinbase
+        if signer not in snap.validators:
+            raise UnauthorizedSigner(signer, snap.validators)
+        last = snap.last_sealed(signer, header.height)
+        if last is not None:
+            raise SealedTooRecently(signer, last, header.height, snap.window)
+
+    @staticmethod
+    def _verify_difficulty(snap: Snapshot, header: BlockHeader) -> None:
+        """2 if the sealer is in turn, 1 otherwise."""
+        expected = _turn_difficulty(snap, header.height, header.coinbase)
+        if header.difficulty != expected:
+            raise WrongTurnDifficulty(header.coinbase, header.difficulty, expected)
+
     def weight(self, header: BlockHeader) -> int:
         return header.difficulty
 
@@ -357,7 +290,7 @@ class ProofOfAuthority(ConsensusEngine):
         """The in-turn validator if this node holds its key, else any that may seal now."""
         snap = self.snapshot(chain, parent)
         height = parent.height + 1
-        allowed = [c for c in _sorted(candidates)
+        allowed = [c for c in sorted_addresses(candidates)
                    if c in snap.validators and snap.last_sealed(c, height) is None]
         in_turn = [c for c in allowed if snap.in_turn(height, c)]
         return (in_turn or allowed or [None])[0]
@@ -370,11 +303,11 @@ class ProofOfAuthority(ConsensusEngine):
             extra = encode_validators(snap.validators)
         else:
             wishes = self.proposals.get(producer, {})
-            valid = [c for c in _sorted(wishes) if snap._valid_vote(c, wishes[c])]
+            valid = [c for c in sorted_addresses(wishes) if snap.valid_vote(c, wishes[c])]
             extra = encode_vote(valid[0], wishes[valid[0]]) if valid else b""
         return {
             "timestamp": max(timestamp, parent.timestamp + self.period),
-            "difficulty": DIFF_IN_TURN if snap.in_turn(height, producer) else DIFF_NO_TURN,
+            "difficulty": _turn_difficulty(snap, height, producer),
             "extra": extra,
         }
 

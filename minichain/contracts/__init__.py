@@ -23,6 +23,19 @@ from minichain.contracts.channel import (
     WrongChannel,
 )
 from minichain.contracts.client import ContractClient, dry_run
+from minichain.contracts.custody import (
+    HandOff,
+    Lot,
+    Step,
+    Verification,
+    check_journey,
+    document_hash,
+    is_registry,
+    prepare_hand_off,
+    read_custody,
+    read_lot,
+    verify,
+)
 from minichain.contracts.escrow import OrderEscrow
 from minichain.contracts.loyalty import MAX_POINTS, LoyaltyPoints, NotAnAddress, NotEnoughPoints
 from minichain.contracts.message import (
@@ -38,30 +51,18 @@ from minichain.contracts.message import (
     WrongMessageShape,
 )
 from minichain.contracts.qr import VERIFY_URL, BadItemLink, ItemLink, ItemQR, item_qr
-from minichain.contracts.registry import (
-    SIGNATURE_GAS,
+from minichain.contracts.registry import SIGNATURE_GAS, ProductRegistry
+from minichain.contracts.registry_errors import (
     CustodyBroken,
     CustodyGap,
     DocumentMismatch,
     ForgedSignature,
-    HandOff,
     HandOffOutOfOrder,
     LotAlreadyRegistered,
-    Lot,
     MalformedRecord,
     NotOnRecord,
-    ProductRegistry,
     RecalledLot,
-    Step,
     UnknownLot,
-    Verification,
-    check_journey,
-    document_hash,
-    is_registry,
-    prepare_hand_off,
-    read_custody,
-    read_lot,
-    verify,
 )
 from minichain.contracts.runtime import (
     GAS,

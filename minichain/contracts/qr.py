@@ -6,7 +6,7 @@ goods come from and whose hands they passed through. Here the code carries a lin
     https://verify.minichain.example/lot/LJ-2026-001?chain=1&registry=0x3F2a…&item=0042
 
 naming the chain, the product registry and the lot (and the item's serial within the lot), so a
-verifier can walk the lot's custody chain with `minichain.contracts.registry.verify`. The
+verifier can walk the lot's custody chain with `minichain.contracts.custody.verify`. The
 domain is reserved for examples (RFC 2606): nothing is ever fetched, the link is only read.
 
 Codes are made by `segno` (ISO/IEC 18004, pure Python, no image libraries) as SVG text with a
@@ -22,7 +22,9 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, quote, unquote, urlsplit
 
 from minichain import crypto
-from minichain.contracts.registry import LOT_ID, UnknownLot, Verification, verify
+from minichain.contracts.custody import Verification, verify
+from minichain.contracts.registry import LOT_ID
+from minichain.contracts.registry_errors import UnknownLot
 from minichain.errors import ValidationError
 
 if TYPE_CHECKING:

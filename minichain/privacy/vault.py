@@ -69,6 +69,7 @@ from minichain.privacy.errors import (
     WrongVaultKey,
 )
 from minichain.privacy.residency import check_residency
+from minichain.sqlite_file import HeaderProblem, error_kind, integrity_problem, read_header
 
 __all__ = ["AuditEntry", "ErasureReceipt", "PersonalDataVault", "new_master_key",
            "residue_in_files"]
@@ -78,7 +79,6 @@ SCHEMA_VERSION = 1
 FORMAT = "minichain personal-data vault"
 MASTER_KEY_BYTES = 32
 NONCE_BYTES = 12
-SQLITE_MAGIC = b"SQLite format 3\x00"
 _KEY_CHECK = b"minichain vault master key check"
 
 _SCHEMA = """
@@ -253,9 +253,9 @@ class PersonalDataVault:
         if version != SCHEMA_VERSION:
             raise NotAVault(path, f"its format {version} is not one this minichain reads "
                                   f"(format {SCHEMA_VERSION})")
-        problems = [row[0] for row in db.execute("PRAGMA quick_check")]
-        if problems != ["ok"]:
-            raise CorruptVault(path, f"SQLite's integrity check fails ({problems[0]})")
+        problem = integrity_problem(db)
+        if problem:
+            raise CorruptVault(path, f"SQLite's integrity check fails ({problem})")
         try:
             meta = dict(db.execute("SELECT key, value FROM meta"))
         except sqlite3.DatabaseError as error:
@@ -506,18 +506,11 @@ def _check_header(path: Path) -> None:
     if path.is_dir():
         raise NotAVault(path, "it is a folder")
     try:
-        with open(path, "rb") as f:
-            head = f.read(100)
+        header = read_header(path, APPLICATION_ID)
     except OSError as error:
         raise NotAVault(path, f"it cannot be read ({error.strerror})") from None
-    if not head:
-        raise NotAVault(path, "it is empty")
-    if not head.startswith(SQLITE_MAGIC):
-        raise NotAVault(path, "it is not an SQLite database")
-    if len(head) < 100:
-        raise CorruptVault(path, "it ends inside the database header (it was cut short)")
-    if int.from_bytes(head[68:72], "big") != APPLICATION_ID:
-        raise NotAVault(path, "it is an SQLite database made by another program")
+    if isinstance(header, HeaderProblem):
+        raise (CorruptVault if header.damaged else NotAVault)(path, header.reason)
 
 
 @contextmanager
@@ -527,14 +520,14 @@ def _translated(path: Path) -> Iterator[None]:
     try:
         yield
     except sqlite3.OperationalError as error:
-        text = str(error)
-        if "locked" in text or "busy" in text:
+        kind = error_kind(error)
+        if kind == "locked":
             raise VaultError(f"the vault {path} is locked by another program; close it there "
                              "and try again.") from None
-        if "readonly" in text or "read-only" in text:
+        if kind == "read-only":
             raise VaultError(f"the vault {path} cannot be written: the file or its folder is "
                              "read-only (SQLite writes its journal beside the file).") from None
-        if "unable to open" in text:
+        if kind == "cannot open":
             raise VaultError(f"the vault {path} cannot be opened: check that its folder exists "
                              "and may be written to.") from None
         raise CorruptVault(path, f"SQLite cannot read it ({error})") from None

@@ -9,7 +9,7 @@ import ipywidgets as w
 
 from minichain.chain import Blockchain
 from minichain.contracts.qr import item_qr
-from minichain.contracts.registry import verify
+from minichain.contracts.custody import verify
 from minichain.widgets import render
 from minichain.widgets import style as s
 
