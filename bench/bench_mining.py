@@ -14,7 +14,7 @@ from dataclasses import replace
 from timing import best_of
 
 from minichain import Blockchain, Wallet
-from minichain.consensus.pow import mine
+from minichain.consensus.proof_of_work import mine
 
 ATTEMPTS = 300_000
 IMPOSSIBLE_BITS = 0x03000001  # target 1: no nonce wins, so the miner tries every one

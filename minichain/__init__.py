@@ -9,23 +9,19 @@
     81
 """
 
-import sys
 from typing import Any
 
 from minichain import crypto, merkle
 from minichain.block import Block, BlockHeader
 from minichain.chain import AddResult, Blockchain
 from minichain.clock import SimulatedClock
-from minichain.consensus import ConsensusEngine, ProofOfAuthority, ProofOfWork, poa, pow
+from minichain.consensus import ConsensusEngine, ProofOfAuthority, ProofOfWork
 from minichain.errors import *  # noqa: F403 - every rule's error is part of the public API
 from minichain.errors import __all__ as _errors
 from minichain.params import ChainParams
 from minichain.transaction import Transaction
 from minichain.wallet import Wallet
 
-# `minichain.pow` and `minichain.poa` are the names lessons use for the two engines' modules.
-sys.modules[__name__ + ".pow"] = pow
-sys.modules[__name__ + ".poa"] = poa
 
 
 def __getattr__(name: str) -> Any:
@@ -53,7 +49,5 @@ __all__ = [
     "crypto",
     "merkle",
     "open_chain",
-    "poa",
-    "pow",
     *(name for name in _errors if name != "short"),  # `short` is a helper, not an error
 ]

@@ -140,7 +140,7 @@ class Blockchain:
                       chain_id: int = 1, clock: SimulatedClock | None = None,
                       runtime: Runtime | None = None, **engine_options: int) -> Blockchain:
         """A Bitcoin-style chain; `miner` receives the rewards of blocks this node mines."""
-        from minichain.consensus.pow import ProofOfWork
+        from minichain.consensus.proof_of_work import ProofOfWork
 
         params = ChainParams(chain_id=chain_id, allocations=dict(allocations or {}))
         return cls(ProofOfWork(**engine_options), params, clock=clock,

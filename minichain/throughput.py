@@ -24,7 +24,7 @@ from typing import Any
 
 from minichain.chain import Blockchain
 from minichain.consensus.poa import ProofOfAuthority
-from minichain.consensus.pow import ProofOfWork
+from minichain.consensus.proof_of_work import ProofOfWork
 from minichain.params import ChainParams
 from minichain.transaction import Transaction
 from minichain.wallet import Wallet

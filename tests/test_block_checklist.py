@@ -27,10 +27,10 @@ from minichain import (
     UnknownParent,
     WrongHeight,
     WrongReward,
-    pow as mpow,
 )
-from minichain.consensus.pow import mine
-from minichain.poa import BadSeal, UnauthorizedSigner
+from minichain.consensus import proof_of_work as mpow
+from minichain.consensus.proof_of_work import mine
+from minichain.consensus.poa import BadSeal, UnauthorizedSigner
 from minichain.state import apply_transaction
 
 

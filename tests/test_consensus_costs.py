@@ -7,7 +7,7 @@ import pytest
 from minichain import Blockchain, ProofOfAuthority, Wallet
 from minichain.consensus.engine import SealingCost
 from minichain.consensus.costs import ConsensusCost, consensus_cost, cost_table
-from minichain.pow import block_work
+from minichain.consensus.proof_of_work import block_work
 
 shop, customer, miner = (Wallet.from_seed(s) for s in ("shop", "customer", "miner"))
 platform, logistics, bank, customs = (

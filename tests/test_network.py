@@ -88,7 +88,7 @@ def test_a_node_refuses_an_invalid_block_and_does_not_pass_it_on():
     from dataclasses import replace
 
     from minichain import Block
-    from minichain.consensus.pow import mine
+    from minichain.consensus.proof_of_work import mine
     greedy = Block(mine(replace(block.header, reward=block.header.reward + 1, nonce=0)),
                    block.transactions)
     victim = next(iter(miner.peers))

@@ -18,7 +18,7 @@ from minichain import Blockchain, Wallet
 from minichain.block import Block
 from minichain.chain import AddResult
 from minichain.errors import TimestampInFuture, TimestampTooEarly
-from minichain.poa import (
+from minichain.consensus.poa import (
     DIFF_IN_TURN,
     DIFF_NO_TURN,
     BadSeal,

@@ -28,9 +28,9 @@ from minichain import (
     Wallet,
     crypto,
     merkle,
-    pow as mpow,
 )
-from minichain.consensus.pow import mine
+from minichain.consensus import proof_of_work as mpow
+from minichain.consensus.proof_of_work import mine
 from minichain.state import apply_transaction
 
 SETTINGS = settings(max_examples=60, deadline=None,

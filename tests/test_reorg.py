@@ -10,7 +10,8 @@ length, and on a tie the node keeps the branch it saw first.
 import pytest
 
 from minichain import AddResult, Blockchain, ChainParams, InvalidBlock, ProofOfAuthority, \
-    ProofOfWork, SimulatedClock, pow as mpow
+    ProofOfWork, SimulatedClock
+from minichain.consensus import proof_of_work as mpow
 
 
 def node(params: ChainParams, *producers, engine=None) -> Blockchain:

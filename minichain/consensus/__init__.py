@@ -1,13 +1,13 @@
 """Pluggable consensus engines: proof of work (Bitcoin) and proof of authority (EIP-225).
 
-`engine` is what every engine answers (after go-ethereum's `consensus.Engine`); `pow` is Bitcoin's
-proof of work (whitepaper section 4, Bitcoin Core's `pow.cpp`); `poa` is the Clique engine
+`engine` is what every engine answers (after go-ethereum's `consensus.Engine`); `proof_of_work`
+is Bitcoin's (whitepaper section 4, Bitcoin Core's `pow.cpp`); `poa` is the Clique engine
 (geth's `consensus/clique/clique.go`) and `poa_snapshot` the validators and votes it keeps
 (geth's `snapshot.go`); `costs` compares what sealing blocks costs under each.
 """
 
 from minichain.consensus.engine import ConsensusEngine
 from minichain.consensus.poa import ProofOfAuthority
-from minichain.consensus.pow import ProofOfWork
+from minichain.consensus.proof_of_work import ProofOfWork
 
 __all__ = ["ConsensusEngine", "ProofOfAuthority", "ProofOfWork"]

@@ -43,7 +43,7 @@ from minichain.clock import SimulatedClock
 from minichain.consensus.engine import ConsensusEngine
 from minichain.execution import Runtime
 from minichain.consensus.poa import ProofOfAuthority
-from minichain.consensus.pow import ProofOfWork
+from minichain.consensus.proof_of_work import ProofOfWork
 from minichain.network.errors import NotLinked, UnknownNode, WrongConsensus
 from minichain.network.events import Event, EventKind
 from minichain.network.latency import FixedDelay, LatencyModel, RegionLatency
