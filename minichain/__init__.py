@@ -15,7 +15,8 @@ from minichain import crypto, merkle
 from minichain.block import Block, BlockHeader
 from minichain.chain import AddResult, Blockchain
 from minichain.clock import SimulatedClock
-from minichain.consensus import ConsensusEngine, ProofOfAuthority, ProofOfWork
+from minichain.consensus import ByzantineFaultTolerance, ConsensusEngine, ProofOfAuthority, \
+    ProofOfWork
 from minichain.errors import *  # noqa: F403 - every rule's error is part of the public API
 from minichain.errors import __all__ as _errors
 from minichain.params import ChainParams
@@ -39,6 +40,7 @@ __all__ = [
     "Block",
     "BlockHeader",
     "Blockchain",
+    "ByzantineFaultTolerance",
     "ChainParams",
     "ConsensusEngine",
     "ProofOfAuthority",

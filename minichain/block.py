@@ -7,6 +7,10 @@ consensus engine's fields, and is identified by the double SHA-256 of its encodi
 Bitcoin. The nonce comes last among the hashed fields before the seal, so a miner can hash the
 fixed prefix once and only the nonce changes (Bitcoin whitepaper, section 4).
 
+A block of a Byzantine-fault-tolerant chain also carries the commit seals of the validators
+that agreed on it (`minichain.consensus.bft`). They sign the block's hash, so, as in QBFT, the
+hash does not cover them: every node that saw a quorum agree holds the same block.
+
 This module also holds the checks a block can pass or fail on its own: Merkle root (checklist
 item 3), duplicate transactions (4) and size (5).
 """
@@ -111,6 +115,7 @@ class Block:
 
     header: BlockHeader
     transactions: tuple[Transaction, ...] = ()
+    commit_seals: tuple[bytes, ...] = ()  # BFT only: validators' signatures of the block hash
 
     @property
     def hash(self) -> bytes:
@@ -128,6 +133,10 @@ class Block:
         w = Writer().bytes(self.header.serialize()).uint(len(self.transactions), 4)
         for tx in self.transactions:
             w.bytes(tx.serialize())
+        if self.commit_seals:  # written only when there are some: other engines' blocks as ever
+            w.uint(len(self.commit_seals), 4)
+            for seal in self.commit_seals:
+                w.bytes(seal)
         return w.getvalue()
 
     @cached_property
@@ -140,8 +149,13 @@ class Block:
         header = BlockHeader.deserialize(r.bytes())
         count = r.uint(4)
         transactions = tuple(Transaction.deserialize(r.bytes()) for _ in range(count))
+        seals: tuple[bytes, ...] = ()
+        if not r.at_end():
+            seals = tuple(r.bytes() for _ in range(r.uint(4)))
+            if not seals:
+                raise MalformedData("the block data lists no commit seals where it says it has")
         r.finish()
-        return cls(header, transactions)
+        return cls(header, transactions, seals)
 
     def txids(self) -> list[bytes]:
         return [tx.txid for tx in self.transactions]

@@ -41,6 +41,8 @@ from minichain.clock import SimulatedClock
 from minichain.consensus.engine import ConsensusEngine
 from minichain.errors import (
     BlockCannotBeExecuted,
+    ConflictingFinalBlocks,
+    WouldReplaceFinalBlock,
     InvalidCoinbase,
     InvalidTransaction,
     RememberedResultDiffers,
@@ -132,6 +134,7 @@ class Blockchain:
         }
         self._main: list[bytes] = [genesis.hash]
         self._txindex: dict[bytes, tuple[bytes, int]] = {}
+        self._finalized = 0  # the genesis block is final by definition
         self.store: BlockStore | None = None  # see attach_store
 
     # -- ready-made chains -----------------------------------------------------------------------
@@ -155,6 +158,19 @@ class Blockchain:
         from minichain.consensus.poa import ProofOfAuthority
 
         engine = ProofOfAuthority(validators=tuple(w.address for w in validators), **engine_options)
+        params = ChainParams(chain_id=chain_id, allocations=dict(allocations or {}))
+        return cls(engine, params, clock=clock, producers=validators, runtime=runtime)
+
+    @classmethod
+    def bft(cls, validators: Sequence[Wallet], *, allocations: dict[str, int] | None = None,
+            chain_id: int = 1, clock: SimulatedClock | None = None,
+            runtime: Runtime | None = None, **engine_options: int) -> Blockchain:
+        """A consortium chain with final blocks (QBFT-style): `validators` propose in turn and
+        commit each block together; this node holds their keys, so it seals blocks at once."""
+        from minichain.consensus.bft import ByzantineFaultTolerance
+
+        engine = ByzantineFaultTolerance(validators=tuple(w.address for w in validators),
+                                         **engine_options)
         params = ChainParams(chain_id=chain_id, allocations=dict(allocations or {}))
         return cls(engine, params, clock=clock, producers=validators, runtime=runtime)
 
@@ -314,7 +330,8 @@ class Blockchain:
             receipts_root=receipts_root(receipts), difficulty=fields["difficulty"], coinbase=address, reward=reward,
             extra=fields["extra"],
         )
-        return Block(self.engine.seal(header, wallet), tuple(chosen))
+        sealed = Block(self.engine.seal(header, wallet), tuple(chosen))
+        return self.engine.finish(sealed, self.producers.values())
 
     def _fill(self, scratch: Scratch, context: BlockContext,
               transactions: Sequence[Transaction] | None, room: int
@@ -418,9 +435,34 @@ class Blockchain:
         if problem:
             raise InvalidCoinbase(problem)
         self.engine.verify_header(self, block.header, parent, self.clock.now())
+        self.engine.verify_block(self, block)
+        self._check_finality(block)
         diff, receipts = self._execute(block)
         return _Entry(block, parent_entry.total_weight + self.engine.weight(block.header), diff,
                       receipts)
+
+    def _check_finality(self, block: Block) -> None:
+        """A final block is never replaced: a block for a height already final on the main
+        chain is refused, and if it claims to be final itself, it is evidence that more than the
+        tolerated number of validators signed two blocks."""
+        if block.height > self.finalized_height or self._main[block.height] == block.hash:
+            return
+        final = self._entries[self._main[block.height]].block
+        if self.engine.is_final(block.header):
+            raise ConflictingFinalBlocks(final, block)
+        raise WouldReplaceFinalBlock(final.height)
+
+    # -- finality --------------------------------------------------------------------------------
+    @property
+    def finalized_height(self) -> int:
+        """The height of the newest final block of the main chain (0, the genesis block, if the
+        engine never makes blocks final: proof of work and Clique blocks only get deeper)."""
+        return self._finalized
+
+    def is_final(self, txid: bytes) -> bool:
+        """True if the transaction is in a final block of the main chain."""
+        location = self.find_transaction(txid)
+        return location is not None and location.block.height <= self._finalized
 
     def _execute(self, block: Block) -> tuple[StateDiff, tuple[Receipt, ...]]:
         """Checklist 8-10 against the parent's state (or a result shared by another node)."""
@@ -486,6 +528,8 @@ class Blockchain:
         for block_hash in redo:
             block = self._entries[block_hash].block
             self._main.append(block_hash)
+            if self.engine.is_final(block.header):
+                self._finalized = block.height
             for index, tx in enumerate(block.transactions):
                 self._txindex[tx.txid] = (block_hash, index)
                 self.mempool.remove(tx.txid)

@@ -80,6 +80,10 @@ class Reader:
         except UnicodeDecodeError:
             raise MalformedData(f"the {self._what} data holds text that is not UTF-8") from None
 
+    def at_end(self) -> bool:
+        """True once every byte has been read."""
+        return self._pos == len(self._data)
+
     def finish(self) -> None:
         if self._pos != len(self._data):
             extra = len(self._data) - self._pos

@@ -9,12 +9,18 @@ Rules of a particular consensus engine live beside it, in `minichain.consensus`.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from minichain.block import Block
+
 __all__ = [
     "AmountOutOfRange",
     "BadSignature",
     "BlockCannotBeExecuted",
     "BlockHasInvalidTransaction",
     "BlockTooLarge",
+    "ConflictingFinalBlocks",
     "DuplicateTransaction",
     "InsufficientFunds",
     "InvalidBlock",
@@ -39,6 +45,7 @@ __all__ = [
     "ValidationError",
     "WrongChain",
     "WrongHeight",
+    "WouldReplaceFinalBlock",
     "WrongReward",
     "short",
 ]
@@ -316,3 +323,24 @@ class RememberedResultDiffers(InvalidBlock):
     def __init__(self, what: str):
         super().__init__(f"executing the block again gives other {what} than the ones kept for "
                          "it: what was kept was changed or damaged.")
+
+
+class ConflictingFinalBlocks(InvalidBlock):
+    """Two different blocks at one height are both final: more validators signed two blocks
+    than the chain can tolerate. Both blocks are kept on the error as the evidence."""
+
+    def __init__(self, final: Block, conflicting: Block):
+        self.blocks = (final, conflicting)
+        super().__init__(
+            f"block {short(conflicting.hash)} claims to be final at height {final.height}, where "
+            f"block {short(final.hash)} is already final: more validators than the chain "
+            "tolerates signed two blocks at one height. Both blocks are the evidence; the final "
+            "block stays.")
+
+
+class WouldReplaceFinalBlock(InvalidBlock):
+    """A block would replace a block that is already final."""
+
+    def __init__(self, height: int):
+        super().__init__(f"the block would replace block {height}, which is final; final "
+                         "blocks are never replaced.")

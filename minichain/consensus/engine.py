@@ -17,18 +17,28 @@ from __future__ import annotations
 
 import dataclasses
 from abc import ABC, abstractmethod
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
-from minichain.block import BlockHeader
+from minichain.block import Block, BlockHeader
+from minichain.errors import InvalidBlock
 
 if TYPE_CHECKING:
     from minichain.wallet import Wallet
 
-__all__ = ["ConsensusEngine", "HeaderSource", "SealingCost", "engine_from_description"]
+__all__ = ["ConsensusEngine", "HeaderSource", "SealingCost", "UnexpectedCommitSeals",
+           "engine_from_description"]
 
 _ENGINES: dict[str, type[ConsensusEngine]] = {}  # by name, filled as engine classes are defined
+
+
+class UnexpectedCommitSeals(InvalidBlock):
+    """A block carries commit seals, but this chain's engine does not use them."""
+
+    def __init__(self, engine: str):
+        super().__init__(f"the block carries commit seals, but a {engine} chain's blocks have "
+                         "none.")
 
 
 @dataclass(frozen=True)
@@ -91,6 +101,21 @@ class ConsensusEngine(ABC):
                         candidates: list[str]) -> str | None:
         """Which of the keys this node holds should produce the next block (default: the first)."""
         return candidates[0] if candidates else None
+
+    def verify_block(self, chain: HeaderSource, block: Block) -> None:
+        """Checks that need the whole block, after the header's: by default, that it carries no
+        commit seals (only a BFT chain's blocks do). Raises an InvalidBlock subclass."""
+        if block.commit_seals:
+            raise UnexpectedCommitSeals(self.name)
+
+    def is_final(self, header: BlockHeader) -> bool:
+        """Whether a valid block is final, never to be replaced (proof of work and Clique: never;
+        their blocks only ever get deeper)."""
+        return False
+
+    def finish(self, block: Block, wallets: Iterable[Wallet]) -> Block:
+        """The sealed block as this node sends it out (a BFT engine adds commit seals)."""
+        return block
 
     def subsidy(self, height: int) -> int:
         """New money created by the block at `height` (none unless the engine says so)."""

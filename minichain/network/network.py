@@ -142,6 +142,9 @@ class Network:
         self._link_list: list[_Link] = []
         for a, b in graph.edges:
             self._add_link(a, b)
+        if self.engine.producer_schedule == "rounds":  # BFT: needs message rounds between nodes
+            raise WrongConsensus("simulated message rounds", self.engine.name,
+                                 "run a single-node BFT chain (Blockchain.bft) for now")
         if self.engine.producer_schedule == "turns":
             self.mining: PoissonMining | CliqueTurns = CliqueTurns(self, seed)
         else:
