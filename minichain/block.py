@@ -93,7 +93,8 @@ class BlockHeader:
             raise MalformedData("the data is not a minichain block header")
         return cls(
             parent_hash=r.raw(32), height=r.uint(8), timestamp=r.uint(8), tx_root=r.raw(32),
-            state_root=r.raw(32), receipts_root=r.raw(32), difficulty=r.uint(4), coinbase=r.text(), reward=r.uint(8),
+            state_root=r.raw(32), receipts_root=r.raw(32), difficulty=r.uint(4),
+            coinbase=r.text(), reward=r.uint(8),
             extra=r.bytes(), nonce=r.uint(8), seal=r.bytes(),
         )
 

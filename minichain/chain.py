@@ -190,7 +190,8 @@ class Blockchain:
         header = BlockHeader(
             parent_hash=ZERO_HASH, height=0, timestamp=self.params.genesis_time,
             tx_root=transactions_root([]), state_root=self.state.root(),
-            receipts_root=receipts_root([]), difficulty=fields["difficulty"], coinbase=ZERO_ADDRESS, reward=0,
+            receipts_root=receipts_root([]), difficulty=fields["difficulty"],
+            coinbase=ZERO_ADDRESS, reward=0,
             extra=fields["extra"],
         )
         return Block(header)
@@ -327,7 +328,8 @@ class Blockchain:
         header = BlockHeader(
             parent_hash=parent.hash, height=parent.height + 1, timestamp=fields["timestamp"],
             tx_root=transactions_root(chosen), state_root=scratch.root(),
-            receipts_root=receipts_root(receipts), difficulty=fields["difficulty"], coinbase=address, reward=reward,
+            receipts_root=receipts_root(receipts), difficulty=fields["difficulty"],
+            coinbase=address, reward=reward,
             extra=fields["extra"],
         )
         sealed = Block(self.engine.seal(header, wallet), tuple(chosen))
@@ -575,7 +577,7 @@ class Blockchain:
             checked += 1
         return checked
 
-    # -- being kept somewhere: the persistence protocol ---------------------------------------------
+    # -- being kept somewhere: the persistence protocol -----------------------------------------
     def attach_store(self, store: BlockStore | None) -> None:
         """Hand every block accepted from now on to `store` before moving on (None: stop)."""
         self.store = store

@@ -2,9 +2,9 @@
 
 Every transaction must be valid when applied in order (9); the producer's reward must be
 exactly the subsidy plus the fees the transactions paid (8); the state that results, and the
-receipts, must be the ones the header commits to (10). Execution happens on a scratch copy, so a block that fails at
-any step changes nothing; a block that passes yields the diff that moves the state forward (and,
-reversed, back) and one receipt per transaction.
+receipts, must be the ones the header commits to (10). Execution happens on a scratch copy, so a
+block that fails at any step changes nothing; a block that passes yields the diff that moves the
+state forward (and, reversed, back) and one receipt per transaction.
 
 A plain payment moves `amount` and pays `fee`. Transactions for contracts are handed to the
 chain's contract runtime (see `minichain.contracts`), which the core knows only through the

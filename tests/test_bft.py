@@ -215,7 +215,7 @@ def test_other_engines_blocks_carry_no_commit_seals():
            "a proof of work chain's blocks have none")
 
 
-# -- more than f faulty: evidence, never a fork ------------------------------------------------------
+# -- more than f faulty: evidence, never a fork --------------------------------------------------
 
 def test_two_final_blocks_at_one_height_are_reported_with_both_and_the_first_stays(chain):
     block = next_block(chain)

@@ -168,7 +168,8 @@ def test_a_the_unchanged_payment_is_accepted():
 
 HEADER_FIELDS = [f.name for f in fields(BlockHeader)]
 assert HEADER_FIELDS == ["parent_hash", "height", "timestamp", "tx_root", "state_root",
-                         "receipts_root", "difficulty", "coinbase", "reward", "extra", "nonce", "seal"]
+                         "receipts_root", "difficulty", "coinbase", "reward", "extra", "nonce",
+                         "seal"]
 
 
 class Scene:

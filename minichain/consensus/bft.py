@@ -38,6 +38,7 @@ from minichain.block import Block, BlockHeader
 from minichain.consensus.engine import ConsensusEngine, HeaderSource, SealingCost
 from minichain.consensus.poa import encode_validators
 from minichain.consensus.poa_snapshot import sorted_addresses
+from minichain.consensus.signer_seal import SEAL_SIZE, check_validators, seal_problem, signed_by
 from minichain.errors import InvalidBlock, TimestampInFuture, TimestampTooEarly, short
 
 if TYPE_CHECKING:
@@ -59,7 +60,6 @@ __all__ = [
 ]
 
 COMMIT = b"minichain-commit"
-SEAL_SIZE = crypto.PUBLIC_KEY_SIZE + 64  # public key, then r || s
 
 
 def quorum(validators: int) -> int:
@@ -149,12 +149,7 @@ class ByzantineFaultTolerance(ConsensusEngine):
     producer_schedule = "rounds"
 
     def __post_init__(self) -> None:
-        if not self.validators:
-            raise ValueError("a BFT chain needs at least one validator")
-        for address in self.validators:
-            problem = crypto.address_problem(address)
-            if problem:
-                raise ValueError(problem)
+        check_validators(self.validators, "BFT")
         if len(set(self.validators)) != len(self.validators):
             raise ValueError("each validator may be listed once")
         if self.period < 1:
@@ -207,16 +202,9 @@ class ByzantineFaultTolerance(ConsensusEngine):
 
     @staticmethod
     def _verify_proposer_seal(header: BlockHeader, cache: crypto.SignatureCache | None) -> None:
-        if len(header.seal) != SEAL_SIZE:
-            raise BadProposerSeal(f"it is {len(header.seal)} bytes, not {SEAL_SIZE}")
-        key, signature = header.seal[:crypto.PUBLIC_KEY_SIZE], header.seal[crypto.PUBLIC_KEY_SIZE:]
-        if crypto.address_from_public_key(key) != header.coinbase:
-            raise BadProposerSeal(f"it was made with a key that does not belong to "
-                                  f"{short(header.coinbase)}")
-        verify = crypto.verify if cache is None else cache.verify
-        if not verify(key, header.sealing_bytes(), signature):
-            raise BadProposerSeal("the signature does not match the header; the block was "
-                                  "changed after it was proposed")
+        problem = seal_problem(header, cache)
+        if problem:
+            raise BadProposerSeal(problem.replace("after it was sealed", "after it was proposed"))
 
     def verify_block(self, chain: HeaderSource, block: Block) -> None:
         """A quorum of distinct validators committed exactly this block."""
@@ -270,7 +258,7 @@ class ByzantineFaultTolerance(ConsensusEngine):
     def seal(self, header: BlockHeader, producer: Wallet | None) -> BlockHeader:
         if producer is None:
             raise ValueError("a BFT block must be proposed with a validator's wallet")
-        return header.with_seal(producer.public_key + producer.sign(header.sealing_bytes()))
+        return signed_by(header, producer)
 
     def finish(self, block: Block, wallets: Iterable[Wallet]) -> Block:
         """The block with the commit seals of every validator among `wallets`."""

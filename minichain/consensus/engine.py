@@ -132,7 +132,8 @@ class ConsensusEngine(ABC):
     # -- a chain file records the engine -----------------------------------------------------
     def describe(self) -> dict[str, Any]:
         """The engine as plain JSON values: its name and its options."""
-        options = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}  # type: ignore[arg-type]
+        fields = dataclasses.fields(self)  # type: ignore[arg-type]
+        options = {f.name: getattr(self, f.name) for f in fields}
         return {"kind": self.name, **options}
 
     @classmethod

@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING, Any
 from minichain import crypto
 from minichain.block import BlockHeader
 from minichain.consensus.engine import ConsensusEngine, HeaderSource, SealingCost
+from minichain.consensus.signer_seal import SEAL_SIZE, check_validators, seal_problem, signed_by
 from minichain.consensus.poa_snapshot import (
     InvalidVote,
     Snapshot,
@@ -69,7 +70,6 @@ __all__ = [
 
 DIFF_IN_TURN = 2
 DIFF_NO_TURN = 1
-SEAL_SIZE = crypto.PUBLIC_KEY_SIZE + crypto.SIGNATURE_SIZE
 
 # This node's own intentions, not consensus state: validator -> candidate -> authorize (True to
 # add the candidate, False to drop it). The votes blocks actually carry are counted in Snapshot.
@@ -159,12 +159,7 @@ class ProofOfAuthority(ConsensusEngine):
     producer_schedule = "turns"
 
     def __post_init__(self) -> None:
-        if not self.validators:
-            raise ValueError("a proof-of-authority chain needs at least one validator")
-        for address in self.validators:
-            problem = crypto.address_problem(address)
-            if problem:
-                raise ValueError(problem)
+        check_validators(self.validators, "proof-of-authority")
         self.block_interval = self.period
         if self.epoch < 1:
             raise ValueError("the epoch must be at least 1 block")
@@ -254,15 +249,9 @@ class ProofOfAuthority(ConsensusEngine):
     @staticmethod
     def _verify_seal(header: BlockHeader, cache: crypto.SignatureCache | None) -> None:
         """The seal is the coinbase's public key and its signature of the header."""
-        if len(header.seal) != SEAL_SIZE:
-            raise BadSeal(f"it is {len(header.seal)} bytes, not {SEAL_SIZE}")
-        public_key, signature = header.seal[:crypto.PUBLIC_KEY_SIZE], header.seal[crypto.PUBLIC_KEY_SIZE:]
-        if crypto.address_from_public_key(public_key) != header.coinbase:
-            raise BadSeal(f"it was made with a key that does not belong to {short(header.coinbase)}")
-        verify = crypto.verify if cache is None else cache.verify
-        if not verify(public_key, header.sealing_bytes(), signature):
-            raise BadSeal("the signature does not match the header; the block was changed after "
-                          "it was sealed")
+        problem = seal_problem(header, cache)
+        if problem:
+            raise BadSeal(problem)
 
     @staticmethod
     def _verify_signer(snap: Snapshot, header: BlockHeader) -> None:
@@ -314,4 +303,4 @@ class ProofOfAuthority(ConsensusEngine):
     def seal(self, header: BlockHeader, producer: Wallet | None) -> BlockHeader:
         if producer is None:
             raise ValueError("a proof-of-authority block must be sealed with a validator's wallet")
-        return header.with_seal(producer.public_key + producer.sign(header.sealing_bytes()))
+        return signed_by(header, producer)

@@ -8,7 +8,8 @@ import ipywidgets as w
 
 from minichain.block import BlockHeader
 from minichain.chain import Blockchain
-# mine_with_zero_bits lives with the rules in consensus.proof_of_work; lesson 04 imports it from here too
+# mine_with_zero_bits lives with the rules in consensus.proof_of_work; lesson 04 imports it
+# from here too
 from minichain.consensus.proof_of_work import bits_to_target, mine_with_zero_bits
 from minichain.widgets import render
 from minichain.widgets import style as s

@@ -6,7 +6,8 @@ As in the famous web demo, each block's "previous" field follows the current has
 block before it, so a change re-hashes that block and every later one. A block is sealed when
 its hash is at most its proof-of-work target: after an edit, the edited block and every later
 one fail (but for a 1-in-2^k fluke at a target with k zero bits) until each is sealed again
-with `minichain.consensus.proof_of_work.mine`, in order. Nothing here changes the chain the copy was made from.
+with `minichain.consensus.proof_of_work.mine`, in order. Nothing here changes the chain the copy
+was made from.
 """
 
 from __future__ import annotations
