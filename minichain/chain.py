@@ -423,7 +423,17 @@ class Blockchain:
         self._switch_to(block.hash)
         return AddResult.EXTENDED if extends else AddResult.REORGANISED
 
-    def _check(self, block: Block) -> _Entry:
+    def check_proposal(self, block: Block) -> None:
+        """Every check `add_block` makes except the commit seals, which a BFT block gathers only
+        after it is proposed; raises only ValidationError and changes nothing."""
+        try:
+            self._check(block, commit_seals=False)
+        except ValidationError:
+            raise
+        except Exception as problem:  # the boundary rule: a refusal, never a crash
+            raise BlockCannotBeExecuted(problem) from problem
+
+    def _check(self, block: Block, *, commit_seals: bool = True) -> _Entry:
         """Every check of the block checklist; the entry the block would have in the tree."""
         parent_entry = self._entries.get(block.parent_hash)
         if parent_entry is None:
@@ -437,7 +447,8 @@ class Blockchain:
         if problem:
             raise InvalidCoinbase(problem)
         self.engine.verify_header(self, block.header, parent, self.clock.now())
-        self.engine.verify_block(self, block)
+        if commit_seals:
+            self.engine.verify_block(self, block)
         self._check_finality(block)
         diff, receipts = self._execute(block)
         return _Entry(block, parent_entry.total_weight + self.engine.weight(block.header), diff,

@@ -12,7 +12,6 @@ reported as evidence, never followed.
 import sqlite3
 from dataclasses import replace
 
-import networkx as nx
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -37,7 +36,6 @@ from minichain.errors import (
     TimestampTooEarly,
     ValidationError,
 )
-from minichain.network import Network, WrongConsensus
 from minichain.store import InvalidStoredBlock, verify_chain_file
 
 platform, logistics, bank, auditor = (Wallet.from_seed(s) for s in
@@ -304,8 +302,3 @@ def test_verify_full_refuses_a_file_whose_block_lost_its_commit_seals(tmp_path):
     verify_chain_file(path)  # the structure is intact: the hash does not cover the seals...
     with pytest.raises(InvalidStoredBlock, match="block 2 .* carries 1 commit seal"):
         verify_chain_file(path, full=True)  # ...but one seal is no quorum
-
-
-def test_a_simulated_network_says_plainly_that_it_cannot_run_bft_rounds_yet():
-    with pytest.raises(WrongConsensus, match="has no simulated message rounds"):
-        Network(nx.complete_graph(4), consortium().engine)

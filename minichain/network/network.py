@@ -32,6 +32,7 @@ import math
 import random
 from collections import Counter
 from collections.abc import Callable, Hashable, Iterable, Mapping
+from typing import Any
 from numbers import Real
 
 import networkx as nx
@@ -42,11 +43,13 @@ from minichain.chain import Blockchain
 from minichain.clock import SimulatedClock
 from minichain.consensus.engine import ConsensusEngine
 from minichain.execution import Runtime
+from minichain.consensus.bft import ByzantineFaultTolerance
 from minichain.consensus.poa import ProofOfAuthority
 from minichain.consensus.proof_of_work import ProofOfWork
 from minichain.network.errors import NotLinked, UnknownNode, WrongConsensus
 from minichain.network.events import Event, EventKind
 from minichain.network.latency import FixedDelay, LatencyModel, RegionLatency
+from minichain.network.bft_rounds import BftRounds
 from minichain.network.mining import CliqueTurns, PoissonMining
 from minichain.network.node import Node, miner_address
 from minichain.network.scheduler import Scheduler
@@ -142,11 +145,10 @@ class Network:
         self._link_list: list[_Link] = []
         for a, b in graph.edges:
             self._add_link(a, b)
-        if self.engine.producer_schedule == "rounds":  # BFT: needs message rounds between nodes
-            raise WrongConsensus("simulated message rounds", self.engine.name,
-                                 "run a single-node BFT chain (Blockchain.bft) for now")
-        if self.engine.producer_schedule == "turns":
-            self.mining: PoissonMining | CliqueTurns = CliqueTurns(self, seed)
+        if self.engine.producer_schedule == "rounds":
+            self.mining: PoissonMining | CliqueTurns | BftRounds = BftRounds(self, seed)
+        elif self.engine.producer_schedule == "turns":
+            self.mining = CliqueTurns(self, seed)
         else:
             self.mining = PoissonMining(self, seed)
 
@@ -187,6 +189,24 @@ class Network:
                       **options)
         for name, wallet in validators.items():
             network.add_validator(name, wallet)
+        return network
+
+    @classmethod
+    def bft(cls, nodes: int | Iterable[Hashable] | nx.Graph,
+            validators: Mapping[Hashable, Wallet], *, period: int = 5, seed: int = 0,
+            allocations: Mapping[str, int] | None = None, liars: Iterable[Hashable] = (),
+            **options) -> Network:
+        """A consortium with final blocks: `validators` maps the nodes that vote to their
+        wallets (n = 3f + 1 of them tolerate f faulty); `liars` are Byzantine validators."""
+        graph = nodes if isinstance(nodes, nx.Graph) else nx.complete_graph(
+            nodes if isinstance(nodes, int) else list(nodes))
+        engine = ByzantineFaultTolerance(validators=tuple(w.address for w in validators.values()),
+                                         period=period)
+        params = ChainParams(allocations=dict(allocations or {}))
+        network = cls(graph, engine, params=params, seed=seed, block_interval=period, **options)
+        lying = set(liars)
+        for name, wallet in validators.items():
+            network.add_validator(name, wallet, lies=name in lying)
         return network
 
     @staticmethod
@@ -264,12 +284,24 @@ class Network:
     def set_share(self, name: Hashable, share: float) -> None:
         self.set_shares({name: share})
 
-    def add_validator(self, name: Hashable, wallet: Wallet) -> None:
-        """Let node `name` seal blocks with `wallet`, one of the chain's validators (PoA)."""
+    def add_validator(self, name: Hashable, wallet: Wallet, *, lies: bool = False) -> None:
+        """Let node `name` seal blocks with `wallet`, one of the chain's validators (PoA or
+        BFT); `lies=True` makes a BFT validator Byzantine (see `minichain.network.bft_rounds`)."""
+        if isinstance(self.mining, BftRounds):
+            self.mining.add(name, wallet, lies=lies)
+            return
         if not isinstance(self.mining, CliqueTurns):
             raise WrongConsensus("validators", self.engine.name,
                                  "its miners compete by share of power, so use set_shares")
+        if lies:
+            raise WrongConsensus("lying validators", self.engine.name,
+                                 "only BFT validators are simulated lying")
         self.mining.add(name, wallet)
+
+    def consensus_message(self, node: Node, message: Any, sender: Node | None) -> None:
+        """A consensus message reached `node`: the BFT rounds deal with it (others have none)."""
+        if isinstance(self.mining, BftRounds):
+            self.mining.receive(node, message, sender)
 
     # -- running ---------------------------------------------------------------------------------
     def run(self, seconds: float | None = None, *, until: float | None = None,

@@ -58,6 +58,9 @@ class NodeNetwork(Protocol):
     def tip_moved(self, node: Node, previous: bytes, block: Block) -> None:
         """Tell the network a node's tip moved from `previous` to `block`."""
 
+    def consensus_message(self, node: Node, message: Any, sender: Node | None) -> None:
+        """Hand a consensus message (a BFT proposal or vote) that reached `node` to the rounds."""
+
 LOCATOR_DENSE = 10  # Bitcoin's locator lists the last ten blocks one by one
 BLOCKS_PER_REPLY = 500  # like Bitcoin's reply to getblocks
 MAX_ORPHANS = 500
@@ -119,6 +122,12 @@ class Node:
         network.record(EventKind.FOUND, self, block)
         self._new_tip(block, "extended", None)
         return block
+
+    # -- consensus messages (BFT) ----------------------------------------------------------------
+    def receive_consensus(self, message: Any, sender: Node | None) -> None:
+        """A proposal or vote from a peer: the network's consensus rounds deal with it."""
+        if self.up:
+            self.network.consensus_message(self, message, sender)
 
     # -- blocks ----------------------------------------------------------------------------------
     def receive_block(self, block: Block, sender: Node | None) -> None:
