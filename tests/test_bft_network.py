@@ -106,3 +106,15 @@ def test_two_lying_validators_make_two_final_blocks_and_every_honest_node_report
     reports = {e.node for e in net.log if e.kind == EventKind.REJECTED
                and "more validators than the chain tolerates signed two blocks" in e.detail}
     assert {0, 3} <= reports  # the honest validators saw both final blocks
+
+
+def test_a_lying_proposer_that_withholds_its_commit_cannot_make_two_blocks_final():
+    """The proposer sends one block to two honest validators and another to the third, then keeps
+    its commit back while the next proposer offers a third block; it finally hands out the first
+    block, final with its seal. Locked validators never commit the third block, so the late block
+    is the only final one at that height: the lie is harmless."""
+    net = consortium(liars=[0])
+    net.run(300)
+    conflicts = [e for e in net.log if e.kind == EventKind.REJECTED
+                 and "signed two blocks" in e.detail]
+    assert conflicts == [] and no_fork(net) and min(heights(net)) >= 20

@@ -20,7 +20,9 @@ is the only one its lockers will commit at that height. With more than f validat
 nothing becomes final: the chain stops instead of forking, and goes on once they are back.
 
 A validator marked as a liar does what Byzantine means: as proposer it sends one block to half
-of the validators and another block to the rest, and it prepares and commits whatever it sees.
+of the validators and another block to the rest; it prepares and commits whatever it sees; and it
+holds its own commit back, to hand out the block it committed, final with its seal, after the
+next round — when honest validators that did not lock might have finalized another.
 """
 
 from __future__ import annotations
@@ -46,6 +48,7 @@ __all__ = ["BftRounds", "Commit", "Prepare", "Proposal"]
 ROUND_TIMEOUT = 10.0  # seconds a round may take before validators move on (QBFT's default)
 MAX_BACKOFF = 5  # the timeout doubles each round, at most 2^5 times
 MESSAGE_BYTES = 120  # a PREPARE or COMMIT on the wire
+WITHHELD_SECONDS = ROUND_TIMEOUT + 2.0  # a liar holds its commit back past the next round
 
 
 @dataclass(frozen=True)
@@ -259,8 +262,27 @@ class BftRounds:
         state.locked = state.blocks[block_hash]
         wallet = self.validators[node.name]
         seal = commit_seals(state.locked, [wallet])[0]
-        state.committed = Commit(state.height, round_, block_hash, wallet.address, seal)
-        self._broadcast(node, state.committed)
+        commit = Commit(state.height, round_, block_hash, wallet.address, seal)
+        if liar:
+            self.network.scheduler.at(self.network.now + WITHHELD_SECONDS, self._publish_withheld,
+                                      node, state, commit)
+            return
+        state.committed = commit
+        self._broadcast(node, commit)
+
+    def _publish_withheld(self, node: Node, state: _Height, commit: Commit) -> None:
+        """The liar's late move: the block it committed, final with the seals it has, to all."""
+        seals = {**state.commits.get(commit.block_hash, {}), commit.validator: commit.seal}
+        block = state.blocks[commit.block_hash]
+        if not node.up or len(seals) < node.chain.engine.quorum:
+            self._broadcast(node, commit)
+            return
+        final = Block(block.header, block.transactions,
+                      tuple(seals[v] for v in sorted(seals, key=str.lower)))
+        for peer in sorted(node.peers, key=lambda p: str(p.name)):
+            channel = node.peers[peer]
+            self.network.send(channel, peer.receive_block, final, final.size)
+        node.receive_block(final, None)
 
     def _on_commit(self, node: Node, state: _Height, message: Commit) -> None:
         key = message.seal[:crypto.PUBLIC_KEY_SIZE]
