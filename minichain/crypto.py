@@ -160,12 +160,13 @@ def address_problem(address: object) -> str | None:
 
 @lru_cache(maxsize=65536)
 def _address_problem(address: str) -> str | None:
+    shown = repr(address if len(address) <= 60 else address[:57] + "…")  # a 4 kB "address"
     if not address.startswith("0x") or len(address) != 2 + 2 * ADDRESS_BYTES:
-        return f"{address!r} is not an address: it should be '0x' followed by 40 hex characters"
+        return f"{shown} is not an address: it should be '0x' followed by 40 hex characters"
     try:
         raw = bytes.fromhex(address[2:])
     except ValueError:
-        return f"{address!r} is not an address: it contains characters that are not hex digits"
+        return f"{shown} is not an address: it contains characters that are not hex digits"
     if to_checksum_address(raw) != address:
         return (
             f"{address} fails its checksum: a character is mistyped or its capitalisation "

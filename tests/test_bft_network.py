@@ -9,6 +9,8 @@ without saying that more validators lied than the chain can tolerate.
 """
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from minichain import Wallet
 from minichain.network import EventKind, Network
@@ -118,3 +120,26 @@ def test_a_lying_proposer_that_withholds_its_commit_cannot_make_two_blocks_final
     conflicts = [e for e in net.log if e.kind == EventKind.REJECTED
                  and "signed two blocks" in e.detail]
     assert conflicts == [] and no_fork(net) and min(heights(net)) >= 20
+
+
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(liar=st.sampled_from([None, 0, 1, 2, 3]), seed=st.integers(0, 10**6),
+       crash=st.one_of(st.none(), st.tuples(st.integers(0, 3), st.integers(5, 60),
+                                            st.integers(5, 80))),
+       cut=st.one_of(st.none(), st.tuples(st.integers(5, 60), st.integers(5, 60))))
+def test_with_at_most_one_faulty_validator_no_two_blocks_are_ever_final_at_one_height(
+        liar, seed, crash, cut):
+    """Any one liar, any one crash of another validator, any partition that heals: whatever
+    becomes final on one node is what every other node holds final at that height."""
+    net = Network.bft(6, VALIDATORS, allocations=FUNDS, latency=0.1, seed=seed,
+                      liars=[] if liar is None else [liar])
+    if crash is not None and crash[0] != liar:
+        net.at(crash[1], net.crash, crash[0])
+        net.at(crash[1] + crash[2], net.restart, crash[0])
+    if cut is not None:
+        net.at(cut[0], net.partition, [0, 1, 4], [2, 3, 5])
+        net.at(cut[0] + cut[1], net.heal)
+    net.run(240)
+    assert not [e for e in net.log if e.kind == EventKind.REJECTED
+                and "signed two blocks" in e.detail]
+    assert no_fork(net)

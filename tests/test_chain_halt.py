@@ -393,3 +393,10 @@ def test_re_executing_a_block_must_give_the_results_kept_for_it(chain, burrow):
     chain._entries[chain.tip.hash] = replace(tip, receipts=(kept,))
     with pytest.raises(RememberedResultDiffers, match="other receipts than the ones kept"):
         chain.revalidate()
+
+
+def test_a_refusal_names_a_huge_bogus_address_briefly(chain):
+    with pytest.raises(BadCall) as refused:
+        ContractClient.deploy(chain, platform, "OrderEscrow", buyer=customer.address,
+                              seller="0x" + "g" * 3_000, arbiter=platform.address, price=120)
+    assert "is not an address" in str(refused.value) and len(str(refused.value)) < 300
