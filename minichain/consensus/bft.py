@@ -31,7 +31,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from minichain import crypto
 from minichain.block import Block, BlockHeader
@@ -264,20 +264,6 @@ class ByzantineFaultTolerance(ConsensusEngine):
         """The block with the commit seals of every validator among `wallets`."""
         return Block(block.header, block.transactions, commit_seals(block, [
             w for w in wallets if w.address in self.validators]))
-
-    # -- a chain file records the engine ---------------------------------------------------------
-    @classmethod
-    def from_options(cls, options: dict[str, Any]) -> ByzantineFaultTolerance:
-        validators = options.get("validators")
-        if not isinstance(validators, list) or not all(isinstance(v, str) for v in validators):
-            raise ValueError("the validators must be a list of addresses")
-        cls._check_options(options, not_numbers=("validators",))
-        return cls(**{**options, "validators": tuple(validators)})
-
-    def describe(self) -> dict[str, Any]:
-        description = super().describe()
-        description["validators"] = list(self.validators)
-        return description
 
 
 def commit_seals(block: Block, validators: Iterable[Wallet]) -> tuple[bytes, ...]:

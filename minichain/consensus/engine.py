@@ -131,27 +131,32 @@ class ConsensusEngine(ABC):
 
     # -- a chain file records the engine -----------------------------------------------------
     def describe(self) -> dict[str, Any]:
-        """The engine as plain JSON values: its name and its options."""
+        """The engine as plain JSON values: its name and its options (a tuple of addresses, such
+        as the validators, as a list in validator order)."""
         fields = dataclasses.fields(self)  # type: ignore[arg-type]
         options = {f.name: getattr(self, f.name) for f in fields}
-        return {"kind": self.name, **options}
+        return {"kind": self.name, **{name: sorted(value, key=str.lower)
+                                      if isinstance(value, tuple) else value
+                                      for name, value in options.items()}}
 
     @classmethod
     def from_options(cls, options: dict[str, Any]) -> ConsensusEngine:
         """The engine with these options (as `describe` wrote them); ValueError if they are not
-        exactly this engine's options, each a whole number (or true/false) of at least 0."""
-        cls._check_options(options)
-        return cls(**options)
-
-    @classmethod
-    def _check_options(cls, options: dict[str, Any], *, not_numbers: tuple[str, ...] = ()
-                       ) -> None:
-        names = {f.name for f in dataclasses.fields(cls)}  # type: ignore[arg-type]
-        if set(options) != names:
-            raise ValueError(f"the options of {cls.name} are {sorted(names)}")
+        exactly this engine's options: whole numbers (or true/false) of at least 0, and lists of
+        addresses where the engine keeps a tuple of them."""
+        fields = {f.name: f for f in dataclasses.fields(cls)}  # type: ignore[arg-type]
+        if set(options) != set(fields):
+            raise ValueError(f"the options of {cls.name} are {sorted(fields)}")
+        given = {}
         for name, value in options.items():
-            if name not in not_numbers and (type(value) not in (int, bool) or value < 0):
+            if isinstance(fields[name].default, tuple):
+                if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+                    raise ValueError(f"the option {name} must be a list of addresses")
+                value = tuple(value)
+            elif type(value) not in (int, bool) or value < 0:
                 raise ValueError(f"the option {name} must be a whole number, not {value!r}")
+            given[name] = value
+        return cls(**given)
 
 
 def engine_from_description(description: Any) -> ConsensusEngine:

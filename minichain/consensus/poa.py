@@ -27,7 +27,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from minichain import crypto
 from minichain.block import BlockHeader
@@ -165,19 +165,6 @@ class ProofOfAuthority(ConsensusEngine):
             raise ValueError("the epoch must be at least 1 block")
         self.proposals: Proposals = {}
         self._snapshots: dict[bytes, Snapshot] = {}
-
-    def describe(self) -> dict[str, Any]:
-        description = super().describe()
-        description["validators"] = sorted(self.validators, key=str.lower)
-        return description
-
-    @classmethod
-    def from_options(cls, options: dict[str, Any]) -> ProofOfAuthority:
-        validators = options.get("validators")
-        if not isinstance(validators, list) or not all(isinstance(v, str) for v in validators):
-            raise ValueError("the validators must be a list of addresses")
-        cls._check_options(options, not_numbers=("validators",))
-        return cls(**{**options, "validators": tuple(validators)})
 
     def sealing_cost(self, chain: HeaderSource, headers: Sequence[BlockHeader]) -> SealingCost:
         """One signature a block, no puzzle; only the validators of the tip's snapshot may seal."""

@@ -289,7 +289,8 @@ class BftRounds:
         signature = message.seal[crypto.PUBLIC_KEY_SIZE:]
         if message.validator not in node.chain.engine.validators \
                 or crypto.address_from_public_key(key) != message.validator \
-                or not crypto.verify(key, commit_message(message.block_hash), signature):
+                or not node.chain.signatures.verify(key, commit_message(message.block_hash),
+                                                    signature):
             return
         seals = state.commits.setdefault(message.block_hash, {})
         seals[message.validator] = message.seal
