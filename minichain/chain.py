@@ -333,7 +333,7 @@ class Blockchain:
             extra=fields["extra"],
         )
         sealed = Block(self.engine.seal(header, wallet), tuple(chosen))
-        return self.engine.finish(sealed, self.producers.values())
+        return self.engine.finish(self, sealed, self.producers.values())
 
     def _fill(self, scratch: Scratch, context: BlockContext,
               transactions: Sequence[Transaction] | None, room: int

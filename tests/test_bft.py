@@ -24,13 +24,16 @@ from minichain.consensus.bft import (
     CommitSealFromNonValidator,
     DuplicateCommitSeal,
     NotBftExtra,
+    NoValidatorsLeft,
     TooFewCommitSeals,
     WrongProposer,
     WrongWeight,
     commit_seals,
+    fault_tolerance,
     quorum,
 )
 from minichain.consensus.engine import UnexpectedCommitSeals, engine_from_description
+from minichain.consensus.poa_snapshot import InvalidVote, encode_vote
 from minichain.errors import (
     ConflictingFinalBlocks,
     TimestampTooEarly,
@@ -42,6 +45,7 @@ platform, logistics, bank, auditor = (Wallet.from_seed(s) for s in
                                       ("platform", "logistics", "bank", "auditor"))
 VALIDATORS = [platform, logistics, bank, auditor]
 customer, shop, outsider = (Wallet.from_seed(s) for s in ("customer", "shop", "outsider"))
+customs = Wallet.from_seed("customs")
 FUNDS = {customer.address: 10_000}
 
 
@@ -50,7 +54,7 @@ def consortium(**options) -> Blockchain:
 
 
 def wallet_of(address: str) -> Wallet:
-    return next(w for w in VALIDATORS + [outsider] if w.address == address)
+    return next(w for w in VALIDATORS + [outsider, customs] if w.address == address)
 
 
 def next_block(chain: Blockchain, *, amount: int = 10) -> Block:
@@ -76,9 +80,14 @@ def chain():
 
 # -- final blocks ---------------------------------------------------------------------------------
 
+def deciding(chain: Blockchain):
+    """The validators who decide the chain's next block."""
+    return chain.engine.validator_set(chain, chain.tip.header)
+
+
 def test_four_validators_tolerate_one_fault_and_need_three_to_agree():
-    engine = consortium().engine
-    assert (len(engine.validators), engine.faults_tolerated, engine.quorum) == (4, 1, 3)
+    validators = deciding(consortium())
+    assert (len(validators), validators.faults_tolerated, validators.quorum) == (4, 1, 3)
     assert [quorum(n) for n in (1, 3, 4, 7, 10, 16)] == [1, 2, 3, 5, 7, 11]
 
 
@@ -102,18 +111,18 @@ def test_proof_of_work_blocks_are_never_final_only_deeper():
 
 
 def test_validators_propose_in_turn(chain):
-    engine = chain.engine
-    proposers = [engine.proposer(h) for h in range(1, 9)]
-    assert proposers == [engine.validators[h % 4] for h in range(1, 9)]
+    validators = deciding(chain)
+    proposers = [validators.proposer(h) for h in range(1, 9)]
+    assert proposers == [chain.engine.validators[h % 4] for h in range(1, 9)]
     for _ in range(4):
         block = chain.produce_block()
-        assert block.header.coinbase == engine.proposer(block.height)
+        assert block.header.coinbase == validators.proposer(block.height)
 
 
 def test_a_block_from_the_next_round_proposer_is_valid_when_the_first_was_silent(chain):
-    engine = chain.engine
-    silent = engine.proposer(chain.height + 1, 0)
-    stand_in = wallet_of(engine.proposer(chain.height + 1, 1))
+    engine, validators = chain.engine, deciding(chain)
+    silent = validators.proposer(chain.height + 1, 0)
+    stand_in = wallet_of(validators.proposer(chain.height + 1, 1))
     chain.clock.advance(engine.block_interval)
     block = chain.build_block(stand_in)
     assert engine.round_of(block.header) == 1 and block.header.coinbase != silent
@@ -162,7 +171,7 @@ def test_seals_over_another_block_are_refused(chain):
 
 def test_the_wrong_proposer_for_the_round_is_refused(chain):
     block = next_block(chain)
-    intruder = wallet_of(chain.engine.proposer(block.height, 2))  # its turn is round 2, not 0
+    intruder = wallet_of(deciding(chain).proposer(block.height, 2))  # its turn is round 2, not 0
     header = replace(block.header, coinbase=intruder.address, seal=b"")
     forged = Block(chain.engine.seal(header, intruder), block.transactions)
     refuse(chain, resealed(forged, *VALIDATORS), WrongProposer,
@@ -184,7 +193,7 @@ def test_a_header_whose_extra_data_is_not_a_round_is_refused(chain):
     proposer = wallet_of(block.header.coinbase)
     header = chain.engine.seal(replace(block.header, extra=b"x" * 5, seal=b""), proposer)
     refuse(chain, resealed(Block(header, block.transactions), *VALIDATORS), NotBftExtra,
-           "4-byte round number, not 5 bytes")
+           "4-byte round number.*not 5 bytes")
 
 
 def test_a_block_claiming_more_weight_is_refused(chain):
@@ -197,7 +206,7 @@ def test_a_block_claiming_more_weight_is_refused(chain):
 
 def test_blocks_come_no_faster_than_the_block_period(chain):
     parent = chain.tip.header
-    proposer = wallet_of(chain.engine.proposer(parent.height + 1))
+    proposer = wallet_of(deciding(chain).proposer(parent.height + 1))
     block = chain.build_block(proposer, timestamp=parent.timestamp + 1)
     block = Block(chain.engine.seal(replace(block.header, timestamp=parent.timestamp + 1,
                                             seal=b""), proposer), block.transactions)
@@ -211,6 +220,82 @@ def test_other_engines_blocks_carry_no_commit_seals():
     chain.clock.advance_to(block.header.timestamp)
     refuse(chain, Block(block.header, block.transactions, (b"\x00" * 97,)), UnexpectedCommitSeals,
            "a proof of work chain's blocks have none")
+
+
+def test_three_members_survive_a_crash_but_only_four_survive_a_liar():
+    # Raft-style ordering (2f + 1) against BFT (3f + 1), for the consortium's sizes
+    table = {n: (t.crashes, t.liars) for n in (1, 3, 4, 5, 7) for t in [fault_tolerance(n)]}
+    assert table == {1: (0, 0), 3: (1, 0), 4: (1, 1), 5: (2, 1), 7: (3, 2)}
+    with pytest.raises(ValueError):
+        fault_tolerance(0)
+
+
+# -- validators voted in and out ------------------------------------------------------------------
+
+def vote_until_decided(chain: Blockchain, voters, candidate: Wallet, add: bool) -> Block:
+    """Each voter votes in the blocks it proposes; blocks come until the set has changed (at
+    most two turns round the validators)."""
+    for voter in voters:
+        chain.engine.propose(voter.address, candidate.address, add)
+    for _ in range(2 * len(deciding(chain))):
+        if (candidate.address in deciding(chain)) == add:
+            break
+        chain.clock.advance(chain.engine.block_interval)
+        deciding_block = chain.produce_block()
+    return deciding_block
+
+
+def test_customs_is_voted_in_by_a_majority_and_decides_from_the_next_block(chain):
+    chain.producers[customs.address] = customs  # customs runs a node and holds its own key
+    decided = vote_until_decided(chain, [platform, logistics, bank], customs, True)
+    votes = sum(1 for h in range(2, chain.height + 1) if len(chain.block(h).header.extra) == 25)
+    assert votes == 3 and decided.header.extra[4:] == encode_vote(customs.address, True)
+    # the deciding block was committed by the old four; the next one by the new five
+    assert customs.public_key not in {seal[:33] for seal in decided.commit_seals}
+    after = chain.produce_block()
+    assert len(deciding(chain)) == 5 and deciding(chain).quorum == 4
+    assert customs.public_key in {seal[:33] for seal in after.commit_seals}
+
+
+def test_a_dropped_validator_can_no_longer_commit_and_the_rest_go_on(chain):
+    vote_until_decided(chain, [platform, bank, auditor], logistics, False)
+    assert deciding(chain).members == tuple(sorted(
+        (platform.address, bank.address, auditor.address), key=str.lower))
+    block = next_block(chain)
+    assert block.header.coinbase != logistics.address
+    refuse(chain, resealed(block, platform, logistics, bank), CommitSealFromNonValidator,
+           "who is not a validator")
+    assert chain.add_block(resealed(block, platform, bank)).name == "EXTENDED"  # 2 of 3
+
+
+def test_a_vote_that_is_not_a_vote_is_refused(chain):
+    block = next_block(chain)
+    proposer = wallet_of(block.header.coinbase)
+    extra = block.header.extra[:4] + bytes([7]) + bytes(20)
+    header = chain.engine.seal(replace(block.header, extra=extra, seal=b""), proposer)
+    refuse(chain, resealed(Block(header, block.transactions), *VALIDATORS), InvalidVote,
+           "1 = add, 0 = drop")
+
+
+def test_votes_are_remembered_in_a_chain_file_and_counted_again_on_reopening(tmp_path):
+    path = tmp_path / "consortium.chain"
+    with open_chain(path, consortium().engine, consortium().params,
+                    producers=VALIDATORS) as chain:
+        vote_until_decided(chain, [platform, bank, auditor], logistics, False)
+        members, tip = deciding(chain).members, chain.tip.hash
+    with open_chain(path, producers=VALIDATORS) as again:
+        assert deciding(again).members == members and len(members) == 3
+    checked = verify_chain_file(path, full=True)
+    assert checked.tip.hash == tip and deciding(checked).members == members
+
+
+def test_when_the_last_validator_is_voted_out_the_chain_stops_with_a_clear_reason():
+    chain = Blockchain.bft([platform], allocations=FUNDS)
+    chain.engine.propose(platform.address, platform.address, False)
+    chain.produce_block()
+    assert len(deciding(chain)) == 0
+    with pytest.raises(NoValidatorsLeft, match="no validators are left to propose block 2"):
+        chain.build_block(platform)
 
 
 # -- more than f faulty: evidence, never a fork --------------------------------------------------

@@ -17,6 +17,13 @@ block even if f of them lie or crash:
   every node that saw a quorum holds the same block, and anyone — a node joining late, a program
   reading a chain file — checks finality against the validator set with signatures alone.
 
+**Validators are voted in and out** (QBFT's validator selection by block header): the proposer
+may put one vote in its block's extra data, after the round number, to add or drop one address.
+Votes are counted as Clique counts them (`minichain.consensus.poa_snapshot`): when more than half
+of the current validators agree, the set changes **from the next block on** — the block that
+carries the deciding vote is still proposed and committed by the old set. Every `epoch` blocks
+the open votes are forgotten (Besu's `epochlength`).
+
 Final means final: a node never replaces a final block. A second final block at the same height
 can only exist if more than f validators signed two blocks, and is reported as that evidence
 (`ConflictingFinalBlocks`, in `minichain.chain`). What can go wrong is that the chain *stops*
@@ -36,8 +43,8 @@ from typing import TYPE_CHECKING
 from minichain import crypto
 from minichain.block import Block, BlockHeader
 from minichain.consensus.engine import ConsensusEngine, HeaderSource, SealingCost
-from minichain.consensus.poa import encode_validators
-from minichain.consensus.poa_snapshot import sorted_addresses
+from minichain.consensus.poa import Proposals, decode_validators, encode_validators
+from minichain.consensus.poa_snapshot import Snapshots, decode_vote, encode_vote, sorted_addresses
 from minichain.consensus.signer_seal import SEAL_SIZE, check_validators, seal_problem, signed_by
 from minichain.errors import InvalidBlock, TimestampInFuture, TimestampTooEarly, short
 
@@ -50,12 +57,16 @@ __all__ = [
     "ByzantineFaultTolerance",
     "CommitSealFromNonValidator",
     "DuplicateCommitSeal",
+    "FaultTolerance",
+    "NoValidatorsLeft",
     "NotBftExtra",
     "TooFewCommitSeals",
+    "ValidatorSet",
     "WrongProposer",
     "WrongWeight",
     "commit_message",
     "commit_seals",
+    "fault_tolerance",
     "quorum",
 ]
 
@@ -70,6 +81,28 @@ def quorum(validators: int) -> int:
 def commit_message(block_hash: bytes) -> bytes:
     """What a validator signs to commit a block."""
     return COMMIT + block_hash
+
+
+@dataclass(frozen=True)
+class FaultTolerance:
+    """How many of n members a consensus survives: crash-fault-tolerant ordering (Raft: a leader
+    orders, a majority acknowledges) survives `crashes` members that stop; Byzantine fault
+    tolerance (this engine) survives `liars` members that stop *or* lie."""
+
+    members: int
+    crashes: int
+    liars: int
+
+
+def fault_tolerance(members: int) -> FaultTolerance:
+    """Raft needs 2f + 1 members to survive f crashes (a majority, f + 1, is still up and any two
+    majorities overlap); BFT needs 3f + 1 to survive f liars (two quorums of ⌈2n/3⌉ overlap in
+    at least f + 1 members, so in at least one honest one). Ongaro and Ousterhout, "In Search of
+    an Understandable Consensus Algorithm", 2014; Castro and Liskov, "Practical Byzantine Fault
+    Tolerance", 1999."""
+    if members < 1:
+        raise ValueError("a consensus needs at least one member")
+    return FaultTolerance(members, crashes=(members - 1) // 2, liars=(members - 1) // 3)
 
 
 # -- what can be wrong with a block --------------------------------------------------------------
@@ -130,20 +163,69 @@ class WrongWeight(InvalidBlock):
 
 
 class NotBftExtra(InvalidBlock):
-    """The header's extra data is not a round number (or, at genesis, the validator list)."""
+    """The header's extra data is not a round number, with or without a vote."""
 
     def __init__(self, size: int):
-        super().__init__(f"a BFT block's extra data is its 4-byte round number, not {size} bytes.")
+        super().__init__(f"a BFT block's extra data is its 4-byte round number, followed by a "
+                         f"21-byte vote or nothing; it is not {size} bytes.")
+
+
+class NoValidatorsLeft(InvalidBlock):
+    """The validators voted the last of themselves out: nobody may propose another block."""
+
+    def __init__(self, height: int):
+        super().__init__(f"no validators are left to propose block {height}: the last one was "
+                         "voted out, so the chain has stopped.")
+
+
+# -- who decides a block -------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ValidatorSet:
+    """The validators who propose and commit one block, in their sorted order."""
+
+    members: tuple[str, ...]
+
+    def __contains__(self, address: object) -> bool:
+        return address in self.members
+
+    def __len__(self) -> int:
+        return len(self.members)
+
+    @property
+    def faults_tolerated(self) -> int:
+        """f: how many validators may lie or crash while blocks stay safe and keep coming."""
+        return (len(self.members) - 1) // 3
+
+    @property
+    def quorum(self) -> int:
+        """How many must commit a block before it is final."""
+        return quorum(len(self.members))
+
+    def proposer(self, height: int, round_: int = 0) -> str:
+        """Who proposes block `height` in `round_`: validator (height + round) mod n."""
+        if not self.members:
+            raise NoValidatorsLeft(height)
+        return self.members[(height + round_) % len(self.members)]
+
+    def round_of(self, height: int, proposer: str) -> int:
+        """The first round of `height` in which `proposer` proposes (0 if it never does)."""
+        if not self.members:
+            raise NoValidatorsLeft(height)
+        return next((r for r in range(len(self.members))
+                     if self.proposer(height, r) == proposer), 0)
 
 
 # -- the engine ----------------------------------------------------------------------------------
 
 @dataclass
 class ByzantineFaultTolerance(ConsensusEngine):
-    """QBFT-style consensus: n = 3f + 1 validators, proposers in turn, final blocks."""
+    """QBFT-style consensus: n = 3f + 1 validators, proposers in turn, final blocks, validators
+    voted in and out."""
 
-    validators: tuple[str, ...] = ()
+    validators: tuple[str, ...] = ()  # the genesis block's validators
     period: int = 5  # seconds between blocks at least (QBFT's block period)
+    epoch: int = 30_000  # blocks after which open votes are forgotten (Besu's epochlength)
 
     name = "byzantine fault tolerance"
     producer_schedule = "rounds"
@@ -154,29 +236,36 @@ class ByzantineFaultTolerance(ConsensusEngine):
             raise ValueError("each validator may be listed once")
         if self.period < 1:
             raise ValueError("the block period must be at least 1 second")
+        if self.epoch < 1:
+            raise ValueError("the epoch must be at least 1 block")
         self.validators = tuple(sorted_addresses(self.validators))
         self.block_interval = self.period
+        self.proposals: Proposals = {}
+        self._snapshots = Snapshots(self.epoch, lambda genesis: decode_validators(genesis.extra),
+                                    self._vote_of)
 
-    # -- who, how many ---------------------------------------------------------------------------
-    @property
-    def faults_tolerated(self) -> int:
-        """f: how many validators may lie or crash while blocks stay safe and keep coming."""
-        return (len(self.validators) - 1) // 3
+    # -- who decides -----------------------------------------------------------------------------
+    def validator_set(self, chain: HeaderSource, parent: BlockHeader) -> ValidatorSet:
+        """The validators who propose and commit the block after `parent`."""
+        return ValidatorSet(tuple(self._snapshots.at(chain, parent).validators))
 
-    @property
-    def quorum(self) -> int:
-        return quorum(len(self.validators))
+    def propose(self, by: str, candidate: str, authorize: bool) -> None:
+        """Make validator `by` vote, in the blocks it proposes, to add or drop `candidate`."""
+        self.proposals.setdefault(by, {})[candidate] = authorize
 
-    def proposer(self, height: int, round_: int = 0) -> str:
-        """Who proposes block `height` in `round_` (round-robin over the sorted validators)."""
-        return self.validators[(height + round_) % len(self.validators)]
+    def discard(self, by: str, candidate: str) -> None:
+        self.proposals.get(by, {}).pop(candidate, None)
 
     @staticmethod
     def round_of(header: BlockHeader) -> int:
         """The round in which the block was agreed (0 unless proposers had to be replaced)."""
-        if len(header.extra) != 4:
+        if len(header.extra) not in (4, 4 + 21):
             raise NotBftExtra(len(header.extra))
-        return int.from_bytes(header.extra, "big")
+        return int.from_bytes(header.extra[:4], "big")
+
+    @staticmethod
+    def _vote_of(header: BlockHeader) -> tuple[str, bool] | None:
+        return decode_vote(header.extra[4:])
 
     # -- consensus rules -------------------------------------------------------------------------
     def genesis_fields(self) -> dict:
@@ -184,8 +273,8 @@ class ByzantineFaultTolerance(ConsensusEngine):
 
     def verify_header(self, chain: HeaderSource, header: BlockHeader, parent: BlockHeader,
                       now: int) -> None:
-        """Time, then the proposer for the block's round and its seal; commit seals are checked
-        with the whole block (`verify_block`)."""
+        """Time, then the round and vote, the proposer for the round and its seal; commit seals
+        are checked with the whole block (`verify_block`)."""
         earliest = parent.timestamp + self.period
         if header.timestamp < earliest:
             raise TimestampTooEarly(header.timestamp, earliest,
@@ -193,7 +282,8 @@ class ByzantineFaultTolerance(ConsensusEngine):
         if header.timestamp > now:
             raise TimestampInFuture(header.timestamp, now)
         round_ = self.round_of(header)
-        expected = self.proposer(header.height, round_)
+        self._vote_of(header)
+        expected = self.validator_set(chain, parent).proposer(header.height, round_)
         if header.coinbase != expected:
             raise WrongProposer(header.height, round_, header.coinbase, expected)
         if header.difficulty != 1:
@@ -207,7 +297,9 @@ class ByzantineFaultTolerance(ConsensusEngine):
             raise BadProposerSeal(problem.replace("after it was sealed", "after it was proposed"))
 
     def verify_block(self, chain: HeaderSource, block: Block) -> None:
-        """A quorum of distinct validators committed exactly this block."""
+        """A quorum of distinct validators (of the set at the block's parent) committed exactly
+        this block."""
+        validators = self.validator_set(chain, chain.header(block.header.parent_hash))
         cache = getattr(chain, "signatures", None)
         verify = crypto.verify if cache is None else cache.verify
         message = commit_message(block.hash)
@@ -217,7 +309,7 @@ class ByzantineFaultTolerance(ConsensusEngine):
                 raise BadCommitSeal(None, f"it is {len(seal)} bytes, not {SEAL_SIZE}")
             key, signature = seal[:crypto.PUBLIC_KEY_SIZE], seal[crypto.PUBLIC_KEY_SIZE:]
             signer = crypto.address_from_public_key(key)
-            if signer not in self.validators:
+            if signer not in validators:
                 raise CommitSealFromNonValidator(signer)
             if signer in signers:
                 raise DuplicateCommitSeal(signer)
@@ -225,8 +317,8 @@ class ByzantineFaultTolerance(ConsensusEngine):
                 raise BadCommitSeal(signer, "its signature does not sign this block (it may "
                                             "commit another block at this height)")
             signers.add(signer)
-        if len(signers) < self.quorum:
-            raise TooFewCommitSeals(len(signers), self.quorum, len(self.validators))
+        if len(signers) < validators.quorum:
+            raise TooFewCommitSeals(len(signers), validators.quorum, len(validators))
 
     def weight(self, header: BlockHeader) -> int:
         return 1
@@ -237,33 +329,42 @@ class ByzantineFaultTolerance(ConsensusEngine):
 
     def sealing_cost(self, chain: HeaderSource, headers: Sequence[BlockHeader]) -> SealingCost:
         """The proposer's signature and at least a quorum of commit seals a block; no puzzle."""
-        return SealingCost(hashes=0, signatures=(1 + self.quorum) * len(headers),
-                           validators=len(self.validators))
+        signatures = sum(1 + self.validator_set(chain, chain.header(h.parent_hash)).quorum
+                         for h in headers)
+        tip = self.validator_set(chain, headers[-1]) if headers else ValidatorSet(self.validators)
+        return SealingCost(hashes=0, signatures=signatures, validators=len(tip))
 
     # -- producing blocks (a node that holds validator keys) -------------------------------------
     def choose_producer(self, chain: HeaderSource, parent: BlockHeader,
                         candidates: list[str]) -> str | None:
         """The proposer of round 0, if this node holds its key."""
-        proposer = self.proposer(parent.height + 1)
+        proposer = self.validator_set(chain, parent).proposer(parent.height + 1)
         return proposer if proposer in candidates else None
 
     def prepare(self, chain: HeaderSource, parent: BlockHeader, producer: str,
                 timestamp: int) -> dict:
+        """The round in which `producer` proposes, and the first of its votes that still makes
+        sense (to add an outsider or drop a validator)."""
         height = parent.height + 1
-        round_ = next((r for r in range(len(self.validators))
-                       if self.proposer(height, r) == producer), 0)
+        round_ = self.validator_set(chain, parent).round_of(height, producer)
+        snap = self._snapshots.at(chain, parent)
+        wishes = self.proposals.get(producer, {})
+        valid = [c for c in sorted_addresses(wishes) if snap.valid_vote(c, wishes[c])]
+        vote = encode_vote(valid[0], wishes[valid[0]]) if valid else b""
         return {"timestamp": max(timestamp, parent.timestamp + self.period), "difficulty": 1,
-                "extra": round_.to_bytes(4, "big")}
+                "extra": round_.to_bytes(4, "big") + vote}
 
     def seal(self, header: BlockHeader, producer: Wallet | None) -> BlockHeader:
         if producer is None:
             raise ValueError("a BFT block must be proposed with a validator's wallet")
         return signed_by(header, producer)
 
-    def finish(self, block: Block, wallets: Iterable[Wallet]) -> Block:
-        """The block with the commit seals of every validator among `wallets`."""
+    def finish(self, chain: HeaderSource, block: Block, wallets: Iterable[Wallet]) -> Block:
+        """The block with the commit seals of every validator (of the set at its parent) among
+        `wallets`."""
+        validators = self.validator_set(chain, chain.header(block.header.parent_hash))
         return Block(block.header, block.transactions, commit_seals(block, [
-            w for w in wallets if w.address in self.validators]))
+            w for w in wallets if w.address in validators]))
 
 
 def commit_seals(block: Block, validators: Iterable[Wallet]) -> tuple[bytes, ...]:

@@ -113,7 +113,7 @@ class ConsensusEngine(ABC):
         their blocks only ever get deeper)."""
         return False
 
-    def finish(self, block: Block, wallets: Iterable[Wallet]) -> Block:
+    def finish(self, chain: HeaderSource, block: Block, wallets: Iterable[Wallet]) -> Block:
         """The sealed block as this node sends it out (a BFT engine adds commit seals)."""
         return block
 

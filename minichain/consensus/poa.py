@@ -36,6 +36,7 @@ from minichain.consensus.signer_seal import SEAL_SIZE, check_validators, seal_pr
 from minichain.consensus.poa_snapshot import (
     InvalidVote,
     Snapshot,
+    Snapshots,
     Tally,
     Vote,
     decode_vote,
@@ -164,7 +165,8 @@ class ProofOfAuthority(ConsensusEngine):
         if self.epoch < 1:
             raise ValueError("the epoch must be at least 1 block")
         self.proposals: Proposals = {}
-        self._snapshots: dict[bytes, Snapshot] = {}
+        self._snapshots = Snapshots(self.epoch, lambda genesis: decode_validators(genesis.extra),
+                                    self._vote_of)
 
     def sealing_cost(self, chain: HeaderSource, headers: Sequence[BlockHeader]) -> SealingCost:
         """One signature a block, no puzzle; only the validators of the tip's snapshot may seal."""
@@ -183,20 +185,11 @@ class ProofOfAuthority(ConsensusEngine):
     # -- snapshots -------------------------------------------------------------------------------
     def snapshot(self, chain: HeaderSource, header: BlockHeader) -> Snapshot:
         """Validators and votes as of `header` (after applying it)."""
-        pending: list[BlockHeader] = []
-        for ancestor in chain.ancestors(header):
-            if ancestor.hash in self._snapshots:
-                snap = self._snapshots[ancestor.hash]
-                break
-            if ancestor.height == 0:
-                snap = Snapshot(0, ancestor.hash, decode_validators(ancestor.extra))
-                self._snapshots[ancestor.hash] = snap
-                break
-            pending.append(ancestor)
-        for ancestor in reversed(pending):
-            snap = snap.apply(ancestor, self.epoch)
-            self._snapshots[ancestor.hash] = snap
-        return snap
+        return self._snapshots.at(chain, header)
+
+    def _vote_of(self, header: BlockHeader) -> tuple[str, bool] | None:
+        """The vote a block carries (a checkpoint carries the validator list instead)."""
+        return None if header.height % self.epoch == 0 else decode_vote(header.extra)
 
     # -- consensus rules -------------------------------------------------------------------------
     def genesis_fields(self) -> dict:

@@ -20,8 +20,9 @@ Differences from EIP-225, for readability: a vote travels in the block's `extra`
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
+from typing import Protocol
 
 from minichain import crypto
 from minichain.block import BlockHeader
@@ -30,6 +31,7 @@ from minichain.errors import InvalidBlock
 __all__ = [
     "InvalidVote",
     "Snapshot",
+    "Snapshots",
     "Tally",
     "Vote",
     "decode_vote",
@@ -128,8 +130,10 @@ class Snapshot:
         return Snapshot(self.height, self.block_hash, list(self.validators), dict(self.recents),
                         list(self.votes), dict(self.tally))
 
-    def apply(self, header: BlockHeader, epoch: int) -> Snapshot:
-        """The snapshot after `header` (already verified); this one is left unchanged."""
+    def apply(self, header: BlockHeader, epoch: int, vote: tuple[str, bool] | None) -> Snapshot:
+        """The snapshot after `header` (already verified), which carries `vote` (candidate,
+        authorize) or None; this one is left unchanged. A checkpoint forgets the open votes
+        first."""
         snap = self.copy()
         snap.height, snap.block_hash = header.height, header.hash
         height, signer = header.height, header.coinbase
@@ -137,7 +141,6 @@ class Snapshot:
             snap.votes, snap.tally = [], {}
         snap.recents.pop(height - snap.window, None)
         snap.recents[height] = signer
-        vote = None if height % epoch == 0 else decode_vote(header.extra)
         if vote is not None:
             candidate, authorize = vote
             snap._count(Vote(signer, candidate, authorize, height))
@@ -186,3 +189,39 @@ class Snapshot:
                 self.votes.remove(old)
         self.votes = [v for v in self.votes if v.candidate != candidate]
         self.tally.pop(candidate, None)
+
+
+# -- snapshots of a chain, remembered (geth's recent-snapshot cache) -----------------------------
+
+class _Headers(Protocol):
+    def ancestors(self, header: BlockHeader) -> Iterable[BlockHeader]: ...
+
+
+class Snapshots:
+    """Each block's snapshot, computed once from the nearest remembered ancestor (or from the
+    genesis block's validator list) and remembered by block hash."""
+
+    def __init__(self, epoch: int, genesis_validators: Callable[[BlockHeader], list[str]],
+                 vote_of: Callable[[BlockHeader], tuple[str, bool] | None]):
+        self.epoch = epoch
+        self._genesis_validators = genesis_validators
+        self._vote_of = vote_of
+        self._by_hash: dict[bytes, Snapshot] = {}
+
+    def at(self, chain: _Headers, header: BlockHeader) -> Snapshot:
+        """Validators and votes as of `header` (after applying it)."""
+        pending: list[BlockHeader] = []
+        for ancestor in chain.ancestors(header):
+            if ancestor.hash in self._by_hash:
+                snap = self._by_hash[ancestor.hash]
+                break
+            if ancestor.height == 0:
+                snap = Snapshot(0, ancestor.hash,
+                                sorted_addresses(self._genesis_validators(ancestor)))
+                self._by_hash[ancestor.hash] = snap
+                break
+            pending.append(ancestor)
+        for ancestor in reversed(pending):
+            snap = snap.apply(ancestor, self.epoch, self._vote_of(ancestor))
+            self._by_hash[ancestor.hash] = snap
+        return snap

@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING, Any
 
 from minichain import crypto
 from minichain.block import Block
-from minichain.consensus.bft import commit_message, commit_seals
+from minichain.consensus.bft import ValidatorSet, commit_message, commit_seals
 from minichain.errors import ValidationError
 from minichain.network.events import EventKind
 
@@ -80,6 +80,7 @@ class _Height:
     """What one validator knows about the height it is deciding."""
 
     height: int
+    validators: ValidatorSet  # who decides this height (votes may have changed the set)
     round: int = 0
     blocks: dict[bytes, Block] = field(default_factory=dict)  # proposals seen, by hash
     prepares: dict[tuple[int, bytes], set[str]] = field(default_factory=dict)
@@ -136,10 +137,13 @@ class BftRounds:
     # -- rounds ----------------------------------------------------------------------------------
     def _enter(self, node: Node, height: int, round_: int) -> None:
         state = self._state.get(node.name)
-        if state is None or state.height != height:
-            state = self._state[node.name] = _Height(height)
-        state.round = round_
         engine = node.chain.engine
+        if state is None or state.height != height:
+            state = self._state[node.name] = _Height(
+                height, engine.validator_set(node.chain, node.chain.tip.header))
+        state.round = round_
+        if self.validators[node.name].address not in state.validators:
+            return  # not (or no longer) a validator at this height: it follows the chain only
         ready = node.chain.tip.header.timestamp + engine.period - self.network.clock_start
         start = max(self.network.now, float(ready)) if round_ == 0 else self.network.now
         timeout = ROUND_TIMEOUT * 2 ** min(round_, MAX_BACKOFF)
@@ -148,7 +152,7 @@ class BftRounds:
                                                             node, height, round_)
         if round_ > 0 and state.committed is not None:  # it may have been lost: say it again
             self._broadcast(node, state.committed)
-        if engine.proposer(height, round_) == self.validators[node.name].address:
+        if state.validators.proposer(height, round_) == self.validators[node.name].address:
             late = 1.0 if node.name in self.liars else 0.0  # a second for a second timestamp
             self.network.scheduler.at(start + late, self._propose, node, height, round_)
 
@@ -207,7 +211,8 @@ class BftRounds:
     def receive(self, node: Node, message: object, sender: Node | None) -> None:
         """A consensus message reached validator `node` (from `sender`)."""
         state = self._state.get(node.name)
-        if node.name not in self.validators or not node.up or state is None:
+        if node.name not in self.validators or not node.up or state is None \
+                or self.validators[node.name].address not in state.validators:
             return
         if getattr(message, "height", None) != state.height:
             return
@@ -221,7 +226,7 @@ class BftRounds:
     def _on_proposal(self, node: Node, state: _Height, message: Proposal,
                      sender: Node | None) -> None:
         engine, block = node.chain.engine, message.block
-        proposer = engine.proposer(state.height, message.round)
+        proposer = state.validators.proposer(state.height, message.round)
         if sender is None or sender.name not in self.validators \
                 or self.validators[sender.name].address != proposer \
                 or message.round < state.round or engine.round_of(block.header) > message.round:
@@ -245,15 +250,14 @@ class BftRounds:
         self._maybe_commit(node, state, message.round, block.hash)
 
     def _on_prepare(self, node: Node, state: _Height, message: Prepare) -> None:
-        if message.validator not in node.chain.engine.validators:
+        if message.validator not in state.validators:
             return
         state.prepares.setdefault((message.round, message.block_hash), set()).add(
             message.validator)
         self._maybe_commit(node, state, message.round, message.block_hash)
 
     def _maybe_commit(self, node: Node, state: _Height, round_: int, block_hash: bytes) -> None:
-        engine = node.chain.engine
-        if len(state.prepares.get((round_, block_hash), ())) < engine.quorum \
+        if len(state.prepares.get((round_, block_hash), ())) < state.validators.quorum \
                 or block_hash not in state.blocks:
             return
         liar = node.name in self.liars
@@ -274,7 +278,7 @@ class BftRounds:
         """The liar's late move: the block it committed, final with the seals it has, to all."""
         seals = {**state.commits.get(commit.block_hash, {}), commit.validator: commit.seal}
         block = state.blocks[commit.block_hash]
-        if not node.up or len(seals) < node.chain.engine.quorum:
+        if not node.up or len(seals) < state.validators.quorum:
             self._broadcast(node, commit)
             return
         final = Block(block.header, block.transactions,
@@ -287,7 +291,7 @@ class BftRounds:
     def _on_commit(self, node: Node, state: _Height, message: Commit) -> None:
         key = message.seal[:crypto.PUBLIC_KEY_SIZE]
         signature = message.seal[crypto.PUBLIC_KEY_SIZE:]
-        if message.validator not in node.chain.engine.validators \
+        if message.validator not in state.validators \
                 or crypto.address_from_public_key(key) != message.validator \
                 or not node.chain.signatures.verify(key, commit_message(message.block_hash),
                                                     signature):
@@ -295,7 +299,7 @@ class BftRounds:
         seals = state.commits.setdefault(message.block_hash, {})
         seals[message.validator] = message.seal
         block = state.blocks.get(message.block_hash)
-        if block is None or len(seals) < node.chain.engine.quorum \
+        if block is None or len(seals) < state.validators.quorum \
                 or block.hash in node.chain:
             return
         final = Block(block.header, block.transactions,
