@@ -36,13 +36,13 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterable, Sequence
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import TextIO
 
 from minichain import store
 from minichain.block import ZERO_ADDRESS, Block
 from minichain.chain import Blockchain
+from minichain.clock import date_text
 from minichain.consensus.poa import ProofOfAuthority
 from minichain.contracts import ContractClient, ContractRuntime
 from minichain.errors import short
@@ -128,10 +128,7 @@ def _who(address: str, names: dict[str, str]) -> str:
 
 
 def _time(timestamp: int) -> str:
-    try:
-        return datetime.fromtimestamp(timestamp, timezone.utc).strftime("%Y-%m-%d %H:%M:%S")
-    except (OverflowError, OSError, ValueError):
-        return str(timestamp)
+    return date_text(timestamp).removesuffix(" UTC")
 
 
 def _table(headers: Sequence[str], rows: Iterable[Sequence[object]], out: TextIO,

@@ -7,9 +7,20 @@ block is produced, which takes one block interval of simulated time).
 
 from __future__ import annotations
 
-__all__ = ["GENESIS_TIME", "SimulatedClock"]
+from datetime import datetime, timezone
+
+__all__ = ["GENESIS_TIME", "SimulatedClock", "date_text"]
 
 GENESIS_TIME = 1_767_225_600  # 2026-01-01 00:00:00 UTC, in seconds since 1970
+
+
+def date_text(timestamp: int) -> str:
+    """A block time as a person reads it, '2026-01-01 00:00:35 UTC' (or the bare number, if it
+    is no date at all)."""
+    try:
+        return datetime.fromtimestamp(timestamp, timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
+    except (OverflowError, OSError, ValueError):
+        return str(timestamp)
 
 
 class SimulatedClock:

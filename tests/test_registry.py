@@ -7,7 +7,8 @@ turn, each hand-off signed by both hands. Every allowed action is walked, every 
 (wrong role, wrong state, forged or misplaced hand-off) is refused with a specific error and
 changes nothing, and every counterfeit — forged hand-off, swapped document, recalled lot,
 unknown lot, papers that are not what the chain records — is named by `verify`. Last, each item's
-QR code carries the lot and a verification link a phone can follow.
+QR code carries the lot, the item's serial and a verification link a phone can follow (scans and
+the shopper's app are tests/test_verifier.py).
 """
 
 import xml.etree.ElementTree as ET
@@ -31,6 +32,7 @@ from minichain.contracts.registry_errors import (
     NotOnRecord,
     RecalledLot,
     UnknownLot,
+    date_text,
 )
 from minichain.contracts.runtime import ContractRuntime, NotAllowed, register
 
@@ -94,9 +96,11 @@ def journey(registry, lot):
     ]
 
 
-def register_lot(registry, lot=LOT, certificate=CERTIFICATE):
+def register_lot(registry, lot=LOT, certificate=CERTIFICATE, items=400):
+    """The farm registers a lot of 400 tins, serials 1 to 400."""
     return act(registry, farm, "register_lot", lot=lot, sku="LONGJING-250G",
-               origin="West Lake, Hangzhou", document_hash=document_hash(certificate))
+               origin="West Lake, Hangzhou", document_hash=document_hash(certificate),
+               items=items)
 
 
 def unsigned(registry, giver, receiver, location, document, lot=LOT, **changes):
@@ -123,8 +127,8 @@ def test_the_farm_registers_a_lot_once_the_platform_vouches_for_it(registry):
     tea = read_lot(registry.chain, registry.address, LOT)
     assert (tea.producer, tea.producer_name, tea.holder) == (
         farm.address, "West Lake Tea Farm", farm.address)
-    assert (tea.sku, tea.origin, tea.handoffs, tea.recalled) == (
-        "LONGJING-250G", "West Lake, Hangzhou", 0, False)
+    assert (tea.sku, tea.origin, tea.handoffs, tea.recalled, tea.items) == (
+        "LONGJING-250G", "West Lake, Hangzhou", 0, False, 400)
     assert tea.document_hash == document_hash(CERTIFICATE)
     assert [e.name for e in registry.events()] == ["Opened", "ProducerApproved", "LotRegistered"]
 
@@ -161,6 +165,9 @@ GOOD_LOT = {"lot": "LJ-2026-002", "sku": "LONGJING-250G", "origin": "West Lake",
     ("origin", "x" * 81, "the origin must be text of 1 to 80 characters"),
     ("document_hash", "abc", "a document hash must be 64 lower-case hex digits .* not 'abc'"),
     ("document_hash", document_hash(CERTIFICATE).upper(), "a document hash must be 64 lower"),
+    ("items", -1, "the number of items must be a whole number from 0 to 1,000,000,000, not -1"),
+    ("items", "400", "the number of items must be a whole number .* not '400'"),
+    ("items", 10**9 + 1, "the number of items must be a whole number from 0 to 1,000,000,000"),
 ])
 def test_malformed_lots_are_refused(registry, field, value, match):
     refused(registry, farm, "register_lot", MalformedRecord, match, **{**GOOD_LOT, field: value})
@@ -293,12 +300,12 @@ def test_a_hand_off_cannot_be_backdated_or_dated_ahead(registry, lot):
     registered = read_lot(registry.chain, registry.address, LOT).registered_at
     backdated = signed(registry, farm, exporter, "Hangzhou", BILL_OF_LADING, time=registered - 1)
     refused(registry, exporter, "hand_over", HandOffOutOfOrder,
-            f"hand-off 1 of lot '{LOT}' is dated {registered - 1}, before the step it follows "
-            f"\\(time {registered}\\)", **backdated.args())
+            f"hand-off 1 of lot '{LOT}' is dated {date_text(registered - 1)}, before the step "
+            f"it follows \\({date_text(registered)}\\)", **backdated.args())
     ahead = registry.chain.clock.now() + 3600
     early = signed(registry, farm, exporter, "Hangzhou", BILL_OF_LADING, time=ahead)
     refused(registry, exporter, "hand_over", HandOffOutOfOrder,
-            f"hand-off 1 of lot '{LOT}' is dated {ahead}, after this block's time",
+            f"hand-off 1 of lot '{LOT}' is dated {date_text(ahead)}, after this block's time",
             **early.args())
 
 
@@ -488,7 +495,8 @@ def test_backdated_papers_are_caught(registry, lot, journey):
                        time=journey[0].time - 60)
     result = verify(registry.chain, registry.address, LOT, journey=[journey[0], backdated])
     assert (result.ok, result.broken_at) == (False, 2)
-    assert f"is dated {journey[0].time - 60}, before the step it follows" in result.problem
+    assert f"is dated {date_text(journey[0].time - 60)}, before the step it follows" \
+        in result.problem
     assert isinstance(result.error, HandOffOutOfOrder)
 
 

@@ -53,6 +53,7 @@ from minichain.contracts.message import (
 from minichain.contracts.qr import VERIFY_URL, BadItemLink, ItemLink, ItemQR, item_qr
 from minichain.contracts.registry import SIGNATURE_GAS, ProductRegistry
 from minichain.contracts.registry_errors import (
+    AlreadyScanned,
     CustodyBroken,
     CustodyGap,
     DocumentMismatch,
@@ -62,7 +63,10 @@ from minichain.contracts.registry_errors import (
     MalformedRecord,
     NotOnRecord,
     RecalledLot,
+    UnapprovedProducer,
     UnknownLot,
+    UnregisteredItem,
+    UntrustedRegistry,
 )
 from minichain.contracts.runtime import (
     GAS,
@@ -87,6 +91,7 @@ from minichain.contracts.runtime import (
     public,
     register,
 )
+from minichain.contracts.verifier import ScanRecord, ScanResult, Verifier, read_scans
 
 __all__ = [
     "DuplicateField",
@@ -101,6 +106,7 @@ __all__ = [
     "WrongMessageShape",
     "FeeBelowIntrinsicGas",
     "intrinsic_gas",
+    "AlreadyScanned",
     "BadCall",
     "BadItemLink",
     "BalancesDoNotAddUp",
@@ -148,19 +154,26 @@ __all__ = [
     "public",
     "read_custody",
     "read_lot",
+    "read_scans",
     "RecalledLot",
     "register",
     "Revocation",
+    "ScanRecord",
+    "ScanResult",
     "SIGNATURE_GAS",
     "StaleState",
     "StaleVoucher",
     "Step",
     "TooEarly",
     "TooLate",
+    "UnapprovedProducer",
     "UnknownContract",
     "UnknownLot",
     "UnknownMethod",
+    "UnregisteredItem",
+    "UntrustedRegistry",
     "Verification",
+    "Verifier",
     "verify",
     "VERIFY_URL",
     "Voucher",

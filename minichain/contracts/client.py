@@ -54,10 +54,15 @@ class ContractClient:
     def call(self, wallet: Wallet, method: str, *, value: int = 0, fee: int = DEFAULT_FEE,
              **args: Any) -> Transaction:
         """Send a call of `method`; raises the contract's error at once if it would refuse."""
+        return self.send(wallet, method, value=value, fee=fee, **args)[0]
+
+    def send(self, wallet: Wallet, method: str, *, value: int = 0, fee: int = DEFAULT_FEE,
+             **args: Any) -> tuple[Transaction, Receipt]:
+        """As `call`, and also the receipt its trial run gave: what the call will do in the
+        next block (its events, say), unless something sent after it changes that."""
         tx = wallet.pay(self.address, value, chain=self.chain, fee=fee,
                         data=call_data(method, **args))
-        _send(self.chain, tx)
-        return tx
+        return tx, _send(self.chain, tx)
 
     # -- reading ---------------------------------------------------------------------------------
     @property
@@ -101,6 +106,7 @@ def dry_run(chain: Blockchain, tx: Transaction) -> Receipt:
     return receipt
 
 
-def _send(chain: Blockchain, tx: Transaction) -> None:
-    dry_run(chain, tx)
+def _send(chain: Blockchain, tx: Transaction) -> Receipt:
+    receipt = dry_run(chain, tx)
     chain.submit(tx)
+    return receipt

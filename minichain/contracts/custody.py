@@ -17,7 +17,8 @@ EIP-712's domain separator).
 `verify` walks a lot's custody chain the way a shopper's phone would, trusting only signatures
 and fingerprints: every signature valid for the address it claims, each hand-off starting where
 the previous one ended, no hand-off dated before the step it follows, every document presented
-re-hashing to its fingerprint, and the lot not recalled. It names the first broken link. It
+re-hashing to its fingerprint, the lot not recalled, and, given an item's serial, that the lot
+registered that item (`serial_problem`). It names the first broken link. It
 re-checks what the contract already checked, so that a hand-off recorded by a careless or
 compromised registry, or a journey presented on paper by a counterfeiter, is caught all the
 same. The same error classes (`minichain.contracts.registry_errors`) serve the contract
@@ -32,7 +33,12 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from minichain import crypto
-from minichain.contracts.registry import ProductRegistry, hand_off_message, signature_problem
+from minichain.contracts.registry import (
+    ProductRegistry,
+    hand_off_message,
+    serial_problem,
+    signature_problem,
+)
 from minichain.contracts.registry_errors import (
     CustodyBroken,
     CustodyGap,
@@ -42,6 +48,7 @@ from minichain.contracts.registry_errors import (
     RecalledLot,
     UnknownLot,
 )
+from minichain.clock import date_text
 from minichain.contracts.runtime import REGISTRY, ContractRuntime, storage_key
 from minichain.errors import short
 
@@ -121,7 +128,7 @@ class HandOff:
 
     def summary(self) -> str:
         return (f"from {short(self.giver)} to {short(self.receiver)} at {self.location}, "
-                f"time {self.time}")
+                f"on {date_text(self.time)}")
 
 
 # -- reading a registry ----------------------------------------------------------------------------
@@ -143,6 +150,7 @@ class Lot:
     recalled_by: str = ""
     recalled_at: int = 0
     recall_reason: str = ""
+    items: int = 0  # how many items the lot holds, serials 1 to `items`; 0: no serials
 
     @classmethod
     def from_record(cls, lot: str, record: Mapping[str, Any]) -> Lot:
@@ -152,7 +160,8 @@ class Lot:
                    holder=record["holder"], handoffs=record["handoffs"],
                    recalled=record["recalled"], recalled_by=record.get("recalled_by", ""),
                    recalled_at=record.get("recalled_at", 0),
-                   recall_reason=record.get("recall_reason", ""))
+                   recall_reason=record.get("recall_reason", ""),
+                   items=record.get("items", 0))
 
 
 def is_registry(chain: Blockchain, registry: str) -> bool:
@@ -229,7 +238,7 @@ class Step:
         what = ("registered by " + short(self.receiver) if self.giver is None
                 else f"{short(self.giver)} → {short(self.receiver)}")
         mark = "ok" if self.ok else f"BROKEN: {self.error}"
-        return f"{self.number}. {what} at {self.location}, time {self.time} — {mark}"
+        return f"{self.number}. {what} at {self.location}, {date_text(self.time)} — {mark}"
 
 
 @dataclass(frozen=True)
@@ -240,7 +249,7 @@ class Verification:
     lot: str
     steps: tuple[Step, ...]
     problem: str | None  # the first break, in one sentence
-    broken_at: int | None  # the step it is at; None for the lot as a whole (unknown, recalled)
+    broken_at: int | None  # its step; None for the lot as a whole (unknown, recalled, no such item)
     error: CustodyBroken | None = field(default=None, repr=False, compare=False)
 
     @property
@@ -347,13 +356,14 @@ def _step(lot: str, number: int, giver: str | None, receiver: str, location: str
 
 def verify(chain: Blockchain, registry: str, lot: str, *,
            documents: Mapping[int, bytes] | None = None,
-           journey: Sequence[HandOff] | None = None) -> Verification:
+           journey: Sequence[HandOff] | None = None, item: str | None = None) -> Verification:
     """Walk the custody chain of `lot` in the product registry at `registry`, at the tip.
 
     The lot's record and recall flag come from the chain. The hand-offs walked are those
     recorded on the chain, or, if `journey` is given, the ones presented (say, the papers that
     came with a shipment), which must then also be the ones recorded. `documents` maps step
-    numbers (0: the registration) to off-chain documents to re-hash.
+    numbers (0: the registration) to off-chain documents to re-hash. If `item` is given (the
+    serial on an item's code), the lot must have registered it.
     """
     if not is_registry(chain, registry):
         return _result(lot, [], UnknownLot(lot, registry, why=(
@@ -363,6 +373,10 @@ def verify(chain: Blockchain, registry: str, lot: str, *,
     if record is None:
         return _result(lot, [], UnknownLot(lot, registry), None)
     on_chain = read_custody(chain, registry, lot)
-    return check_journey(record, on_chain if journey is None else journey,
-                         chain_id=chain.params.chain_id, registry=registry, documents=documents,
-                         recorded=None if journey is None else on_chain)
+    result = check_journey(record, on_chain if journey is None else journey,
+                           chain_id=chain.params.chain_id, registry=registry,
+                           documents=documents, recorded=None if journey is None else on_chain)
+    unregistered = None if item is None else serial_problem(lot, record.items, item)
+    if result.ok and unregistered is not None:
+        return _result(lot, result.steps, unregistered, None)
+    return result

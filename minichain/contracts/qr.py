@@ -5,9 +5,17 @@ goods come from and whose hands they passed through. Here the code carries a lin
 
     https://verify.minichain.example/lot/LJ-2026-001?chain=1&registry=0x3F2a…&item=0042
 
-naming the chain, the product registry and the lot (and the item's serial within the lot), so a
-verifier can walk the lot's custody chain with `minichain.contracts.custody.verify`. The
-domain is reserved for examples (RFC 2606): nothing is ever fetched, the link is only read.
+naming the chain, the product registry and the lot, and the item's serial within the lot (as
+GS1 Digital Link carries a lot, AI 10, and a serial, AI 21, in one link), so a verifier can walk
+the lot's custody chain with `minichain.contracts.custody.verify` and check that the lot
+registered the item. The domain is reserved for examples (RFC 2606): nothing is ever fetched,
+the link is only read.
+
+Whatever a code says can be printed by anyone, the registry it names included: a counterfeiter
+can run a registry of his own in which he approved himself. `ItemLink.verify` checks what the
+named registry says; the shopper's app (`minichain.contracts.verifier.Verifier`) trusts only the
+registry and producers of its own configuration, and records every scan, so a code copied onto
+fakes is seen scanned again.
 
 Codes are made by `segno` (ISO/IEC 18004, pure Python, no image libraries) as SVG text with a
 fixed error-correction level, so the same item gives the same bytes on every machine, offline.
@@ -93,14 +101,19 @@ class ItemLink:
 
     def verify(self, chain: Blockchain, *, documents: Mapping[int, bytes] | None = None
                ) -> Verification:
-        """Walk the lot's custody chain on `chain` (which must be the chain the link names)."""
+        """Walk the lot's custody chain in the registry the link names, on `chain` (which must
+        be the chain the link names), and check that the lot registered the item's serial.
+
+        This trusts the registry the link names; a shopper's app pins its own
+        (`minichain.contracts.verifier.Verifier`)."""
         if self.chain_id != chain.params.chain_id:
             error = UnknownLot(self.lot, self.registry, why=(
                 f"the link names chain {self.chain_id}, but this node follows chain "
                 f"{chain.params.chain_id}, so lot {self.lot!r} cannot be verified here."))
             return Verification(ok=False, lot=self.lot, steps=(), problem=str(error),
                                 broken_at=None, error=error)
-        return verify(chain, self.registry, self.lot, documents=documents)
+        return verify(chain, self.registry, self.lot, documents=documents,
+                      item=self.item or None)
 
 
 @dataclass(frozen=True)

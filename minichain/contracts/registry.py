@@ -2,9 +2,18 @@
 
 Traceability as in DESIGN.md section 4, after the idea behind Tmall Global's "blockchain visa"
 and the custody events of GS1 EPCIS. The registry's operator (the platform) approves producers;
-an approved producer registers a lot {lot id, SKU, origin, document hash}; every time the goods
-change hands, the giver and the receiver both sign a hand-off {lot, from, to, location, time,
-document hash} and anyone may record it; the producer or the operator may recall the lot.
+an approved producer registers a lot {lot id, SKU, origin, document hash, how many items}; every
+time the goods change hands, the giver and the receiver both sign a hand-off {lot, from, to,
+location, time, document hash} and anyone may record it; the producer or the operator may recall
+the lot.
+
+Items are registered per lot: a lot of 600 bottles has the serials 1 to 600 (GS1's serial
+number, AI 21, which GS1 Digital Link puts in an item's link beside its lot, AI 10). A serial
+outside the lot was never made (`serial_problem`). Every scan of an item's code is recorded by
+the operator's verifier service (`record_scan`), as Tmall Global's traceability app counts the
+queries of each code: the first scan of a genuine item is its buyer's, and a code copied onto
+fakes shows up as a code scanned again, somewhere else. Only the operator records scans, or
+anyone could make genuine items look copied by scanning their serials in bulk.
 
 Documents (certificates of origin, bills of lading, lab reports) stay off the chain: the chain
 keeps only their SHA-256 fingerprints, so whoever holds a document can check it is the one that
@@ -35,15 +44,19 @@ from minichain.contracts.registry_errors import (
     MalformedRecord,
     RecalledLot,
     UnknownLot,
+    UnregisteredItem,
 )
 from minichain.contracts.runtime import Contract, NotAllowed, public, register
 from minichain.errors import short
 
 __all__ = [
     "LOT_ID",
+    "MAX_ITEMS",
     "SIGNATURE_GAS",
     "ProductRegistry",
     "hand_off_message",
+    "serial_number",
+    "serial_problem",
     "signature_problem",
 ]
 
@@ -51,6 +64,7 @@ SIGNATURE_GAS = 20  # one signature check (as channel.py): far more work than re
 LOT_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,39}")
 HEX64 = re.compile(r"[0-9a-f]{64}")
 MAX_TEXT = 80  # characters of a SKU, an origin, a location, a name or a reason
+MAX_ITEMS = 1_000_000_000  # items in one lot
 
 
 # -- the signed hand-off: what the contract checks -------------------------------------------------
@@ -82,6 +96,27 @@ def signature_problem(message: bytes, key: str, signature: str, address: str, ro
     return None
 
 
+# -- the items of a lot: what a scan checks --------------------------------------------------------
+
+def serial_number(item: str) -> int | None:
+    """The serial an item's code carries, as a number ("0042" is item 42), or None if it is not
+    one (so a copy cannot pass as new by writing "042" instead of "0042")."""
+    if not isinstance(item, str) or not item.isascii() or not item.isdigit() or len(item) > 40:
+        return None
+    return int(item)
+
+
+def serial_problem(lot: str, items: int, item: str) -> UnregisteredItem | None:
+    """Why `item` is not a serial of `lot`, which registered `items` items (serials 1 to
+    `items`), or None if it is one."""
+    if not items:
+        return UnregisteredItem.without_serials(lot, item)
+    serial = serial_number(item)
+    if serial is None or not 1 <= serial <= items:
+        return UnregisteredItem.outside(lot, item, items)
+    return None
+
+
 # -- the contract ----------------------------------------------------------------------------------
 
 @register
@@ -106,8 +141,10 @@ class ProductRegistry(Contract):
         self.emit("ProducerApproved", producer=producer, producer_name=name)
 
     @public
-    def register_lot(self, lot: str, sku: str, origin: str, document_hash: str) -> None:
-        """An approved producer registers a new lot, with the fingerprint of its certificate."""
+    def register_lot(self, lot: str, sku: str, origin: str, document_hash: str,
+                     items: int = 0) -> None:
+        """An approved producer registers a new lot, with the fingerprint of its certificate and
+        how many items it holds (their serials are 1 to `items`; 0: no serials)."""
         name = self.load(f"producer:{self.caller}")
         if name is None:
             raise NotAllowed(f"{short(self.caller)} is not a producer approved by the registry's "
@@ -117,16 +154,19 @@ class ProductRegistry(Contract):
         _text("SKU", sku)
         _text("origin", origin)
         _hash(document_hash)
+        if type(items) is not int or not 0 <= items <= MAX_ITEMS:
+            raise MalformedRecord(f"the number of items must be a whole number from 0 to "
+                                  f"{MAX_ITEMS:,}, not {items!r}")
         existing = self.load(f"lot:{lot}")
         if existing is not None:
             raise LotAlreadyRegistered(lot, existing["producer"], existing["registered_at"])
         self.store(f"lot:{lot}", {
             "sku": sku, "producer": self.caller, "producer_name": name, "origin": origin,
             "document_hash": document_hash, "registered_at": self.now, "holder": self.caller,
-            "handoffs": 0, "last_time": self.now, "recalled": False,
+            "handoffs": 0, "last_time": self.now, "recalled": False, "items": items,
         })
         self.emit("LotRegistered", lot=lot, sku=sku, producer=self.caller, origin=origin,
-                  document_hash=document_hash)
+                  document_hash=document_hash, items=items)
 
     @public
     def hand_over(self, lot: str, number: int, giver: str, receiver: str, location: str,
@@ -184,6 +224,29 @@ class ProductRegistry(Contract):
         self.store(f"lot:{lot}", {**record, "recalled": True, "recalled_by": self.caller,
                                   "recalled_at": self.now, "recall_reason": reason})
         self.emit("Recalled", lot=lot, by=self.caller, reason=reason)
+
+    @public
+    def record_scan(self, lot: str, item: str, location: str) -> None:
+        """The operator's verifier service records a scan of item `item` of `lot` at
+        `location`; the event says how many times the code has been scanned, and where first."""
+        self._only_operator("record scans")
+        _lot_id(lot)
+        if not isinstance(item, str):
+            raise MalformedRecord(f"an item serial must be text, not {item!r}")
+        _text("location", location)
+        record = self._lot(lot)
+        problem = serial_problem(lot, record.get("items", 0), item)
+        if problem is not None:
+            raise problem
+        key = f"scan:{lot}:{serial_number(item)}"
+        seen = self.load(key) or {"scans": 0, "first_time": self.now,
+                                  "first_location": location}
+        seen = {**seen, "scans": seen["scans"] + 1, "last_time": self.now,
+                "last_location": location}
+        self.store(key, seen)
+        self.emit("Scanned", lot=lot, item=item, location=location, time=self.now,
+                  scans=seen["scans"],
+                  first_time=seen["first_time"], first_location=seen["first_location"])
 
     # -- rules shared by the methods ---------------------------------------------------------------
     def _only_operator(self, action: str) -> None:

@@ -6,12 +6,19 @@ and the custody events of GS1 EPCIS. The same error classes serve the contract
 (`minichain.contracts.custody.verify`, naming a break): every break of a custody chain is a
 `CustodyBroken`, and those the contract can also refuse are, besides, the runtime's `BadCall`,
 `NotAllowed` or `WrongState`, so a refused call and a broken journey read the same.
+
+The errors of a scan (`minichain.contracts.verifier.Verifier`) are here too: an item serial the
+lot never registered, a code that names a registry or a producer the platform did not approve,
+and, as a warning rather than a refusal, a code already scanned (Tmall Global's "this code has
+been queried N times"). Times in messages read as dates (`date_text`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
+from minichain.clock import date_text
 from minichain.contracts.runtime import BadCall, NotAllowed, WrongState
 from minichain.errors import ValidationError, short
 
@@ -19,6 +26,7 @@ if TYPE_CHECKING:
     from minichain.contracts.custody import HandOff
 
 __all__ = [
+    "AlreadyScanned",
     "CustodyBroken",
     "CustodyGap",
     "DocumentMismatch",
@@ -28,7 +36,10 @@ __all__ = [
     "MalformedRecord",
     "NotOnRecord",
     "RecalledLot",
+    "UnapprovedProducer",
     "UnknownLot",
+    "UnregisteredItem",
+    "UntrustedRegistry",
 ]
 
 
@@ -44,8 +55,8 @@ class LotAlreadyRegistered(WrongState):
     """A lot id can be registered once only."""
 
     def __init__(self, lot: str, producer: str, time: int):
-        super().__init__(f"lot {lot!r} is already registered, by {short(producer)} at time "
-                         f"{time}; every lot needs an id of its own.")
+        super().__init__(f"lot {lot!r} is already registered, by {short(producer)} on "
+                         f"{date_text(time)}; every lot needs an id of its own.")
 
 
 class UnknownLot(WrongState, CustodyBroken):
@@ -61,8 +72,8 @@ class RecalledLot(WrongState, CustodyBroken):
 
     def __init__(self, lot: str, by: str, time: int, reason: str, action: str = "sold"):
         because = f" ({reason})" if reason else ""
-        super().__init__(f"lot {lot!r} was recalled by {short(by)} at time {time}{because}; "
-                         f"it may not be {action}.")
+        super().__init__(f"lot {lot!r} was recalled by {short(by)} on {date_text(time)}"
+                         f"{because}; it may not be {action}.")
 
 
 class ForgedSignature(NotAllowed, CustodyBroken):
@@ -102,13 +113,14 @@ class HandOffOutOfOrder(WrongState, CustodyBroken):
 
     @classmethod
     def before(cls, lot: str, number: int, time: int, earliest: int) -> HandOffOutOfOrder:
-        return cls(f"hand-off {number} of lot {lot!r} is dated {time}, before the step it "
-                   f"follows (time {earliest}); custody cannot go back in time.")
+        return cls(f"hand-off {number} of lot {lot!r} is dated {date_text(time)}, before the "
+                   f"step it follows ({date_text(earliest)}); custody cannot go back in time.")
 
     @classmethod
     def after(cls, lot: str, number: int, time: int, now: int) -> HandOffOutOfOrder:
-        return cls(f"hand-off {number} of lot {lot!r} is dated {time}, after this block's time "
-                   f"{now}; a hand-off can be recorded only once it has happened.")
+        return cls(f"hand-off {number} of lot {lot!r} is dated {date_text(time)}, after this "
+                   f"block's time ({date_text(now)}); a hand-off can be recorded only once it "
+                   "has happened.")
 
 
 class DocumentMismatch(CustodyBroken):
@@ -138,3 +150,58 @@ class NotOnRecord(CustodyBroken):
     def left_out(cls, lot: str, number: int, recorded: HandOff) -> NotOnRecord:
         return cls(f"the chain records hand-off {number} of lot {lot!r} "
                    f"({recorded.summary()}), which the journey presented leaves out.")
+
+
+# -- scanning an item ------------------------------------------------------------------------------
+
+class UnregisteredItem(WrongState, CustodyBroken):
+    """An item serial the lot never registered: a made-up code, or a lot registered without
+    serials, so nothing tells one of its items from a copy."""
+
+    @classmethod
+    def outside(cls, lot: str, item: str, items: int) -> UnregisteredItem:
+        return cls(f"lot {lot!r} registered {items} items, serials 1 to {items}; {item!r} is "
+                   "not one of them, so no such item was ever made.")
+
+    @classmethod
+    def without_serials(cls, lot: str, item: str) -> UnregisteredItem:
+        return cls(f"lot {lot!r} was registered without item serials, so item {item!r} cannot "
+                   "be told from a copy.")
+
+    @classmethod
+    def no_serial(cls, lot: str) -> UnregisteredItem:
+        return cls(f"the code names lot {lot!r} but no item serial, so this item cannot be told "
+                   "from a copy.")
+
+
+class UntrustedRegistry(CustodyBroken):
+    """The code names a registry other than the one the verifier app trusts."""
+
+    def __init__(self, named: str, trusted: str):
+        super().__init__(f"the code names registry {short(named)}, but this app trusts only the "
+                         f"platform's registry {short(trusted)}; whatever that other registry "
+                         "says, the platform never vouched for it.")
+
+
+class UnapprovedProducer(CustodyBroken):
+    """The lot's producer is not one the platform approved (the app's own list)."""
+
+    def __init__(self, lot: str, producer: str, claimed_name: str,
+                 approved: Mapping[str, str]):
+        listed = ", ".join(f"{name} at {short(address)}" for address, name in approved.items())
+        super().__init__(f"lot {lot!r} was registered by {short(producer)} calling itself "
+                         f"{claimed_name!r}, which is not a producer the platform approved; "
+                         f"its approved producers are {listed or 'none'}.")
+
+
+class AlreadyScanned(ValidationError):
+    """A warning, not a refusal: this item's code was scanned before. The first scan of a
+    genuine item is the shop's or the buyer's; a code copied onto fakes is scanned again and
+    again, and every scan after the first says when and where the first one was."""
+
+    def __init__(self, lot: str, item: str, times: int, first_time: int, first_location: str):
+        super().__init__(f"item {item} of lot {lot!r} was already scanned {times} "
+                         f"time{'s' if times != 1 else ''}, first on {date_text(first_time)} "
+                         f"in {first_location}: if that was not you, this code was copied "
+                         "from another item.")
+        self.times, self.first_time, self.first_location = times, first_time, first_location
