@@ -143,3 +143,19 @@ def test_with_at_most_one_faulty_validator_no_two_blocks_are_ever_final_at_one_h
     assert not [e for e in net.log if e.kind == EventKind.REJECTED
                 and "signed two blocks" in e.detail]
     assert no_fork(net)
+
+
+def test_customs_voted_in_votes_from_the_next_block_on():
+    customs = Wallet.from_seed("customs")
+    net = Network.bft(7, VALIDATORS, allocations=FUNDS, latency=0.1, seed=3)
+    net.add_validator(6, customs)  # customs runs a node with its key, not yet a validator
+    for name in (0, 1, 2):
+        net.vote(name, customs.address, True)
+    net.run(61)
+    chain = net.chain(5)
+    joined = next(h for h in range(1, chain.height + 1) if customs.address in
+                  chain.engine.validator_set(chain, chain.block(h).header))
+    customs_commits = {e.height for e in net.log if e.kind == EventKind.COMMIT and e.node == 6}
+    assert customs_commits and min(customs_commits) == joined + 1
+    assert chain.height >= joined + 3 and len(chain.engine.validator_set(
+        chain, chain.tip.header)) == 5

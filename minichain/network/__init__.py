@@ -45,6 +45,7 @@ from minichain.network.errors import (
     MajorityAttacker,
     NetworkError,
     NodeIsDown,
+    NotAValidator,
     NotLinked,
     SharesExceedWhole,
     UnknownNode,
@@ -73,6 +74,7 @@ from minichain.network.theory import (
     expected_stale_rate,
 )
 from minichain.network.topology import random_peers
+from minichain.network.vote_log import ValidatorVotes, VoteRound, final_heights, vote_round
 
 __all__ = [
     "LATENCY_2019_MS",
@@ -99,6 +101,7 @@ __all__ = [
     "NetworkError",
     "Node",
     "NodeIsDown",
+    "NotAValidator",
     "NotLinked",
     "PoissonMining",
     "RegionLatency",
@@ -106,6 +109,8 @@ __all__ = [
     "SharesExceedWhole",
     "StaleRateEstimate",
     "UnknownNode",
+    "ValidatorVotes",
+    "VoteRound",
     "WrongConsensus",
     "attacker_success_probability",
     "attacker_success_probability_exact",
@@ -113,10 +118,12 @@ __all__ = [
     "confirmations_needed",
     "double_spend_trial",
     "expected_stale_rate",
+    "final_heights",
     "fixed_difficulty",
     "majority_attack",
     "measure_stale_rate",
     "percentile",
     "random_peers",
     "simulate_double_spend",
+    "vote_round",
 ]

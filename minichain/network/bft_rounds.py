@@ -202,7 +202,11 @@ class BftRounds:
         if channel is not None:
             self.network.send(channel, peer.receive_consensus, message, size)
 
-    def _broadcast(self, node: Node, message: object) -> None:
+    def _broadcast(self, node: Node, message: Prepare | Commit) -> None:
+        kind = EventKind.PREPARE if isinstance(message, Prepare) else EventKind.COMMIT
+        state = self._state[node.name]
+        self.network.record(kind, node, state.blocks.get(message.block_hash),
+                            f"round {message.round}")
         for peer in sorted(node.peers, key=lambda p: str(p.name)):
             if peer.name in self.validators:
                 self._send(node, peer, message, MESSAGE_BYTES)

@@ -18,6 +18,7 @@ __all__ = [
     "MajorityAttacker",
     "NetworkError",
     "NodeIsDown",
+    "NotAValidator",
     "NotLinked",
     "SharesExceedWhole",
     "WrongConsensus",
@@ -72,6 +73,14 @@ class WrongConsensus(NetworkError):
 
     def __init__(self, asked: str, engine: str, instead: str):
         super().__init__(f"this network runs {engine}, which has no {asked}; {instead}.")
+
+
+class NotAValidator(NetworkError):
+    """A vote asked of a node that holds no validator's key."""
+
+    def __init__(self, name: object):
+        super().__init__(f"node {name!r} holds no validator's key, so it cannot vote; add it "
+                         "with add_validator first.")
 
 
 class InvalidConfirmations(NetworkError):

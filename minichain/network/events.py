@@ -1,6 +1,6 @@
 """The event log: what happened in a simulated network, when, and where — as plain data.
 
-Every block found, every block a node stored (on its main chain or beside it), every change of a
+Every block found, every BFT vote sent, every block a node stored (on its main chain or beside it), every change of a
 node's tip, every block refused, and every partition, crash and restart becomes one `Event`. The
 metrics (`minichain.network.metrics`) are computed from this log alone, lessons print it, and two
 runs with the same seed produce the very same log.
@@ -18,6 +18,8 @@ class EventKind:
     """The kinds of event in the log."""
 
     FOUND = "found"  # a miner or validator produced a block (it is also on its tip)
+    PREPARE = "prepare"  # a BFT validator voted that a proposal is valid (detail: the round)
+    COMMIT = "commit"  # a BFT validator signed its commit seal for a block (detail: the round)
     TIP = "tip"  # a node's main chain now ends at this block (detail: extended or reorganised)
     STORED = "stored"  # a node stored a valid block on a side branch; its tip did not move
     ORPHAN = "orphan"  # a block arrived before its parent; the node waits for the parent

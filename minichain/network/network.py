@@ -46,7 +46,7 @@ from minichain.execution import Runtime
 from minichain.consensus.bft import ByzantineFaultTolerance
 from minichain.consensus.poa import ProofOfAuthority
 from minichain.consensus.proof_of_work import ProofOfWork
-from minichain.network.errors import NotLinked, UnknownNode, WrongConsensus
+from minichain.network.errors import NotAValidator, NotLinked, UnknownNode, WrongConsensus
 from minichain.network.events import Event, EventKind
 from minichain.network.latency import FixedDelay, LatencyModel, RegionLatency
 from minichain.network.bft_rounds import BftRounds
@@ -254,6 +254,20 @@ class Network:
 
     def chain(self, name: Hashable) -> Blockchain:
         return self.node(name).chain
+
+    @property
+    def validators(self) -> list[Hashable]:
+        """The nodes that hold a validator's key (PoA or BFT), in the order they were added;
+        none on a proof-of-work network."""
+        return list(getattr(self.mining, "validators", {}))
+
+    def vote(self, name: Hashable, candidate: str, add: bool) -> None:
+        """Validator node `name` votes, in the blocks it proposes, to add (or drop) the address
+        `candidate` as a validator (PoA or BFT)."""
+        if name not in self.validators:
+            raise NotAValidator(name)
+        wallet = self.mining.validators[name]
+        self.chain(name).engine.propose(wallet.address, candidate, add)
 
     def tips(self) -> dict[Hashable, tuple[int, str]]:
         """Each node's tip as (height, short hash)."""

@@ -19,7 +19,8 @@ from minichain.widgets.miner import MinerView
 from minichain.widgets.monitor import MonitorView
 from minichain.widgets.network_view import NetworkView
 from minichain.widgets.pilot import ChecklistView, PilotAreaChooser, PilotCostView
+from minichain.widgets.vote_round import VoteRoundView
 
 __all__ = ["ChainView", "ChannelView", "ChecklistView", "CheckoutView", "ConfirmationsView",
            "EscrowView", "ExplorerView", "MinerView", "MonitorView", "NetworkView",
-           "PilotAreaChooser", "PilotCostView", "ProductJourneyView"]
+           "PilotAreaChooser", "PilotCostView", "ProductJourneyView", "VoteRoundView"]
