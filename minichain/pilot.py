@@ -1,4 +1,5 @@
-"""Planning a pilot project: what a consortium chain costs a month, what proof of work would
+"""Planning a pilot project: what a consortium chain (BFT, four validators by default: platform,
+logistics, bank and auditor, so that one may fail or lie) costs a month, what proof of work would
 cost instead, a checklist, and the three areas a first pilot usually picks from.
 
 The cost model is arithmetic on clearly labelled assumptions, not a quote. Its defaults are
@@ -8,9 +9,10 @@ public list prices and this package's own measurements; replace them with your p
   USD 0.0416 an hour (AWS EC2 on-demand price list, 2024); 730 hours make a month (AWS's
   convention);
 - storage: each validator keeps `retention_months` of chain data on block storage, AWS EBS gp3
-  at USD 0.08 per GB-month (AWS EBS pricing, 2024); a block costs 550 bytes on disk and each
-  payment 750 more (measured: a minichain chain file of 300 proof-of-authority blocks, empty
-  and with 10 payments each, SQLite with its indexes, state diffs and receipts);
+  at USD 0.08 per GB-month (AWS EBS pricing, 2024); a block costs 1,065 bytes on disk and each
+  payment 690 more (measured: a minichain chain file of 300 BFT blocks of four validators, each
+  with its proposer's seal and four commit seals, empty and with 10 payments each, SQLite with
+  its indexes, state diffs and receipts);
 - bandwidth: every block is sent to the other validators, at USD 0.09 per GB (AWS data
   transfer out, first 10 TB, 2024; traffic inside one region costs less);
 - operations: the people who keep it running (hours × rate), usually the largest line.
@@ -103,8 +105,8 @@ class TooFewValidators(PilotInputError):
     """A consortium chain with no one to seal its blocks."""
 
     def __init__(self, value: int):
-        super().__init__(f"a consortium chain needs at least 1 validator to seal blocks (3 or "
-                         f"more, so that one can fail), not {value}.")
+        super().__init__(f"a consortium chain needs at least 1 validator to seal blocks (4 or "
+                         f"more, so that one can fail or lie), not {value}.")
 
 
 class UnknownQuestion(PilotInputError):
@@ -135,13 +137,13 @@ class PilotInputs:
     """Everything the cost model needs; prices in `currency`. See the module docstring for
     where each default comes from."""
 
-    validators: int = 3
+    validators: int = 4
     transactions_per_day: int = 10_000
     instance_price_per_hour: float = 0.0416
     hours_per_month: float = 730.0
     block_interval_seconds: float = 5.0
-    bytes_per_block: int = 550
-    bytes_per_transaction: int = 750
+    bytes_per_block: int = 1_065
+    bytes_per_transaction: int = 690
     retention_months: float = 12.0
     storage_price_per_gb_month: float = 0.08
     egress_price_per_gb: float = 0.09
@@ -320,8 +322,9 @@ CHECKLIST: tuple[ChecklistItem, ...] = (
                   "00-start-here"),
     ChecklistItem("before", "Choose one pilot area: payment processing, identity verification "
                   "or transaction audit.", "12-your-pilot-project"),
-    ChecklistItem("before", "Agree who runs the validators (platform, logistics firm, bank) and "
-                  "how members are voted in and out.", "04-consensus-pow-vs-poa"),
+    ChecklistItem("before", "Agree who runs the validators (platform, logistics firm, bank, an "
+                  "auditor: four, so that one may fail or lie) and how members are voted in and "
+                  "out.", "04-consensus-pow-vs-poa"),
     ChecklistItem("before", "Decide who holds the keys: customers, a wallet app, or you for "
                   "them; and what happens when a key is lost.", "02-wallets-and-signatures"),
     ChecklistItem("before", "List the personal data involved and keep all of it off the chain "

@@ -10,12 +10,12 @@ from minichain.widgets import ChecklistView, PilotAreaChooser, PilotCostView  # 
 from minichain.widgets.pilot import amount  # noqa: E402
 
 
-def test_the_default_pilot_costs_about_493_a_month():
+def test_the_default_pilot_of_four_validators_costs_about_525_a_month():
     view = PilotCostView()
     assert "✔ costed" in view.message.value
-    assert "493 USD a month, 0.00162 USD per transaction" in view.message.value
-    assert "servers" in view.result.value and "91.10 USD" in view.result.value
-    assert "3 validator(s) × 730 h × 0.0416 USD/h" in view.result.value
+    assert "525 USD a month, 0.00172 USD per transaction" in view.message.value
+    assert "servers" in view.result.value and "121 USD" in view.result.value
+    assert "4 validator(s) × 730 h × 0.0416 USD/h" in view.result.value
     assert "as hard to attack as Bitcoin" in view.energy.value
     assert "9,417,000,000" in view.energy.value  # kWh a month at Bitcoin's hash rate
 

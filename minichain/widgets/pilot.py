@@ -53,7 +53,7 @@ def energy_table(cost: CostBreakdown, pow_costs: Sequence[PowEnergyCost]) -> str
     """Energy a month: the consortium's servers beside proof of work under each assumption."""
     cur = cost.inputs.currency
     per_tx = cost.kwh_per_month / cost.transactions_per_month
-    rows = [("consortium chain (proof of authority), its servers", "—",
+    rows = [("consortium chain (BFT), its servers", "—",
              amount(cost.kwh_per_month), amount(per_tx), "inside the server price",
              f"{cost.inputs.validators} × {cost.inputs.server_watts:g} W (assumption)")]
     for p in pow_costs:
@@ -143,7 +143,7 @@ class PilotCostView(w.VBox):
         self.result.value = render.panel("A month of the pilot chain", cost_table(cost))
         pows = [pow_energy_cost(a, cost.inputs)
                 for a in (own_pow_chain(cost.inputs.validators), BITCOIN_SCALE)]
-        self.energy.value = render.panel("Energy: proof of authority beside proof of work",
+        self.energy.value = render.panel("Energy: a BFT consortium beside proof of work",
                                          energy_table(cost, pows))
 
 
