@@ -211,7 +211,22 @@ INTERACTIONS: dict[str, tuple[Interaction, ...]] = {
          See("3,986 hashes in all so far"), Snap("mined-at-12-bits"),
          Slide("ArrowRight", times=1), Click("Mine"),
          See("hash must start with 13 zero bits"), See("8,192 on average"),
-         See("11,075 hashes in all so far"), Snap("mined-at-13-bits"))),),
+         See("11,075 hashes in all so far"), Snap("mined-at-13-bits"))),
+        Interaction(
+            "One round of BFT votes: with the auditor's server off three validators still "
+            "commit; with the bank's off too the chain waits; with the bank back it goes on.",
+            "VoteRoundView(",
+            (See("No block yet: press Next block."), Click("Next block"),
+             See("Block 1 was proposed by bank; 4 of 4 validators committed it"),
+             Tick("auditor's server is up", ticked=False), Click("Next block"),
+             See("Block 2 was proposed by logistics; 3 of 4 validators committed it"),
+             Snap("one-server-off"),
+             Tick("bank's server is up", ticked=False), Click("Next block"),
+             See("no block became final in 60 seconds"), See("✘ stopped", within=".mc-banner"),
+             Snap("chain-waits"),
+             Tick("bank's server is up"), Click("Next block"),
+             See("Block 3 was proposed by logistics in round 3"))),
+    ),
     "05-escrow-for-orders": (Interaction(
         "The trainee plays buyer and seller: pay into escrow, mark shipped, confirm delivery, "
         "and the shop withdraws; buttons the contract would refuse are greyed out.",
@@ -346,15 +361,15 @@ INTERACTIONS: dict[str, tuple[Interaction, ...]] = {
             "The pilot's cost model: two more validators cost more a month; twice the "
             "transactions cost less each; a negative server price is refused in words.",
             "PilotCostView(",
-            (See("3 validator(s), 10,000 transactions a day: 493 USD a month"),
+            (See("4 validator(s), 10,000 transactions a day: 525 USD a month"),
              Slide("ArrowRight", times=2),
-             See("5 validator(s), 10,000 transactions a day: 555 USD a month"),
+             See("6 validator(s), 10,000 transactions a day: 587 USD a month"),
              Type("tx a day", "20000"),
-             See("20,000 transactions a day: 556 USD a month, 0.000913 USD per transaction."),
+             See("20,000 transactions a day: 588 USD a month, 0.000967 USD per transaction."),
              Snap("costed"),
              Type("server /h", "-1"), See("✘ refused", within=".mc-banner"),
              See("instance price per hour cannot be negative: -1 makes no sense."),
-             See("556 USD", within=".mc-panel"), Snap("refused"))),
+             See("588 USD", within=".mc-panel"), Snap("refused"))),
         Interaction(
             "Answering yes to 'hours reconciling payments' moves payment processing to the top.",
             "PilotAreaChooser(",
