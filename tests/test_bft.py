@@ -26,6 +26,7 @@ from minichain.consensus.bft import (
     NotBftExtra,
     NoValidatorsLeft,
     TooFewCommitSeals,
+    ValidatorSet,
     WrongProposer,
     WrongWeight,
     commit_seals,
@@ -266,6 +267,20 @@ def test_a_dropped_validator_can_no_longer_commit_and_the_rest_go_on(chain):
     refuse(chain, resealed(block, platform, logistics, bank), CommitSealFromNonValidator,
            "who is not a validator")
     assert chain.add_block(resealed(block, platform, bank)).name == "EXTENDED"  # 2 of 3
+
+
+def test_after_the_vote_turns_follow_the_new_set_not_the_old_one(chain):
+    vote_until_decided(chain, [platform, bank, auditor], logistics, False)
+    old = ValidatorSet(chain.engine.validators)  # the four of the genesis block
+    while old.proposer(chain.height + 1) == deciding(chain).proposer(chain.height + 1):
+        chain.produce_block()
+    block = next_block(chain)
+    stale_turn = wallet_of(old.proposer(block.height))  # round 0 would be its turn in the old set
+    header = replace(block.header, coinbase=stale_turn.address, extra=(0).to_bytes(4, "big"),
+                     seal=b"")
+    forged = Block(chain.engine.seal(header, stale_turn), block.transactions)
+    refuse(chain, resealed(forged, platform, bank, auditor), WrongProposer,
+           f"in round 0 must be proposed by {deciding(chain).proposer(block.height)[:6]}")
 
 
 def test_a_vote_that_is_not_a_vote_is_refused(chain):
