@@ -7,7 +7,7 @@
     for alert in monitor.update():
         print(alert)
 
-`rules` holds the indicators (after FATF's red-flag indicators for virtual assets, 2020),
+`rules` holds the indicators (inspired by FATF's red-flag indicators for virtual assets, 2020),
 `monitor` the watcher, `shop_day` the story the lesson and tests play through.
 """
 

@@ -1,12 +1,13 @@
 """The rules a fraud monitor applies to each payment it sees, and the alerts they raise.
 
-Each rule is one red-flag indicator of the kind regulators ask payment businesses to watch for,
-after FATF, "Virtual Assets: Red Flag Indicators of Money Laundering and Terrorist Financing"
-(September 2020), sections on transaction patterns and amounts:
+Each rule is a red flag of the kind regulators ask payment businesses to watch for, inspired by
+FATF, "Virtual Assets: Red Flag Indicators of Money Laundering and Terrorist Financing"
+(September 2020), a list of money-laundering indicators for virtual-asset businesses (its groups:
+transactions, transaction patterns, anonymity, senders or recipients, source of funds,
+geography). Two of the rules echo its transaction groups; the first is a merchant's rule:
 
-- `RapidRefunds`: many payments from a shop back to one address within a few blocks ("many
-  small transactions in a short period", "funds moved back and forth"), the pattern of an
-  insider refunding orders to themselves (refund fraud);
+- `RapidRefunds`: many payments from a shop back to one address within a few blocks, the
+  pattern of an insider refunding orders to themselves (refund abuse; not on FATF's list);
 - `UnusualAmount`: a payment far above what a shop usually receives, measured by the robust
   z-score of Iglewicz and Hoaglin, "How to Detect and Handle Outliers" (ASQC, 1993):
   0.6745 × (amount − median) / MAD, where MAD is the median absolute deviation; a score above

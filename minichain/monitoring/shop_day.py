@@ -54,11 +54,11 @@ def _incidents(blocks: int) -> dict[int, list[PlannedPayment]]:
         at.setdefault(max(1, round(blocks * fraction)), []).append(payment)
 
     add(0.17, PlannedPayment("shop", "customer", 30, "refund: returned teapot"))
-    add(0.25, PlannedPayment("card gateway", "newcomer", 100, "coins bought by card"))
+    add(0.25, PlannedPayment("card gateway", "newcomer", 100, "points topped up by card"))
     add(0.33, PlannedPayment("newcomer", "shop", 45, "order: first tea sampler"))
     for fraction, amount in ((0.38, 35), (0.46, 40), (0.50, 45), (0.58, 38)):
         add(fraction, PlannedPayment("shop", "insider", amount, "refund", "insider refunds"))
-    add(0.63, PlannedPayment("card gateway", "fresh buyer", 600, "coins bought by card",
+    add(0.63, PlannedPayment("card gateway", "fresh buyer", 600, "points topped up by card",
                              "stolen card"))
     add(0.67, PlannedPayment("fresh buyer", "shop", 480, "order: rare pu-erh cake",
                              "stolen card"))
