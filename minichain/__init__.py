@@ -19,6 +19,7 @@ from minichain.consensus import ByzantineFaultTolerance, ConsensusEngine, ProofO
     ProofOfWork
 from minichain.errors import *  # noqa: F403 - every rule's error is part of the public API
 from minichain.errors import __all__ as _errors
+from minichain.names import AddressBook, name_of, remember
 from minichain.params import ChainParams
 from minichain.transaction import Transaction
 from minichain.wallet import Wallet
@@ -37,6 +38,7 @@ def __getattr__(name: str) -> Any:
 
 __all__ = [
     "AddResult",
+    "AddressBook",
     "Block",
     "BlockHeader",
     "Blockchain",
@@ -50,6 +52,8 @@ __all__ = [
     "Wallet",
     "crypto",
     "merkle",
+    "name_of",
     "open_chain",
+    "remember",
     *(name for name in _errors if name != "short"),  # `short` is a helper, not an error
 ]

@@ -11,6 +11,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from minichain.clock import date_text
+from minichain.names import name_of
+
 if TYPE_CHECKING:
     from minichain.block import Block
 
@@ -52,12 +55,11 @@ __all__ = [
 
 
 def short(value: str | bytes) -> str:
-    """A short form of an address or hash for messages: '0x3F2a…9c1D' or '7b0c4e1f…'."""
+    """A value as a message shows it: a hash by its first digits '7b0c4e1f…', an address by its
+    name in the address book in use (`minichain.names`), else by its short form '0x3F2a…9c1D'."""
     if isinstance(value, bytes):
         return value.hex()[:12] + "…"
-    if value.startswith("0x") and len(value) > 12:
-        return f"{value[:6]}…{value[-4:]}"
-    return value
+    return name_of(value)
 
 
 class ValidationError(Exception):
@@ -255,8 +257,8 @@ class TimestampTooEarly(InvalidBlock):
 
     def __init__(self, timestamp: int, earliest: int, rule: str):
         super().__init__(
-            f"the block's time {timestamp} is too early: {rule}, so it must be at least "
-            f"{earliest}."
+            f"the block's time {date_text(timestamp)} is too early: {rule}, so it must be at least "
+            f"{date_text(earliest)}."
         )
 
 
@@ -265,8 +267,8 @@ class TimestampInFuture(InvalidBlock):
 
     def __init__(self, timestamp: int, latest: int):
         super().__init__(
-            f"the block's time {timestamp} is in the future: the latest time accepted now is "
-            f"{latest}."
+            f"the block's time {date_text(timestamp)} is in the future: the latest time accepted now "
+            f"is {date_text(latest)}."
         )
 
 

@@ -18,9 +18,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from minichain import merkle
+from minichain.clock import date_text
 from minichain.errors import MalformedData
+from minichain.names import name_of
 
-__all__ = ["Event", "Receipt", "receipts_root"]
+__all__ = ["Event", "Receipt", "field_text", "receipts_root"]
 
 
 @dataclass(frozen=True)
@@ -34,6 +36,23 @@ class Event:
     def __str__(self) -> str:
         shown = ", ".join(f"{k}={v!r}" for k, v in self.fields.items())
         return f"{self.name}({shown})"
+
+    def describe(self) -> str:
+        """The event as a person reads it: 'Funded: amount=120, ship_deadline=2026-01-04 00:00:10
+        UTC', with addresses by their names (`minichain.names`) and times as dates."""
+        shown = ", ".join(f"{key}={field_text(key, value)}" for key, value in self.fields.items())
+        return f"{self.name}: {shown}" if shown else self.name
+
+
+def field_text(key: str, value: Any) -> str:
+    """One event field for people: an address by its name, a time (a field named `time`, or
+    ending in `deadline` or `_at`) as a date, anything else as it is."""
+    if isinstance(value, str):
+        return name_of(value)
+    if isinstance(value, int) and not isinstance(value, bool) and (
+            key == "time" or key.endswith(("deadline", "_at"))):
+        return date_text(value)
+    return str(value)
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ import minichain
 
 PACKAGE = Path(minichain.__file__).parent
 CORE = {"crypto", "merkle", "encoding", "transaction", "block", "state", "execution", "mempool",
-        "chain", "consensus", "errors", "params", "clock", "receipt", "wallet"}
+        "chain", "consensus", "errors", "params", "clock", "receipt", "wallet", "names"}
 ABOVE_THE_CORE = {"store", "contracts", "network", "privacy", "widgets", "grading", "cli",
                   "monitoring", "pilot", "throughput"}
 

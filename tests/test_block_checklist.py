@@ -28,6 +28,7 @@ from minichain import (
     WrongHeight,
     WrongReward,
 )
+from minichain.clock import date_text
 from minichain.consensus import proof_of_work as mpow
 from minichain.consensus.proof_of_work import mine
 from minichain.consensus.poa import BadSeal, UnauthorizedSigner
@@ -205,7 +206,8 @@ def test_7_a_block_dated_at_the_median_of_the_last_eleven_is_refused(pow_chain):
     assert median < pow_chain.tip.header.timestamp
     block = remined(pow_chain.build_block(), timestamp=median)
     refuse(pow_chain, block, TimestampTooEarly,
-           f"later than the median time of the last 11 blocks, so it must be at least {median + 1}")
+           "later than the median time of the last 11 blocks, so it must be at least "
+           f"{date_text(median + 1)}")
     # One second later is fine, even though it is earlier than its parent.
     pow_chain.add_block(remined(block, timestamp=median + 1))
 
@@ -214,7 +216,7 @@ def test_7_a_block_dated_more_than_two_hours_ahead_is_refused(shop_node):
     now = shop_node.clock.now()
     block = shop_node.build_block(timestamp=now + 2 * 60 * 60 + 1)
     refuse(shop_node, block, TimestampInFuture,
-           f"in the future: the latest time accepted now is {now + 7_200}")
+           f"in the future: the latest time accepted now is {date_text(now + 7_200)}")
     shop_node.add_block(shop_node.build_block(timestamp=now + 2 * 60 * 60))  # exactly 2 h is ok
 
 

@@ -108,7 +108,7 @@ def test_a_stolen_key_spending_ten_times_the_usual_is_flagged_with_its_score(cha
     [alert] = monitor.update()
     assert alert.rule == "unusual amount" and alert.severity is Severity.MEDIUM
     assert alert.txids == (txid,)
-    assert "paid 400 to shop 0xd0Ba…30a9, whose usual purchase is 40 (the median of its 12 " \
+    assert "paid 400 to 0xd0Ba…30a9, whose usual purchase is 40 (the median of its 12 " \
         "earlier purchases)" in alert.explanation
     assert "robust z-score is 48.6, above the threshold 3.5" in alert.explanation
 

@@ -17,6 +17,7 @@ import pytest
 from minichain import Blockchain, Wallet
 from minichain.block import Block
 from minichain.chain import AddResult
+from minichain.clock import date_text
 from minichain.errors import TimestampInFuture, TimestampTooEarly
 from minichain.consensus.poa import (
     DIFF_IN_TURN,
@@ -335,7 +336,8 @@ def test_timestamp_before_parent_plus_period(consortium):
     assert good.header.timestamp == parent_time + PERIOD
     bad = reseal(consortium, good, wallet, timestamp=parent_time + PERIOD - 1)
     assert_refused(consortium, bad, TimestampTooEarly,
-                   f"at least {PERIOD} seconds apart, so it must be at least {parent_time + PERIOD}")
+                   f"at least {PERIOD} seconds apart, so it must be at least "
+                   f"{date_text(parent_time + PERIOD)}")
     assert consortium.add_block(good) is AddResult.EXTENDED  # exactly parent + period is fine
 
 
@@ -346,7 +348,8 @@ def test_timestamp_in_the_future(consortium):
     now = chain.clock.now()
     assert early.header.timestamp == now + PERIOD
     assert_refused(chain, early, TimestampInFuture,
-                   f"time {now + PERIOD} is in the future: the latest time accepted now is {now}")
+                   f"time {date_text(now + PERIOD)} is in the future: the latest time accepted now "
+                   f"is {date_text(now)}")
     chain.clock.advance(PERIOD)
     assert chain.add_block(early) is AddResult.EXTENDED  # exactly now is fine
 

@@ -21,6 +21,7 @@ from hypothesis import strategies as st
 from minichain import Blockchain, Wallet
 from minichain.block import ZERO_ADDRESS, Block, BlockHeader
 from minichain.chain import AddResult
+from minichain.clock import date_text
 from minichain.errors import TimestampInFuture, TimestampTooEarly, WrongReward
 from minichain.consensus.proof_of_work import (
     InsufficientWork,
@@ -380,8 +381,8 @@ def test_timestamp_must_be_after_median_of_last_11():
     for too_early in (median, median - 1, g):
         bad = remine(good, timestamp=too_early)
         assert_refused(chain, bad, TimestampTooEarly,
-                       f"time {too_early} is too early: it must be later than the median time of "
-                       f"the last 11 blocks, so it must be at least {median + 1}")
+                       f"time {date_text(too_early)} is too early: it must be later than the median "
+                       f"time of the last 11 blocks, so it must be at least {date_text(median + 1)}")
     # median + 1 is fine, although it is earlier than the parent's time
     assert chain.add_block(good) is AddResult.EXTENDED
     assert good.header.timestamp < chain.block(chain.height - 1).header.timestamp
@@ -392,8 +393,8 @@ def test_timestamp_at_most_two_hours_ahead():
     now = chain.clock.now()
     late = chain.build_block(timestamp=now + TWO_HOURS + 1)
     assert_refused(chain, late, TimestampInFuture,
-                   f"time {now + TWO_HOURS + 1} is in the future: the latest time accepted now is "
-                   f"{now + TWO_HOURS}")
+                   f"time {date_text(now + TWO_HOURS + 1)} is in the future: the latest time "
+                   f"accepted now is {date_text(now + TWO_HOURS)}")
     chain.clock.advance(1)  # a second later the same block is acceptable
     assert chain.add_block(late) is AddResult.EXTENDED
 

@@ -37,6 +37,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from minichain import crypto
+from minichain.clock import date_text
 from minichain.contracts import channel_rules as rules
 from minichain.contracts.channel import SIGNATURE_GAS
 from minichain.contracts.channel_rules import ChannelSignatureInvalid
@@ -329,8 +330,8 @@ class BidirectionalChannel(Contract):
         rules.in_state(self, CLOSING, action="settle")
         deadline = self.load("deadline")
         if self.now <= deadline:
-            raise TooEarly(f"the challenge period lasts until time {deadline}; it is time "
-                           f"{self.now}, so the channel cannot be settled yet.")
+            raise TooEarly(f"the challenge period lasts until {date_text(deadline)}; it is "
+                           f"{date_text(self.now)}, so the channel cannot be settled yet.")
         shares = {role: self.load(f"{role}_balance") for role in ROLES}
         for role in ROLES:
             rules.credit(self, self.load(role), shares[role])
@@ -363,8 +364,8 @@ class BidirectionalChannel(Contract):
                              f"{short(self.caller)} closed the channel itself.")
         deadline = self.load("deadline")
         if self.now > deadline:
-            raise TooLate(f"the challenge period ended at time {deadline} and it is time "
-                          f"{self.now}, too late to {action}.")
+            raise TooLate(f"the challenge period ended at {date_text(deadline)} and it is "
+                          f"{date_text(self.now)}, too late to {action}.")
         return closer
 
     def _checked(self, state: dict, after: int | None) -> ChannelState:

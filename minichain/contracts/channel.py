@@ -33,6 +33,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from minichain import crypto
+from minichain.clock import date_text
 from minichain.contracts import channel_rules as rules
 from minichain.contracts.channel_rules import (
     ChannelSignatureInvalid,
@@ -205,8 +206,8 @@ class PaymentChannel(Contract):
         rules.in_state(self, OPEN, action="reclaim the deposit")
         expires_at = self.load("expires_at")
         if self.now <= expires_at:
-            raise TooEarly(f"the merchant may close the channel until time {expires_at}; it is "
-                           f"time {self.now}, so the deposit cannot be reclaimed yet.")
+            raise TooEarly(f"the merchant may close the channel until {date_text(expires_at)}; it is "
+                           f"{date_text(self.now)}, so the deposit cannot be reclaimed yet.")
         deposit = self.load("deposit")
         rules.credit(self, self.load("customer"), deposit)
         self.store("state", RECLAIMED)
@@ -222,6 +223,6 @@ class PaymentChannel(Contract):
         rules.in_state(self, OPEN, action=action)
         expires_at = self.load("expires_at")
         if self.now > expires_at:
-            raise TooLate(f"the channel expired at time {expires_at} and it is time {self.now}, "
+            raise TooLate(f"the channel expired at {date_text(expires_at)} and it is {date_text(self.now)}, "
                           f"too late to {action}; the customer may now reclaim the deposit.")
         return expires_at

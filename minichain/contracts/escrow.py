@@ -19,6 +19,7 @@ Deadlines are in block time (seconds), as the block's timestamp tells the contra
 from __future__ import annotations
 
 from minichain import crypto
+from minichain.clock import date_text
 from minichain.contracts.runtime import (
     BadCall,
     Contract,
@@ -84,7 +85,7 @@ class OrderEscrow(Contract):
         self._in(FUNDED, action="ship")
         deadline = self.load("ship_deadline")
         if self.now > deadline:
-            raise TooLate(f"the ship deadline (time {deadline}) has passed at time {self.now}; "
+            raise TooLate(f"the ship deadline ({date_text(deadline)}) has passed; it is {date_text(self.now)}: "
                           "the order can no longer be shipped, and anyone may refund the buyer.")
         confirm_deadline = self.now + self.load("confirm_window")
         self.store("tracking_hash", tracking_hash)
@@ -105,8 +106,8 @@ class OrderEscrow(Contract):
         self._in(SHIPPED, action="release the payment")
         deadline = self.load("confirm_deadline")
         if self.now <= deadline:
-            raise TooEarly(f"the buyer has until time {deadline} to confirm or dispute; it is "
-                           f"time {self.now}, so the payment cannot be released yet.")
+            raise TooEarly(f"the buyer has until {date_text(deadline)} to confirm or dispute; it is "
+                           f"{date_text(self.now)}, so the payment cannot be released yet.")
         self._finish(COMPLETED, seller=self.load("price"))
 
     # -- refunds ---------------------------------------------------------------------------------
@@ -123,8 +124,8 @@ class OrderEscrow(Contract):
         self._in(FUNDED, action="refund an unshipped order")
         deadline = self.load("ship_deadline")
         if self.now <= deadline:
-            raise TooEarly(f"the seller has until time {deadline} to ship; it is time "
-                           f"{self.now}, so the order cannot be refunded yet.")
+            raise TooEarly(f"the seller has until {date_text(deadline)} to ship; it is "
+                           f"{date_text(self.now)}, so the order cannot be refunded yet.")
         self._finish(REFUNDED, buyer=self.load("price"))
 
     # -- disputes --------------------------------------------------------------------------------
@@ -136,8 +137,8 @@ class OrderEscrow(Contract):
         if state == SHIPPED:
             deadline = self.load("confirm_deadline")
             if self.now > deadline:
-                raise TooLate(f"the confirm deadline (time {deadline}) has passed at time "
-                              f"{self.now}; the delivery counts as accepted.")
+                raise TooLate(f"the confirm deadline ({date_text(deadline)}) has passed; it is "
+                              f"{date_text(self.now)}: the delivery counts as accepted.")
         self.store("dispute_reason", reason)
         self.store("state", DISPUTED)
         self.emit("Disputed", reason=reason)

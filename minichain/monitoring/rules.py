@@ -224,7 +224,7 @@ class RapidRefunds(Rule):
         total = sum(p.amount for p in burst)
         return self._alert(
             payment, (payment.sender, payment.recipient), [p.txid for p in burst],
-            f"shop {short(payment.sender)} paid {short(payment.recipient)} back {len(burst)} "
+            f"{short(payment.sender)} paid {short(payment.recipient)} back {len(burst)} "
             f"times (total {total:,}) in {blocks}; the limit is "
             f"{self.count - 1} refunds to one address within {self.window} blocks.")
 
@@ -275,7 +275,7 @@ class UnusualAmount(Rule):
             else f"while this buyer usually spends {median(usual):g} (the median of their "
         return self._alert(
             payment, (payment.sender, payment.recipient), [payment.txid],
-            f"{short(payment.sender)} paid {payment.amount:,} to shop "
+            f"{short(payment.sender)} paid {payment.amount:,} to "
             f"{short(payment.recipient)}, {whose}{len(usual)} earlier purchases); its robust "
             f"z-score is {shown}, above the threshold {self.threshold:g}.")
 
@@ -310,7 +310,7 @@ class NewAddressHighValue(Rule):
         return self._alert(
             payment, (payment.sender, payment.recipient), [payment.txid],
             f"{short(payment.sender)} was first seen {when} and already pays {payment.amount:,} "
-            f"to shop {short(payment.recipient)}; the rule flags addresses younger than "
+            f"to {short(payment.recipient)}; the rule flags addresses younger than "
             f"{self.new_for} blocks paying {self.high_value:,} or more.")
 
 

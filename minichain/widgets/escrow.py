@@ -145,7 +145,7 @@ class EscrowView(w.VBox):
             problem = self.why_not(role, method)
             button.disabled = problem is not None
             button.tooltip = problem or f"the {role} may {method} now"
-        owed = [(self.names.get(k[5:], k[5:]), v) for k, v in sorted(storage.items())
+        owed = [(render.name_of(k[5:], self.names), v) for k, v in sorted(storage.items())
                 if k.startswith("owed:")]
         lines = [f"Order {storage.get('order', '')}: {state}; price {storage.get('price')}; "
                  f"the contract holds {self.order.balance}."]

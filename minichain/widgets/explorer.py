@@ -7,6 +7,7 @@ from collections.abc import Mapping
 import ipywidgets as w
 
 from minichain.chain import Blockchain
+from minichain.names import address_book
 from minichain.widgets import render
 from minichain.widgets import style as s
 
@@ -42,7 +43,8 @@ class ExplorerView(w.VBox):
         self.block_choice.value = chosen if chosen is not None and chosen <= self.chain.height \
             else self.chain.height
         self._show_block()
-        rows = sorted(((self.names.get(address, ""), address, account.balance, account.nonce)
+        known = {**address_book(), **self.names}
+        rows = sorted(((known.get(address, ""), address, account.balance, account.nonce)
                        for address, account in self.chain.state.accounts()),
                       key=lambda r: (r[0] == "", r[0], r[1]))
         self.balances.value = render.balances(rows)

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping, Sequence
 import ipywidgets as w
 
 from minichain.chain import Blockchain
-from minichain.errors import short
+from minichain.names import short_address
 from minichain.monitoring import (
     Alert, FraudMonitor, NewAddressHighValue, RapidRefunds, Severity, ShopDay, UnusualAmount)
 from minichain.widgets import render
@@ -37,7 +37,7 @@ def severity_badge(severity: Severity) -> str:
 def _named(text: str, names: Mapping[str, str]) -> str:
     """The explanation with short addresses replaced by people's names where known."""
     for address, name in sorted(names.items()):
-        text = text.replace(short(address), f"{short(address)} ({name})")
+        text = text.replace(short_address(address), f"{short_address(address)} ({name})")
     return text
 
 

@@ -11,6 +11,8 @@ import html
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from minichain import names as names_module
+from minichain.receipt import field_text
 from minichain.widgets import style as s
 
 __all__ = ["badge", "banner", "esc", "name_of", "panel", "short_hex", "table"]
@@ -28,12 +30,11 @@ def short_hex(value: bytes | str, n: int = 12) -> str:
 
 
 def name_of(address: str, names: Mapping[str, str] | None = None) -> str:
-    """A person's name for an address if known, else its short form '0x3F2a…9c1D'."""
+    """A person's name for an address: from `names` if given there, else from the address book
+    in use, else its short form '0x3F2a…9c1D'."""
     if names and address in names:
         return names[address]
-    if address.startswith("0x") and len(address) > 12:
-        return f"{address[:6]}…{address[-4:]}"
-    return address
+    return names_module.name_of(address)
 
 
 def badge(ok: bool, good: str = "valid", bad: str = "tampered") -> str:
@@ -234,7 +235,7 @@ def events_table(events: Iterable[Any], names: Mapping[str, str] | None = None) 
     """A contract's events, oldest first, addresses shown as names where known."""
     rows = []
     for i, event in enumerate(events, 1):
-        fields = ", ".join(f"{k}={name_of(v, names) if isinstance(v, str) else v}"
+        fields = ", ".join(f"{k}={name_of(v, names) if isinstance(v, str) else field_text(k, v)}"
                            for k, v in event.fields.items())
         rows.append((i, event.name, fields))
     return table(("#", "event", "details"), rows)
