@@ -14,7 +14,7 @@ from typing import Any
 from minichain import crypto, merkle
 from minichain.block import Block, BlockHeader
 from minichain.chain import AddResult, Blockchain
-from minichain.clock import SimulatedClock
+from minichain.clock import SimulatedClock, date_text
 from minichain.consensus import ByzantineFaultTolerance, ConsensusEngine, ProofOfAuthority, \
     ProofOfWork
 from minichain.errors import *  # noqa: F403 - every rule's error is part of the public API
@@ -51,9 +51,10 @@ __all__ = [
     "Transaction",
     "Wallet",
     "crypto",
+    "date_text",
     "merkle",
     "name_of",
     "open_chain",
     "remember",
-    *(name for name in _errors if name != "short"),  # `short` is a helper, not an error
+    *_errors,  # every rule's error, and `short`: a value as messages show it
 ]

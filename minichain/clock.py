@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-__all__ = ["GENESIS_TIME", "SimulatedClock", "date_text"]
+__all__ = ["DAY", "GENESIS_TIME", "SimulatedClock", "date_text"]
 
 GENESIS_TIME = 1_767_225_600  # 2026-01-01 00:00:00 UTC, in seconds since 1970
+DAY = 24 * 60 * 60  # seconds
 
 
 def date_text(timestamp: int) -> str:

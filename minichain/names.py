@@ -10,7 +10,7 @@ falls back to the short form '0x3F2a…9c1D' for addresses nobody named.
     >>> shop = Wallet.from_seed("shop")
     >>> name_of(shop.address)
     '0xd0Ba…30a9'
-    >>> _ = remember(shop)
+    >>> remember(shop)
     >>> name_of(shop.address)
     'shop'
 
@@ -91,13 +91,12 @@ def address_book() -> AddressBook:
     return _in_use
 
 
-def remember(*people: Named, names: Mapping[str, str] | None = None) -> AddressBook:
+def remember(*people: Named, names: Mapping[str, str] | None = None) -> None:
     """Put these wallets (under their own names) and these `names` ({address: name}) into the
-    address book in use, and return it."""
+    address book in use."""
     _in_use.remember(*people)
     for address, name in (names or {}).items():
         _in_use.add(address, name)
-    return _in_use
 
 
 def name_of(address: str) -> str:

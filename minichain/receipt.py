@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from string import hexdigits as HEX_DIGITS
 from typing import Any
 
 from minichain import merkle
@@ -45,8 +46,10 @@ class Event:
 
 
 def field_text(key: str, value: Any) -> str:
-    """One event field for people: an address by its name, a time (a field named `time`, or
-    ending in `deadline` or `_at`) as a date, anything else as it is."""
+    """One event field for people: a hash by its first digits, an address by its name, a time
+    (a field named `time`, or ending in `deadline` or `_at`) as a date, anything else as it is."""
+    if isinstance(value, str) and len(value) >= 32 and all(c in HEX_DIGITS for c in value):
+        return value[:12] + "…"  # a hash, by its first digits
     if isinstance(value, str):
         return name_of(value)
     if isinstance(value, int) and not isinstance(value, bool) and (

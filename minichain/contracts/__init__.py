@@ -36,7 +36,7 @@ from minichain.contracts.custody import (
     read_lot,
     verify,
 )
-from minichain.contracts.escrow import OrderEscrow
+from minichain.contracts.escrow import OrderEscrow, open_order
 from minichain.contracts.loyalty import MAX_POINTS, LoyaltyPoints, NotAnAddress, NotEnoughPoints
 from minichain.contracts.message import (
     DuplicateField,
@@ -147,6 +147,7 @@ __all__ = [
     "NotPayable",
     "NotRevoked",
     "OrderEscrow",
+    "open_order",
     "OutOfGas",
     "PaymentChannel",
     "prepare_hand_off",

@@ -118,6 +118,16 @@ class HandOff:
         raise ValueError(f"{short(wallet.address)} is neither the giver {short(self.giver)} nor "
                          f"the receiver {short(self.receiver)} of this hand-off")
 
+    def diverted(self, thief: Wallet, *, location: str) -> HandOff:
+        """The attacker's story: this hand-off rewritten so that the goods go to `thief` at
+        `location`, signed by the thief as receiver and, lacking the giver's key, with his own
+        key in the giver's place. A verifier must catch it (`CustodyBroken`)."""
+        taken = replace(self, receiver=thief.address, location=location, receiver_key="",
+                        receiver_signature="")
+        forged = replace(taken, giver_key=thief.public_key.hex(),
+                         giver_signature=thief.sign(taken.message()).hex())
+        return forged.sign(thief)
+
     def args(self) -> dict[str, Any]:
         """The arguments of `ProductRegistry.hand_over` that record this hand-off."""
         return {"lot": self.lot, "number": self.number, "giver": self.giver,

@@ -18,8 +18,11 @@ Deadlines are in block time (seconds), as the block's timestamp tells the contra
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from minichain import crypto
-from minichain.clock import date_text
+from minichain.clock import DAY, date_text
+from minichain.contracts.client import ContractClient
 from minichain.contracts.runtime import (
     BadCall,
     Contract,
@@ -33,8 +36,12 @@ from minichain.contracts.runtime import (
 )
 from minichain.errors import short
 
+if TYPE_CHECKING:
+    from minichain.chain import Blockchain
+    from minichain.wallet import Wallet
+
 __all__ = ["CREATED", "FUNDED", "SHIPPED", "COMPLETED", "REFUNDED", "DISPUTED", "RESOLVED",
-           "OrderEscrow"]
+           "OrderEscrow", "open_order"]
 
 CREATED, FUNDED, SHIPPED, COMPLETED = "CREATED", "FUNDED", "SHIPPED", "COMPLETED"
 REFUNDED, DISPUTED, RESOLVED = "REFUNDED", "DISPUTED", "RESOLVED"
@@ -194,3 +201,14 @@ class OrderEscrow(Contract):
                 self.store(f"owed:{who}", self.load(f"owed:{who}", 0) + amount)
         self.store("state", state)
         self.emit(state.capitalize(), seller_gets=seller, buyer_gets=buyer, **details)
+
+
+def open_order(chain: Blockchain, platform: Wallet, order: str, *, price: int, buyer: Wallet,
+               seller: Wallet, ship_days: float = 3, confirm_days: float = 7) -> ContractClient:
+    """The platform opens an escrow for `order` with itself as the arbiter: the seller gets
+    `ship_days` to ship once paid, the buyer `confirm_days` to confirm or complain once shipped.
+    Returns the handle to the new contract (it exists once the next block is sealed)."""
+    return ContractClient.deploy(
+        chain, platform, "OrderEscrow", order=order, price=price, buyer=buyer.address,
+        seller=seller.address, arbiter=platform.address, ship_window=round(ship_days * DAY),
+        confirm_window=round(confirm_days * DAY))

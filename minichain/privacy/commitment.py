@@ -94,6 +94,11 @@ class Commitment:
     def __str__(self) -> str:
         return f"commitment {self.digest.hex()[:16]}…"
 
+    @property
+    def fingerprint(self) -> str:
+        """The digest as the hex text a contract stores (what goes on the chain)."""
+        return self.digest.hex()
+
 
 def commit(value: str | bytes, salt: bytes | None = None) -> Commitment:
     """Commit to `value` with `salt` (a fresh random 128-bit salt if none is given)."""
@@ -101,8 +106,14 @@ def commit(value: str | bytes, salt: bytes | None = None) -> Commitment:
     return Commitment(commitment_digest(value, salt), salt)
 
 
-def opens(digest: bytes, value: str | bytes, salt: bytes) -> bool:
-    """True if `value` and `salt` are what `digest` commits to."""
+def opens(digest: bytes | str, value: str | bytes, salt: bytes) -> bool:
+    """True if `value` and `salt` are what `digest` (bytes, or the hex text a contract stores)
+    commits to."""
+    if isinstance(digest, str):
+        try:
+            digest = bytes.fromhex(digest)
+        except ValueError:
+            return False
     if len(salt) < MIN_SALT_BYTES:
         return False
     return hmac.compare_digest(commitment_digest(value, salt), digest)

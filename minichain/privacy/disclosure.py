@@ -16,7 +16,7 @@ GDPR") and CNIL (2018, "Blockchain: solutions for a responsible use").
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from minichain.encoding import Writer
 from minichain.merkle import MerkleProof, merkle_proof, merkle_root, verify_proof
@@ -49,6 +49,11 @@ class Disclosure:
     def __str__(self) -> str:
         return (f"{self.name} = {self.value} (attribute {self.proof.index + 1} of "
                 f"{self.proof.size}, proven with {len(self.proof.siblings)} hashes)")
+
+    def with_value(self, value: str) -> Disclosure:
+        """The same salt and proof claiming another value: what a parcel thief who rewrites
+        the delivery city would present (`check_disclosure` refuses it)."""
+        return replace(self, value=value)
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ import ipywidgets as w
 from minichain.contracts.client import DEFAULT_FEE, ContractClient, dry_run
 from minichain.contracts.runtime import call_data
 from minichain.errors import ValidationError
+from minichain.names import address_book
 from minichain.privacy.commitment import Commitment, SeededSalts, commit
 from minichain.wallet import Wallet
 from minichain.widgets import render
@@ -50,8 +51,9 @@ class EscrowView(w.VBox):
         self.roles = dict(roles)
         self.roles.setdefault("anyone", self.roles["arbiter"])
         self.names = dict(names or {})
-        for role in ("buyer", "seller", "arbiter"):
-            self.names.setdefault(self.roles[role].address, role)
+        for role in ("buyer", "seller", "arbiter"):  # named by role unless the book knows them
+            address = self.roles[role].address
+            self.names.setdefault(address, address_book().get(address, role))
         self.tracking = w.Text(value="SF1234567890", description="tracking no.")
         self.reason = w.Text(value="", description="dispute reason")
         self.outcome = w.Dropdown(options=["release", "refund", "split"], value="split",
