@@ -32,6 +32,7 @@ __all__ = [
     "is_valid_address",
     "sha256",
     "sign",
+    "sm3",
     "to_checksum_address",
     "verify",
 ]
@@ -45,6 +46,17 @@ ADDRESS_BYTES = 20
 def sha256(data: bytes) -> bytes:
     """The SHA-256 fingerprint of `data` (32 bytes)."""
     return hashlib.sha256(data).digest()
+
+
+def sm3(data: bytes) -> bytes:
+    """The SM3 fingerprint of `data` (32 bytes): China's national hash (GB/T 32905-2016), which
+    Chinese consortium chains offer beside SHA-256. minichain's own chain never uses it; it comes
+    from OpenSSL through `hashlib`, and a Python whose OpenSSL lacks SM3 says so."""
+    try:
+        return hashlib.new("sm3", data).digest()
+    except ValueError:
+        raise ValueError("this Python's OpenSSL has no SM3 (hashlib.algorithms_available "
+                         "does not list 'sm3')") from None
 
 
 # -- keys and signatures -------------------------------------------------------------------------

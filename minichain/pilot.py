@@ -15,17 +15,27 @@ public list prices and this package's own measurements; replace them with your p
   its indexes, state diffs and receipts);
 - bandwidth: every block is sent to the other validators, at USD 0.09 per GB (AWS data
   transfer out, first 10 TB, 2024; traffic inside one region costs less);
-- operations: the people who keep it running (hours × rate), usually the largest line.
+- operations: the people at each member company who keep its validator running (members ×
+  hours × rate: an assumption, 8 hours a month each at USD 40 an hour), usually the largest line.
+
+Setting the pilot up costs more than a month of running it (`setup_cost`): integrating the chain
+with the shop's and partners' order and ERP systems, a security audit of its contracts, a legal
+review, and in mainland China the filing of the service with the CAC (Blockchain Information
+Service Provisions, in force 15 February 2019, Art. 11: within 10 working days of starting). No
+public price list exists for any of these; the defaults are labelled assumptions to replace with
+quotes. Renting the chain from a blockchain-as-a-service platform is the other way to start
+(`BAAS_OPTIONS`: what each platform publishes, with the date it was read).
 
 Proof of work is priced the way it really costs: hashes per second × seconds × energy per
 hash × electricity price (DESIGN.md, "hashes = energy"). Two sets of assumptions: your own
 small chain mined by a few CPUs (minichain's miner does about 1.9 million hashes a second per
 core, see README "Performance"; a busy server core draws about 15 W), and a chain as hard to
 attack as Bitcoin: about 600 EH/s (6 × 10^20 hashes a second, network hash rate in 2024, e.g.
-mempool.space and blockchain.com charts) at 21.5 J/TH (Bitmain Antminer S19 XP specification;
-the fleet average is worse, see the Cambridge Bitcoin Electricity Consumption Index) and USD
-0.05 per kWh (an industrial price). That last one reproduces the CBECI's order of magnitude,
-about 110 TWh a year.
+mempool.space and blockchain.com charts) at about 28 J/TH, the fleet average of 2024 (Cambridge
+Centre for Alternative Finance, Cambridge Digital Mining Industry Report, April 2025: 28.2 J/TH;
+the best machine on sale does better, but the average machine is what burns the energy), and
+USD 0.05 per kWh (an industrial price). That gives about 147 TWh a year, the order of the same
+report's estimate of about 138 TWh for 2024.
 
 Every nonsense input (negative validators, a price below zero, no transactions) is refused
 with a `PilotInputError`, a `minichain.ValidationError` whose message names the value.
@@ -40,7 +50,9 @@ from dataclasses import dataclass, field, fields
 from minichain.errors import ValidationError
 
 __all__ = [
+    "BAAS_OPTIONS",
     "BITCOIN_SCALE",
+    "BaasOption",
     "CHECKLIST",
     "ChecklistItem",
     "CostBreakdown",
@@ -56,12 +68,14 @@ __all__ = [
     "PowAssumptions",
     "PowEnergyCost",
     "Recommendation",
+    "SetupCost",
     "TooFewValidators",
     "UnknownQuestion",
     "monthly_cost",
     "own_pow_chain",
     "pow_energy_cost",
     "recommend_area",
+    "setup_cost",
 ]
 
 JOULES_PER_KWH = 3_600_000
@@ -147,7 +161,7 @@ class PilotInputs:
     retention_months: float = 12.0
     storage_price_per_gb_month: float = 0.08
     egress_price_per_gb: float = 0.09
-    operator_hours_per_month: float = 10.0
+    operator_hours_per_month: float = 8.0  # at each member company
     operator_hourly_rate: float = 40.0
     server_watts: float = 40.0
     currency: str = "USD"
@@ -211,7 +225,8 @@ class CostBreakdown:
             ("network", self.bandwidth, f"{self.growth_gb_per_month:.2f} GB of blocks × "
                                         f"{max(i.validators - 1, 0)} other validator(s) × "
                                         f"{i.egress_price_per_gb:g} {i.currency}/GB"),
-            ("people", self.operations, f"{i.operator_hours_per_month:g} h × "
+            ("people", self.operations, f"{i.validators} member(s) × "
+                                        f"{i.operator_hours_per_month:g} h × "
                                         f"{i.operator_hourly_rate:g} {i.currency}/h"),
         ]
 
@@ -229,7 +244,8 @@ def monthly_cost(inputs: PilotInputs | None = None, **changes: float) -> CostBre
         compute=inputs.validators * inputs.hours_per_month * inputs.instance_price_per_hour,
         storage=inputs.validators * stored * inputs.storage_price_per_gb_month,
         bandwidth=growth * (inputs.validators - 1) * inputs.egress_price_per_gb,
-        operations=inputs.operator_hours_per_month * inputs.operator_hourly_rate,
+        operations=(inputs.validators * inputs.operator_hours_per_month
+                    * inputs.operator_hourly_rate),
         growth_gb_per_month=growth,
         stored_gb_per_validator=stored,
         kwh_per_month=inputs.validators * inputs.server_watts * inputs.hours_per_month / 1000,
@@ -256,9 +272,10 @@ class PowAssumptions:
 
 BITCOIN_SCALE = PowAssumptions(
     name="as hard to attack as Bitcoin",
-    hashes_per_second=6e20, joules_per_hash=21.5e-12, price_per_kwh=0.05,
-    source="about 600 EH/s (Bitcoin network hash rate, 2024); 21.5 J/TH (Antminer S19 XP "
-           "specification); USD 0.05/kWh (industrial price). Assumptions, not measurements.")
+    hashes_per_second=6e20, joules_per_hash=28e-12, price_per_kwh=0.05,
+    source="about 600 EH/s (Bitcoin network hash rate, 2024); about 28 J/TH (the 2024 fleet "
+           "average, Cambridge Digital Mining Industry Report, April 2025); USD 0.05/kWh "
+           "(industrial price). Assumptions, not measurements.")
 
 
 def own_pow_chain(miners: int = 3, *, hashes_per_second_each: float = 1.9e6,
@@ -305,6 +322,82 @@ def pow_energy_cost(assumptions: PowAssumptions, inputs: PilotInputs | None = No
                          inputs.transactions_per_month)
 
 
+# -- setting up, and renting instead --------------------------------------------------------------
+
+@dataclass(frozen=True)
+class SetupCost:
+    """The one-off cost of starting the pilot, line by line; every default is an assumption
+    (no public price list exists for this work), to replace with your quotes."""
+
+    integration_days: float = 30.0  # connecting the chain to the shop's and partners' systems
+    day_rate: float = 400.0  # a developer's day, in `currency`
+    security_audit: float = 15_000.0  # a quote for auditing the pilot's contracts
+    legal_hours: float = 40.0  # data protection, contracts between members, the filing
+    legal_rate: float = 150.0
+    filing_hours: float = 16.0  # preparing the CAC filing in mainland China (0 elsewhere)
+    staff_rate: float = 40.0
+    currency: str = "USD"
+
+    def __post_init__(self) -> None:
+        for item in fields(self):
+            if item.name != "currency":
+                _check_number(item.name, getattr(self, item.name))
+
+    def lines(self) -> list[tuple[str, float, str]]:
+        """(line, one-off cost, how it was worked out) for a table."""
+        c = self.currency
+        return [
+            ("integration", self.integration_days * self.day_rate,
+             f"{self.integration_days:g} days × {self.day_rate:g} {c}/day with the shop's and "
+             "partners' order and ERP systems"),
+            ("security audit", self.security_audit, "a quote for the pilot's contracts"),
+            ("legal review", self.legal_hours * self.legal_rate,
+             f"{self.legal_hours:g} h × {self.legal_rate:g} {c}/h: data protection, the members' "
+             "agreement"),
+            ("filing", self.filing_hours * self.staff_rate,
+             f"{self.filing_hours:g} h × {self.staff_rate:g} {c}/h to prepare the CAC filing "
+             "(mainland China)"),
+        ]
+
+    @property
+    def total(self) -> float:
+        return sum(cost for _line, cost, _how in self.lines())
+
+
+def setup_cost(**changes: float) -> SetupCost:
+    """The one-off cost of starting the pilot: the defaults, changed by `changes`."""
+    return SetupCost(**changes)
+
+
+@dataclass(frozen=True)
+class BaasOption:
+    """What a blockchain-as-a-service platform publishes about its price, and where."""
+
+    platform: str
+    published: str
+    source: str
+    read_on: str
+
+
+BAAS_OPTIONS: tuple[BaasOption, ...] = (
+    BaasOption("Blockchain-based Service Network (BSN)",
+               "about RMB 2,000-3,000 a year for an application on a permissioned chain, "
+               "billed by transactions a second, storage and bandwidth (the network's own "
+               "claim, not an independent price)",
+               "China Mobile International, BSN product page; BSN Introductory White Paper "
+               "(BSN Development Association, 2020); bsnbase.io user manual, section 1",
+               "2026-12-05"),
+    BaasOption("Huawei Cloud Blockchain Service (BCS)",
+               "billed by edition, number of nodes, server size and bandwidth, plus storage; "
+               "no free edition; the prices are on its price page, not in the documentation",
+               "Huawei Cloud BCS documentation, billing", "2026-12-05"),
+    BaasOption("Alibaba Cloud BaaS, Tencent Cloud TBaaS",
+               "editions priced in the cloud console; no public list price found",
+               "Alibaba Cloud BaaS documentation (limits); Tencent Cloud TBaaS documentation",
+               "2026-12-05"),
+)
+
+
 # -- the checklist --------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -317,6 +410,9 @@ class ChecklistItem:
 
 
 CHECKLIST: tuple[ChecklistItem, ...] = (
+    ChecklistItem("before", "Ask first whether the pilot needs a blockchain at all: with one "
+                  "writer, or a party everyone trusts to keep the record, a shared database is "
+                  "enough (Wüst & Gervais 2017).", "12-your-pilot-project"),
     ChecklistItem("before", "Write down the one business question the pilot answers and the "
                   "number that will show it (hours of reconciliation, days to settle a dispute).",
                   "00-start-here"),
@@ -331,16 +427,20 @@ CHECKLIST: tuple[ChecklistItem, ...] = (
                   "(salted commitments only).", "07-privacy"),
     ChecklistItem("before", "Check deletion requests, data residency and the audit trail with "
                   "your data-protection officer (GDPR, PIPL).", "08-compliance"),
-    ChecklistItem("before", "Put a monthly budget on it with the cost model, people included.",
+    ChecklistItem("before", "In mainland China: file the chain service with the CAC within "
+                  "10 working days of launch, verify users' real names, and settle in records, "
+                  "points or e-CNY, not cryptocurrency.", "08-compliance"),
+    ChecklistItem("before", "Put a budget on it with the cost model: setting up (integration, "
+                  "audit, legal review) and every month, people included.",
                   "12-your-pilot-project"),
+    ChecklistItem("before", "Rehearse a crashed validator and a split network before the first "
+                  "sale.", "09-network-and-attacks"),
     ChecklistItem("during", "Decide how many confirmations an order waits before it ships.",
                   "03-paying-at-checkout"),
     ChecklistItem("during", "Hold customers' money in escrow with clear ship and confirm "
                   "deadlines and a dispute path.", "05-escrow-for-orders"),
     ChecklistItem("during", "If goods are tracked, have both hands sign every custody hand-off.",
                   "06-traceability"),
-    ChecklistItem("during", "Rehearse a crashed validator and a split network before the first "
-                  "sale.", "09-network-and-attacks"),
     ChecklistItem("during", "Measure transactions a second against your busiest hour; plan "
                   "payment channels for the peak.", "10-scaling-the-flash-sale"),
     ChecklistItem("during", "Switch on fraud monitoring and tune its thresholds on real "
@@ -380,8 +480,9 @@ PILOT_AREAS: tuple[PilotArea, ...] = (
               ("03-paying-at-checkout", "05-escrow-for-orders", "10-scaling-the-flash-sale",
                "11-watching-for-fraud")),
     PilotArea("identity", "identity verification",
-              "that a seller or customer proves one fact (verified seller, over 18) without "
-              "handing over the document",
+              "that a seller or customer proves one fact (a verified seller, a delivery city) "
+              "without handing over the rest of the document (proving 'over 18' without the "
+              "birthday needs a zero-knowledge range proof, which this kit does not build)",
               "high: personal data and data-protection law are involved from day one",
               "issue verified-seller credentials as salted commitments; disclose one attribute "
               "with a proof",

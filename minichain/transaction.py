@@ -104,6 +104,11 @@ class Transaction:
     def with_signature(self, signature: bytes) -> Transaction:
         return replace(self, signature=signature)
 
+    def altered(self, **changes: object) -> Transaction:
+        """The attacker's story: this signed transaction with some fields changed and its
+        signature kept, as a forger in the middle would send it (`BadSignature` refuses it)."""
+        return replace(self, **changes)
+
     def __str__(self) -> str:
         return (
             f"{crypto.address_from_public_key(self.sender_key)} pays {self.amount} to "

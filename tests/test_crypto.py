@@ -126,3 +126,9 @@ def test_signature_cache_forgets_the_oldest_when_full(customer):
         message = f"pay {amount}".encode()
         assert cache.verify(customer.public_key, message, customer.sign(message))
     assert len(cache) == 2
+
+
+def test_sm3_gives_the_standards_own_example():
+    """GB/T 32905-2016, appendix A.1: SM3("abc")."""
+    assert crypto.sm3(b"abc").hex() == \
+        "66c7f0f462eeedd9d1f2d46bdc10e4e24167c4875cf2f7a2297da02b8f4ba8e0"

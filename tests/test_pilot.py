@@ -6,9 +6,9 @@ from hypothesis import given, strategies as st
 
 from minichain import ValidationError
 from minichain.pilot import (
-    BITCOIN_SCALE, CHECKLIST, PILOT_AREAS, PILOT_QUESTIONS, NegativeValue, NotANumber,
-    NotPositive, PilotInputs, TooFewValidators, UnknownQuestion, monthly_cost, own_pow_chain,
-    pow_energy_cost, recommend_area)
+    BAAS_OPTIONS, BITCOIN_SCALE, CHECKLIST, PILOT_AREAS, PILOT_QUESTIONS, NegativeValue,
+    NotANumber, NotPositive, PilotInputs, TooFewValidators, UnknownQuestion, monthly_cost,
+    own_pow_chain, pow_energy_cost, recommend_area, setup_cost)
 
 LESSONS = {"00-start-here", "01-fingerprints-and-tamper-evidence", "02-wallets-and-signatures",
            "03-paying-at-checkout", "04-consensus-pow-vs-poa", "05-escrow-for-orders",
@@ -24,11 +24,12 @@ def test_three_validators_for_a_month_line_by_line():
     assert cost.stored_gb_per_validator == pytest.approx(cost.growth_gb_per_month * 12)
     assert cost.storage == pytest.approx(3 * cost.stored_gb_per_validator * 0.08)
     assert cost.bandwidth == pytest.approx(cost.growth_gb_per_month * 2 * 0.09)
-    assert cost.operations == 400
-    assert cost.total == pytest.approx(493.46, abs=0.01)
+    assert cost.operations == 3 * 8 * 40  # each member company's staff
+    assert cost.total == pytest.approx(1_053.46, abs=0.01)
     assert cost.cost_per_transaction == pytest.approx(cost.total / 304_166.667)
     assert [line for line, _cost, _how in cost.lines()] == ["servers", "storage", "network",
                                                             "people"]
+    assert "3 member(s) × 8 h × 40 USD/h" in cost.lines()[3][2]
     assert sum(c for _line, c, _how in cost.lines()) == pytest.approx(cost.total)
     assert "3 validator(s) × 730 h × 0.0416 USD/h" in cost.lines()[0][2]
 
@@ -71,11 +72,11 @@ def test_costs_are_never_negative_and_add_up(validators, per_day, price, interva
 def test_bitcoin_scale_proof_of_work_is_hashes_times_energy():
     pow_cost = pow_energy_cost(BITCOIN_SCALE, PilotInputs(transactions_per_day=10_000))
     assert pow_cost.hashes_per_month == pytest.approx(6e20 * 730 * 3600)
-    assert pow_cost.kwh_per_month == pytest.approx(6e20 * 730 * 3600 * 21.5e-12 / 3.6e6)
-    assert pow_cost.kwh_per_month * 12 / 1e9 == pytest.approx(113, abs=1)  # TWh a year
+    assert pow_cost.kwh_per_month == pytest.approx(6e20 * 730 * 3600 * 28e-12 / 3.6e6)
+    assert pow_cost.kwh_per_month * 12 / 1e9 == pytest.approx(147, abs=1)  # TWh a year
     assert pow_cost.cost_per_month == pytest.approx(pow_cost.kwh_per_month * 0.05)
     assert pow_cost.cost_per_transaction > 1_000 * monthly_cost().cost_per_transaction
-    assert "Assumptions" in BITCOIN_SCALE.source
+    assert "Assumptions" in BITCOIN_SCALE.source and "fleet average" in BITCOIN_SCALE.source
 
 
 def test_a_small_cpu_mined_chain_uses_little_energy_and_little_protection():
@@ -149,3 +150,27 @@ def test_an_unknown_question_is_named():
     with pytest.raises(UnknownQuestion, match="there is no pilot question 'budget'"):
         recommend_area({"budget": True})
     assert len({q.key for q in PILOT_QUESTIONS}) == len(PILOT_QUESTIONS)
+
+
+# -- setting up, renting, and the energy figures --------------------------------------------
+
+def test_setting_up_costs_more_than_a_year_of_running_and_every_line_says_how():
+    setup = setup_cost()
+    assert [line for line, _cost, _how in setup.lines()] == [
+        "integration", "security audit", "legal review", "filing"]
+    assert setup.total == 30 * 400 + 15_000 + 40 * 150 + 16 * 40
+    assert setup.total > 12 * monthly_cost().total
+    assert setup_cost(filing_hours=0, security_audit=0).total == 30 * 400 + 40 * 150
+    with pytest.raises(NegativeValue, match="security audit"):
+        setup_cost(security_audit=-1)
+
+
+def test_each_rented_option_names_its_source_and_the_day_it_was_read():
+    assert BAAS_OPTIONS and all(o.source and o.read_on.startswith("20") for o in BAAS_OPTIONS)
+    assert any("BSN" in o.platform for o in BAAS_OPTIONS)
+
+
+def test_the_first_thing_to_settle_is_whether_a_blockchain_is_needed():
+    assert "needs a blockchain at all" in CHECKLIST[0].task
+    rehearsal = next(item for item in CHECKLIST if item.task.startswith("Rehearse"))
+    assert rehearsal.stage == "before"

@@ -10,14 +10,14 @@ from minichain.widgets import ChecklistView, PilotAreaChooser, PilotCostView  # 
 from minichain.widgets.pilot import amount  # noqa: E402
 
 
-def test_the_default_pilot_of_four_validators_costs_about_525_a_month():
+def test_the_default_pilot_of_four_validators_costs_about_1405_a_month():
     view = PilotCostView()
     assert "✔ costed" in view.message.value
-    assert "525 USD a month, 0.00172 USD per transaction" in view.message.value
+    assert "1,405 USD a month, 0.00462 USD per transaction" in view.message.value
     assert "servers" in view.result.value and "121 USD" in view.result.value
     assert "4 validator(s) × 730 h × 0.0416 USD/h" in view.result.value
     assert "as hard to attack as Bitcoin" in view.energy.value
-    assert "9,417,000,000" in view.energy.value  # kWh a month at Bitcoin's hash rate
+    assert "12,264,000,000" in view.energy.value  # kWh a month at Bitcoin's hash rate
 
 
 def test_moving_the_sliders_updates_the_table():
@@ -85,10 +85,10 @@ def test_ticking_questions_reranks_the_pilot_areas():
 def test_the_checklist_counts_what_is_settled_and_names_the_next_item():
     view = ChecklistView()
     assert f"0 of {len(CHECKLIST)} settled" in view.progress.value
-    assert "next (before): Write down the one business question" in view.progress.value
+    assert "next (before): Ask first whether the pilot needs a blockchain" in view.progress.value
     view.boxes[0].value = True
     assert f"1 of {len(CHECKLIST)} settled" in view.progress.value
-    assert "next (before): Choose one pilot area" in view.progress.value
+    assert "next (before): Write down the one business question" in view.progress.value
     for box in view.boxes:
         box.value = True
     assert "✔ ready" in view.progress.value and view.done() == len(CHECKLIST)

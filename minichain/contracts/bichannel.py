@@ -34,13 +34,14 @@ Payments are "pull" payments: closing credits, each party withdraws.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from minichain import crypto
 from minichain.clock import date_text
 from minichain.contracts import channel_rules as rules
 from minichain.contracts.channel import SIGNATURE_GAS
 from minichain.contracts.channel_rules import ChannelSignatureInvalid
+from minichain.contracts.client import ContractClient
 from minichain.contracts.runtime import (
     BadCall,
     Contract,
@@ -56,10 +57,13 @@ from minichain.encoding import Writer
 from minichain.errors import short
 from minichain.wallet import Wallet
 
+if TYPE_CHECKING:
+    from minichain.chain import Blockchain
+
 __all__ = [
     "OPENING", "OPEN", "CLOSING", "CLOSED", "PENALIZED", "CANCELLED",
     "BalancesDoNotAddUp", "NotRevoked", "StaleState",
-    "BidirectionalChannel", "ChannelState", "Revocation",
+    "BidirectionalChannel", "ChannelState", "Revocation", "open_two_way_channel",
 ]
 
 OPENING, OPEN, CLOSING = "OPENING", "OPEN", "CLOSING"
@@ -381,3 +385,14 @@ class BidirectionalChannel(Contract):
         self.store("opener_balance", state.opener_balance)
         self.store("partner_balance", state.partner_balance)
 
+
+
+def open_two_way_channel(chain: Blockchain, opener: Wallet, partner: Wallet, *, deposit: int,
+                         challenge_period: int = 3_600) -> ContractClient:
+    """`opener` opens a two-way channel with `partner` (who joins with a deposit of their own),
+    for states both sign on this chain; a close leaves the other side `challenge_period` seconds
+    to answer. Returns the handle to the new contract (it exists once the next block is sealed)."""
+    return ContractClient.deploy(chain, opener, "BidirectionalChannel", value=deposit,
+                                 partner=partner.address, opener_key=opener.public_key.hex(),
+                                 partner_key=partner.public_key.hex(),
+                                 chain_id=chain.params.chain_id, challenge_period=challenge_period)

@@ -30,7 +30,7 @@ contract's storage. See `minichain.contracts.bichannel` for channels that pay bo
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from minichain import crypto
 from minichain.clock import date_text
@@ -40,6 +40,7 @@ from minichain.contracts.channel_rules import (
     KeyMismatch,
     WrongChannel,
 )
+from minichain.contracts.client import ContractClient
 from minichain.contracts.runtime import (
     Contract,
     NotAllowed,
@@ -53,10 +54,13 @@ from minichain.encoding import Writer
 from minichain.errors import short
 from minichain.wallet import Wallet
 
+if TYPE_CHECKING:
+    from minichain.chain import Blockchain
+
 __all__ = [
     "OPEN", "CLOSED", "RECLAIMED", "SIGNATURE_GAS",
     "ChannelSignatureInvalid", "KeyMismatch", "StaleVoucher", "VoucherExceedsDeposit",
-    "WrongChannel", "PaymentChannel", "Voucher",
+    "WrongChannel", "PaymentChannel", "Voucher", "open_payment_channel",
 ]
 
 OPEN, CLOSED, RECLAIMED = "OPEN", "CLOSED", "RECLAIMED"
@@ -226,3 +230,13 @@ class PaymentChannel(Contract):
             raise TooLate(f"the channel expired at {date_text(expires_at)} and it is {date_text(self.now)}, "
                           f"too late to {action}; the customer may now reclaim the deposit.")
         return expires_at
+
+
+def open_payment_channel(chain: Blockchain, customer: Wallet, merchant: Wallet, *, deposit: int,
+                         expires_in: int = 86_400) -> ContractClient:
+    """The customer opens a channel to `merchant` with `deposit` coins, for vouchers signed with
+    her key on this chain; the merchant may close it until `expires_in` seconds pass. Returns the
+    handle to the new contract (it exists once the next block is sealed)."""
+    return ContractClient.deploy(chain, customer, "PaymentChannel", value=deposit,
+                                 merchant=merchant.address, customer_key=customer.public_key.hex(),
+                                 chain_id=chain.params.chain_id, expires_in=expires_in)

@@ -84,6 +84,10 @@ class ContractClient:
     def balance(self) -> int:
         return self.chain.balance(self.address)
 
+    def owed_to(self, address: str) -> int:
+        """What the contract owes `address` and holds for it to withdraw (its pull payments)."""
+        return self.storage().get(f"owed:{address}") or 0
+
     def events(self) -> list[Event]:
         """Every event the contract emitted on the main chain, oldest first."""
         return [event for block in self.chain.blocks

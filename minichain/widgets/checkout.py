@@ -22,11 +22,13 @@ class CheckoutView(w.VBox):
 
     The trainee presses "Pay": a valid payment waits in the mempool ("✔ sent"); an invalid one
     is refused with the chain's own sentence ("✘ refused — the address … has a typo"). "Put in
-    a block" produces the next block, and the balances move.
+    a block" produces the next block, and the balances move. The balances show each person's
+    full address too with `addresses=True` (lesson 02, where addresses are the subject).
     """
 
-    def __init__(self, chain: Blockchain, wallets: Sequence[Wallet]):
+    def __init__(self, chain: Blockchain, wallets: Sequence[Wallet], *, addresses: bool = False):
         self.chain = chain
+        self.addresses = addresses
         self.wallets = {wallet.name or wallet.address: wallet for wallet in wallets}
         names = list(self.wallets)
         self.balances = w.HTML()
@@ -82,6 +84,6 @@ class CheckoutView(w.VBox):
         rows = [(name, wallet.address, self.chain.balance(wallet.address),
                  self.chain.nonce(wallet.address)) for name, wallet in self.wallets.items()]
         waiting = len(self.chain.mempool)
-        self.balances.value = (render.balances(rows)
+        self.balances.value = (render.balances(rows, addresses=self.addresses)
                                + f'<div style="color:#5a5a5a;">{waiting} payment(s) waiting '
                                "for a block</div>")

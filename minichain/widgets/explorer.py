@@ -47,7 +47,7 @@ class ExplorerView(w.VBox):
         rows = sorted(((known.get(address, ""), address, account.balance, account.nonce)
                        for address, account in self.chain.state.accounts()),
                       key=lambda r: (r[0] == "", r[0], r[1]))
-        self.balances.value = render.balances(rows)
+        self.balances.value = render.balances(rows, addresses=True)
 
     def _show_block(self) -> None:
         height = self.block_choice.value

@@ -99,7 +99,7 @@ class PilotCostView(w.VBox):
         self.retention_months = w.IntSlider(value=int(start.retention_months), min=1, max=60,
                                             description="keep months", continuous_update=False)
         self.operator_hours_per_month = w.FloatText(value=start.operator_hours_per_month,
-                                                    description="staff h/month")
+                                                    description="staff h/month each")
         self.operator_hourly_rate = w.FloatText(value=start.operator_hourly_rate,
                                                 description="staff rate /h")
         self.controls = [self.validators, self.transactions_per_day,

@@ -12,6 +12,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from minichain import names as names_module
+from minichain.clock import date_text
 from minichain.receipt import field_text
 from minichain.widgets import style as s
 
@@ -159,10 +160,14 @@ def mining_result(zero_bits: int, target: int, attempts: int, block_hash: bytes)
 
 # -- wallets and checkout --------------------------------------------------------------------------
 
-def balances(rows: Iterable[tuple[str, str, int, int]]) -> str:
-    """(name, address, balance, nonce) rows as a table."""
-    return table(("who", "address", "balance", "payments sent"),
-                 [(n, a, f"{b:,}", k) for n, a, b, k in rows], mono=(1,))
+def balances(rows: Iterable[tuple[str, str, int, int]], *, addresses: bool = False) -> str:
+    """(name, address, balance, nonce) rows as a table: people by name (an account nobody
+    named by its short address), with a column of full addresses only if `addresses`."""
+    if addresses:
+        return table(("who", "address", "balance", "payments sent"),
+                     [(n, a, f"{b:,}", k) for n, a, b, k in rows], mono=(1,))
+    return table(("who", "balance", "payments sent"),
+                 [(n or name_of(a), f"{b:,}", k) for n, a, b, k in rows])
 
 
 # -- escrow ----------------------------------------------------------------------------------------
@@ -337,7 +342,7 @@ def journey_timeline(verification: Any, names: Mapping[str, str] | None = None) 
         who = ("registered by " + name_of(step.receiver, names) if step.giver is None
                else f"{name_of(step.giver, names)} → {name_of(step.receiver, names)}")
         document = "re-hashed ✔" if step.document_checked else "not presented"
-        rows.append((step.number, who, step.location, step.time, document,
+        rows.append((step.number, who, step.location, date_text(step.time), document,
                      badge(step.ok, "genuine", "broken") + (
                          f" {esc(step.problem)}" if step.problem else "")))
     return table(["step", "who", "where", "time", "document", "check"], rows, raw=(5,))

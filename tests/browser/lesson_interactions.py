@@ -136,8 +136,8 @@ def cell(first: str, column: int = 2) -> str:
 
 
 def balance(who: str) -> str:
-    """The balance cell of `who`'s row in a balances table (who, address, balance, …)."""
-    return cell(who, 3)
+    """The balance cell of `who`'s row in a balances table (who, balance, payments sent)."""
+    return cell(who, 2)
 
 
 def exactly(text: str) -> re.Pattern:
@@ -361,15 +361,15 @@ INTERACTIONS: dict[str, tuple[Interaction, ...]] = {
             "The pilot's cost model: two more validators cost more a month; twice the "
             "transactions cost less each; a negative server price is refused in words.",
             "PilotCostView(",
-            (See("4 validator(s), 10,000 transactions a day: 525 USD a month"),
+            (See("4 validator(s), 10,000 transactions a day: 1,405 USD a month"),
              Slide("ArrowRight", times=2),
-             See("6 validator(s), 10,000 transactions a day: 587 USD a month"),
+             See("6 validator(s), 10,000 transactions a day: 2,107 USD a month"),
              Type("tx a day", "20000"),
-             See("20,000 transactions a day: 588 USD a month, 0.000967 USD per transaction."),
+             See("20,000 transactions a day: 2,108 USD a month, 0.00347 USD per transaction."),
              Snap("costed"),
              Type("server /h", "-1"), See("✘ refused", within=".mc-banner"),
              See("instance price per hour cannot be negative: -1 makes no sense."),
-             See("588 USD", within=".mc-panel"), Snap("refused"))),
+             See("2,108 USD", within=".mc-panel"), Snap("refused"))),
         Interaction(
             "Answering yes to 'hours reconciling payments' moves payment processing to the top.",
             "PilotAreaChooser(",
@@ -381,11 +381,11 @@ INTERACTIONS: dict[str, tuple[Interaction, ...]] = {
         Interaction(
             "Ticking the first checklist item moves the pilot on to the next one.",
             "ChecklistView(",
-            (See("0 of 14 settled"),
-             Tick("Write down the one business question the pilot answers and the number that "
-                  "will show it (hours of reconciliation, days to settle a dispute). "
-                  "(lesson 00-start-here)"),
-             See("1 of 14 settled · next (before): Choose one pilot area"),
+            (See("0 of 16 settled"),
+             Tick("Ask first whether the pilot needs a blockchain at all: with one writer, or a "
+                  "party everyone trusts to keep the record, a shared database is enough (Wüst "
+                  "& Gervais 2017). (lesson 12-your-pilot-project)"),
+             See("1 of 16 settled · next (before): Write down the one business question"),
              Snap("one-item-settled"))),
     ),
 }
