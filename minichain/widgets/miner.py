@@ -42,13 +42,16 @@ class MinerView(w.VBox):
         self.hashes_total = 0
         self.sealed: BlockHeader | None = None
         self.mine_button.on_click(lambda _b: self.mine())
-        self.difficulty.observe(lambda _c: self._clear(), names="value")
+        self.difficulty.observe(lambda _c: self._ready(), names="value")
         super().__init__([w.HBox([self.difficulty, self.mine_button]), self.result,
                           self.elapsed])
         s.fit_text(self)  # every label and button text in full
 
-    def _clear(self) -> None:
-        self.result.value = ""
+    def _ready(self) -> None:
+        """A new difficulty: the last result no longer applies; say what Mine will now do."""
+        bits = self.difficulty.value
+        self.result.value = (f"Ready to mine at {bits} zero bits "
+                             f"(about {2 ** bits:,} hashes expected): press Mine.")
         self.elapsed.value = ""
 
     def mine(self) -> BlockHeader:
