@@ -180,7 +180,7 @@ def test_the_checker_uses_the_submitted_values_and_every_check(exercise):
     verdicts, _ = check_answers(exercise, wrong)
     assert verdicts["q1"] == (False, "there is no answer yet: the answer cell was deleted, "
                                      "renamed or did not run.")
-    assert verdicts["q2"][1].startswith("not that block")
+    assert verdicts["q2"][1].startswith("not right: block 3 turns red too")
     assert verdicts["q3"][1] == "the answer should be a whole number, like 3 (no quotes)."
 
 

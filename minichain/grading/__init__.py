@@ -12,6 +12,7 @@ See `exercise` for how a source notebook is written (nbgrader's markers, points 
 `grader` for how a submission is graded, and `sandbox` for the limits it runs under.
 """
 
+from minichain.grading.answer_key import right_answer
 from minichain.grading.checks import (
     between,
     check,
@@ -28,4 +29,4 @@ from minichain.grading.checks import (
 )
 
 __all__ = ["between", "check", "close_to", "equals", "is_bytes", "is_text", "is_true_or_false",
-           "number", "of_type", "one_of", "rule", "whole_number"]
+           "number", "of_type", "one_of", "right_answer", "rule", "whole_number"]

@@ -3,7 +3,9 @@
     from minichain.grading import check, whole_number, between, equals
     check("q1", changed_block, whole_number(), between(1, 3))
 
-In a trainee's notebook `check` prints one line: "✔ q1: ..." or "✘ q1: <what is wrong>". Rules
+In a trainee's notebook `check` prints one line: "✔ q1: ..." or "✘ q1: <what is wrong>"; with
+`right_answer(...)` among its rules (minichain.grading.answer_key) it says "right" or "not right"
+at once, and why, without the answer being in the trainee's notebook. Rules
 run in order and the first that fails is the message, so a question can be checked from "is it
 answered?" to "is it the right kind of value?" to "is it right?". A rule is a callable
 `rule(value) -> None or message`; a rule that raises counts as failed with its own message.
@@ -31,13 +33,18 @@ Rule = Callable[[Any], "str | None"]
 _recorder: Callable[[str, bool, str], None] | None = None
 
 
-def check(question: str, value: Any, *rules: Rule) -> None:
-    """Check `value`, the answer to `question`, against `rules`, in order."""
+def check(question: str, value: Any, *rules: Rule, right: str = "") -> None:
+    """Check `value`, the answer to `question`, against `rules`, in order. When the rules
+    decide the answer (a `right_answer(...)` among them, or rules that recompute it, with
+    `right="why it is right"`), a pass says "right" and why; otherwise "looks right so far"."""
     message = _first_problem(value, rules)
     if _recorder is not None:
         _recorder(question, message is None, message or "")
     elif message is None:
-        print(f"✔ {question}: this looks right so far (the grader checks more).")
+        verdicts = [one.confirmation for one in rules if hasattr(one, "confirmation")]
+        verdicts += [f"right. {right}"] if right else []
+        print(f"✔ {question}: {verdicts[0]}" if verdicts else
+              f"✔ {question}: this looks right so far (the grader checks more).")
     else:
         print(f"✘ {question}: {message}")
 

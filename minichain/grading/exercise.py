@@ -22,11 +22,14 @@ from __future__ import annotations
 
 import ast
 import copy
+import hashlib
 import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from minichain.grading.answer_key import seal_answers
 
 __all__ = ["Exercise", "ExerciseError", "Question", "SubmissionProblem", "read_submission",
            "released_json"]
@@ -132,6 +135,10 @@ class Exercise:
                 if any(q.name == match["name"] for q in self.questions):
                     raise ExerciseError(f"question {match['name']} is checked twice")
                 _region(lines, BEGIN_HIDDEN, END_HIDDEN)
+                try:
+                    seal_answers(_without_hidden(text), "check")
+                except ValueError as problem:
+                    raise ExerciseError(f"check cell {cell['id']}: {problem}") from None
                 stated = re.search(r"\((\d+) points?\)", title)
                 if stated and int(stated[1]) != int(match["points"]):
                     raise ExerciseError(f"question {match['name']}'s heading says {stated[1]} "
@@ -171,14 +178,14 @@ class Exercise:
     def release(self) -> dict[str, Any]:
         """The trainee's notebook: solutions replaced by placeholders, hidden tests removed."""
         released = copy.deepcopy(self.notebook)
-        for cell, role in zip(released["cells"], self.roles):
+        for index, (cell, role) in enumerate(zip(released["cells"], self.roles)):
             metadata = cell.setdefault("metadata", {})
             metadata.pop("nbgrader", None)
             metadata["minichain"] = {"cell": cell["id"], "role": role}
             if role == "answer":
                 cell["source"] = _released_answer(_source(cell))
             elif role == "check":
-                cell["source"] = _without_hidden(_source(cell))
+                cell["source"] = self.released_code(index)
             if cell.get("cell_type") == "code":
                 cell["outputs"], cell["execution_count"] = [], None
         return released
@@ -210,8 +217,13 @@ class Exercise:
         """What the trainee's notebook holds in this cell before they change anything."""
         text = _source(self.cells[index])
         role = self.roles[index]
-        return _released_answer(text) if role == "answer" else \
-            _without_hidden(text) if role == "check" else text
+        if role == "answer":
+            return _released_answer(text)
+        if role == "check":
+            question = self.question_of(index).name  # type: ignore[union-attr]
+            salt = hashlib.sha256(f"{self.name}/{question}".encode()).hexdigest()[:12]
+            return seal_answers(_without_hidden(text), salt)
+        return text
 
 
 def _released_answer(text: str) -> str:
