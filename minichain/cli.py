@@ -7,6 +7,8 @@
     minichain release [SOURCE ...]       write the trainee exercise notebooks from the sources
     minichain grade SOURCE SUBMISSION... --out DIR [-j N]
                                          grade a class: grades.csv and feedback per trainee
+    minichain merge-written DIR          add the points given to written answers (DIR/
+                                         written-answers.csv) to the gradebook and feedback
 
 Every command answers `--help`. Problems are reported as one line on stderr, never a
 traceback, and the exit code says what happened, so scripts can rely on it:
@@ -416,7 +418,7 @@ def _release(args: argparse.Namespace, out: TextIO) -> int:
         target = folder / source.name
         text = released_json(exercise)
         current = target.read_text(encoding="utf-8") if target.is_file() else None
-        points = f"{len(exercise.questions)} questions, {exercise.max_points} points"
+        points = f"{len(exercise.questions)} questions, {exercise.max_points:g} points"
         if args.check:
             if current != text:
                 stale.append(target)
@@ -477,19 +479,53 @@ def _grade(args: argparse.Namespace, out: TextIO) -> int:
         results = grade(args.source, submissions, folder, jobs=args.jobs, limits=limits,
                         progress=bar)
     seconds = time.monotonic() - started
-    names = [q.name for q in exercise.questions]
-    rows = [[r.trainee, *(q.points for q in r.questions), f"{r.total}/{r.max_points}", r.status]
-            for r in results]
-    average = [f"{sum(r.questions[i].points for r in results) / len(results):.1f}"
-               for i in range(len(names))]
-    rows.append(["(average)", *average,
-                 f"{sum(r.total for r in results) / len(results):.1f}/{exercise.max_points}", ""])
-    _table(["trainee", *names, "total", "status"], rows, out, right=range(1, len(names) + 2))
+    _class_table(results, [q.name for q in exercise.questions], out)
     problems = sum(1 for r in results if r.status != "ok")
     print(f"\nGraded {len(results)} submissions in {seconds:.0f} s (-j {args.jobs}); "
           f"{problems} with problems (named in their feedback).", file=out)
+    _where(folder, sum(r.to_read for r in results), out)
+    return EXIT_OK
+
+
+def _class_table(results: Sequence[object], names: list[str], out: TextIO) -> None:
+    """Points per trainee and question ("…" for a written answer not read yet), and averages."""
+    from minichain.grading.results import points_text
+
+    rows: list[list[object]] = [
+        [r.trainee, *(points_text(q.points) if q.graded else "…" for q in r.questions),
+         f"{points_text(r.total)}/{points_text(r.max_points)}", r.status] for r in results]
+    average = [f"{sum(r.questions[i].points for r in results) / len(results):.1f}"
+               for i in range(len(names))]
+    top = points_text(results[0].max_points) if results else "0"
+    rows.append(["(average)", *average,
+                 f"{sum(r.total for r in results) / max(len(results), 1):.1f}/{top}", ""])
+    _table(["trainee", *names, "total", "status"], rows, out, right=range(1, len(names) + 2))
+
+
+def _where(folder: Path, waiting: int, out: TextIO) -> None:
     print(f"Gradebook: {folder / 'grades.csv'}   Feedback: {folder / 'feedback'}/<trainee>.html",
           file=out)
+    if waiting:
+        print(f"{waiting} written answers wait for you: fill in the points column of "
+              f"{folder / 'written-answers.csv'} (in a spreadsheet; save as CSV UTF-8), then "
+              f"run `minichain merge-written {folder}`.", file=out)
+
+
+def _merge_written(args: argparse.Namespace, out: TextIO) -> int:
+    from minichain.grading.gradebook import GradebookError, merge_written, read_class
+
+    folder = Path(args.folder)
+    if not folder.is_dir():
+        raise _Failure(f"there is no folder {folder}: give the --out folder of minichain grade.")
+    try:
+        merged = merge_written(folder)
+        book = read_class(folder)
+    except GradebookError as problem:
+        raise _Failure(f"{problem} Nothing was changed.") from None
+    _class_table(book.results, book.questions, out)
+    print(f"\nMerged the points of {merged.read} written answers into the gradebook and the "
+          "feedback pages.", file=out)
+    _where(folder, merged.waiting, out)
     return EXIT_OK
 
 
@@ -579,6 +615,17 @@ def build_parser() -> argparse.ArgumentParser:
     grade.add_argument("--memory-mb", type=int, default=2048, metavar="MB",
                        help="address space per kernel (default 2048)")
     grade.set_defaults(run=_grade)
+
+    merge = commands.add_parser(
+        "merge-written", help="add the points you gave written answers to a graded class",
+        description="After `minichain grade … --out DIR`, fill in the points (and, if you like, "
+                    "a comment) of each row of DIR/written-answers.csv, then run this: the "
+                    "points go into DIR/grades.csv and every trainee's feedback page. Every "
+                    "row is checked first (a number, not more than the question is worth, a "
+                    "trainee and question of this class); a row with a mistake changes "
+                    "nothing. Rows left empty stay to be read.")
+    merge.add_argument("folder", metavar="DIR", help="the folder minichain grade wrote")
+    merge.set_defaults(run=_merge_written)
     return parser
 
 

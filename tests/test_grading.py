@@ -17,6 +17,7 @@ from minichain.grading import check, checks, equals, whole_number
 from minichain.grading.answers import MISSING, Unreadable, describe, rebuild
 from minichain.grading.exercise import Exercise, ExerciseError, SubmissionProblem, read_submission
 from minichain.grading.feedback import feedback_html
+from minichain.grading.gradebook import ClassResults
 from minichain.grading.grader import (
     GradeResult,
     PrivateCopy,
@@ -224,7 +225,7 @@ def test_feedback_names_the_problems_and_escapes_what_the_trainee_wrote(exercise
         QuestionResult("q1", 1, 1), QuestionResult("q2", 0, 1, "not that block.",
                                                    ["a cell of yours stopped with NameError"]),
         QuestionResult("q3", 0, 2, "not answered yet.")], ["<script>x</script>"])
-    page = feedback_html(exercise, result)
+    page = feedback_html(ClassResults.of(exercise, [result]), result)
     assert "1 of 4 points" in page and "NameError" in page and "not that block." in page
     assert "Question 1 · An order's fingerprint (1 point)" in page
     assert "<script>x" not in page and "&lt;b&gt;eve&lt;/b&gt;" in page

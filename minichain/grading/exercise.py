@@ -11,11 +11,22 @@ nbgrader's markers, so instructors who know nbgrader feel at home:
   trainee sees, and may hold more between `### BEGIN HIDDEN TESTS` and `### END HIDDEN TESTS`,
   which the release removes. The answer cells of a question are those between the previous
   check cell and its own. A question scores its points when every check in its cell passes.
+- A **written answer** is a markdown cell whose first line is `**Written answer q4 (2
+  points)**` (any heading or bold around it): a question a person grades. The rest of the cell
+  is the model answer for the instructor; the release keeps only the first line and a line to
+  replace. `minichain grade` lists each trainee's text in `written-answers.csv`
+  (minichain.grading.by_hand).
 - Every other cell (markdown, setup code) is released as it is.
 
-Every cell has a stable id (nbformat 4.5); the release keeps it and records it again in the
-cell's metadata (`metadata.minichain.cell`), which is how a submission's cells are matched to
-the source's when it is graded, whatever the trainee moved, deleted or copied.
+nbgrader's own cell metadata is read too (minichain.grading.nbgrader_format): its answer,
+test, manually graded and task cells, and its `grade_id` and `points`; a test cell scores its
+points when it runs without an error after the trainee's code, as nbgrader's autograder
+scores it, so answers may define functions and classes there.
+
+Every cell has a stable id (nbformat 4.5; in older notebooks one is made from the nbgrader
+`grade_id` or the cell's position); the release keeps it and records it again in the cell's
+metadata (`metadata.minichain.cell`), which is how a submission's cells are matched to the
+source's when it is graded, whatever the trainee moved, deleted or copied.
 """
 
 from __future__ import annotations
@@ -30,6 +41,7 @@ from pathlib import Path
 from typing import Any
 
 from minichain.grading.answer_key import seal_answers
+from minichain.grading.nbgrader_format import TEXT_STUB, code_stub, nbgrader_cell, stable_ids
 
 __all__ = ["Exercise", "ExerciseError", "Question", "SubmissionProblem", "read_submission",
            "released_json"]
@@ -37,6 +49,9 @@ __all__ = ["Exercise", "ExerciseError", "Question", "SubmissionProblem", "read_s
 BEGIN_SOLUTION, END_SOLUTION = "### BEGIN SOLUTION", "### END SOLUTION"
 BEGIN_HIDDEN, END_HIDDEN = "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"
 CHECK_LINE = re.compile(r"#\s*Check\s+(?P<name>[A-Za-z_]\w*)\s*\((?P<points>\d+)\s+points?\)\s*$")
+WRITTEN_LINE = re.compile(r"^[#*_\s]*Written answer\s+(?P<name>[A-Za-z_]\w*)\s*"
+                          r"\((?P<points>\d+)\s+points?\)[*_\s:]*$")
+WRITTEN_PLACEHOLDER = "Write your answer here, in place of this line."
 ASSIGNMENT = re.compile(r"^(?P<indent>\s*)(?P<names>[A-Za-z_]\w*(\s*,\s*[A-Za-z_]\w*)*)\s*=(?!=)")
 PLACEHOLDER = "...  # your answer here"
 MAX_SUBMISSION_BYTES = 20_000_000
@@ -52,12 +67,22 @@ class SubmissionProblem(Exception):
 
 @dataclass
 class Question:
+    """One graded question. `kind` says who decides: "data" (minichain's checks, on the
+    answers as data), "test" (an nbgrader test cell that runs without an error) or "written"
+    (a person, from the text the trainee wrote)."""
+
     name: str
-    points: int
+    points: float
     check_cell: int                                   # index into the source's cells
     answer_cells: list[int] = field(default_factory=list)
     answer_names: list[str] = field(default_factory=list)
     title: str = ""                                   # the heading above it, if any
+    kind: str = "data"
+    model_answer: str = ""                            # for a written answer: the source's text
+
+    @property
+    def by_hand(self) -> bool:
+        return self.kind == "written"
 
 
 def _source(cell: dict[str, Any]) -> str:
@@ -82,9 +107,11 @@ class Exercise:
     def __init__(self, notebook: dict[str, Any], name: str = "exercise"):
         self.notebook = notebook
         self.name = name
-        self.cells: list[dict[str, Any]] = notebook.get("cells", [])
+        cells = notebook.get("cells", []) if isinstance(notebook, dict) else []
+        self.cells: list[dict[str, Any]] = stable_ids(cells) if isinstance(cells, list) else []
         self.questions: list[Question] = []
-        self.roles: list[str] = []            # "text", "setup", "answer", "check"
+        # "text", "setup", "answer", "check", and for nbgrader's cells "test", "written", "task"
+        self.roles: list[str] = []
         self._parse()
 
     @classmethod
@@ -105,64 +132,108 @@ class Exercise:
 
     # -- parsing -------------------------------------------------------------------------------
     def _parse(self) -> None:
-        if not isinstance(self.cells, list) or not self.cells:
+        if not self.cells:
             raise ExerciseError("it has no cells")
         ids = [cell.get("id") for cell in self.cells]
-        if None in ids or len(set(ids)) != len(ids):
-            raise ExerciseError("every cell needs its own id (nbformat 4.5)")
-        pending: list[int] = []
-        names: list[str] = []
-        title = ""
+        if len(set(ids)) != len(ids):
+            raise ExerciseError("every cell needs its own id (two cells have the same)")
+        self.pending: list[int] = []
+        self.pending_names: list[str] = []
+        self.title = ""
         for index, cell in enumerate(self.cells):
-            text = _source(cell)
-            lines = text.splitlines()
-            if cell.get("cell_type") != "code":
-                self.roles.append("text")
-                headings = [line.lstrip("#").strip() for line in lines if line.startswith("## ")]
-                title = headings[0] if headings else title
-                continue
-            try:
-                ast.parse(text)
-            except SyntaxError as error:
-                raise ExerciseError(f"cell {cell['id']} is not plain Python "
-                                    f"({error.msg})") from None
-            match = CHECK_LINE.match(lines[0]) if lines else None
-            if match:
-                if _region(lines, BEGIN_SOLUTION, END_SOLUTION):
-                    raise ExerciseError(f"check cell {cell['id']} holds a solution")
-                if not pending:
-                    raise ExerciseError(f"question {match['name']} has no answer cell before it")
-                if any(q.name == match["name"] for q in self.questions):
-                    raise ExerciseError(f"question {match['name']} is checked twice")
-                _region(lines, BEGIN_HIDDEN, END_HIDDEN)
-                try:
-                    seal_answers(_without_hidden(text), "check")
-                except ValueError as problem:
-                    raise ExerciseError(f"check cell {cell['id']}: {problem}") from None
-                stated = re.search(r"\((\d+) points?\)", title)
-                if stated and int(stated[1]) != int(match["points"]):
-                    raise ExerciseError(f"question {match['name']}'s heading says {stated[1]} "
-                                        f"points, its check cell {match['points']}")
-                self.questions.append(Question(match["name"], int(match["points"]), index,
-                                               pending, names, title))
-                pending, names, title = [], [], ""
-                self.roles.append("check")
-            elif _region(lines, BEGIN_SOLUTION, END_SOLUTION):
-                start, end = _region(lines, BEGIN_SOLUTION, END_SOLUTION)  # type: ignore[misc]
-                found = [n.strip() for line in lines[start + 1:end]
-                         if (m := ASSIGNMENT.match(line)) for n in m["names"].split(",")]
-                if not found:
-                    raise ExerciseError(f"the solution in cell {cell['id']} assigns no answer "
-                                        "(write it as `name = value`)")
-                pending.append(index)
-                names.extend(n for n in found if n not in names)
-                self.roles.append("answer")
-            else:
-                self.roles.append("setup")
-        if pending:
+            self.roles.append(self._role(index, cell))
+        if self.pending and not self.from_nbgrader:
             raise ExerciseError("an answer cell has no check cell after it")
         if not self.questions:
             raise ExerciseError("it has no check cell (a line `# Check q1 (2 points)`)")
+        del self.pending, self.pending_names, self.title
+
+    @property
+    def from_nbgrader(self) -> bool:
+        """Whether the source marks its cells with nbgrader's metadata."""
+        return any(nbgrader_cell(cell) for cell in self.cells)
+
+    def _role(self, index: int, cell: dict[str, Any]) -> str:
+        text = _source(cell)
+        lines = text.splitlines()
+        marks = nbgrader_cell(cell)
+        if cell.get("cell_type") != "code":
+            if marks and marks.role in ("written", "task"):
+                return self._written(index, marks.role, marks.name, marks.points,
+                                     "" if marks.role == "task" else text)
+            written = WRITTEN_LINE.match(lines[0]) if lines else None
+            if written:
+                return self._written(index, "written", written["name"],
+                                     int(written["points"]), "\n".join(lines[1:]).strip())
+            headings = [line.lstrip("#").strip() for line in lines if line.startswith("## ")]
+            self.title = headings[0] if headings else self.title
+            return "text"
+        try:
+            ast.parse(text)
+        except SyntaxError as error:
+            raise ExerciseError(f"cell {cell['id']} is not plain Python ({error.msg})") from None
+        check = CHECK_LINE.match(lines[0]) if lines else None
+        if check:
+            return self._check(index, cell, lines, check["name"], int(check["points"]))
+        if marks and marks.role == "written":
+            return self._written(index, "written", marks.name, marks.points, text)
+        if marks and marks.role == "test":
+            return self._test(index, cell, lines, marks.name, marks.points)
+        if _region(lines, BEGIN_SOLUTION, END_SOLUTION) or (marks and marks.role == "answer"):
+            return self._answer(index, cell, lines, nbgrader=marks is not None)
+        return "setup"
+
+    def _add(self, question: Question) -> None:
+        if not question.name:
+            raise ExerciseError(f"a graded cell ({self.cells[question.check_cell]['id']}) has "
+                                "no name (nbgrader's grade_id)")
+        if any(q.name == question.name for q in self.questions):
+            raise ExerciseError(f"question {question.name} is checked twice")
+        stated = re.search(r"\((\d+(?:\.\d+)?) points?\)", question.title)
+        if stated and question.kind == "data" and float(stated[1]) != question.points:
+            raise ExerciseError(f"question {question.name}'s heading says {stated[1]} "
+                                f"points, its check cell {question.points:g}")
+        self.questions.append(question)
+        self.pending, self.pending_names, self.title = [], [], ""
+
+    def _check(self, index: int, cell: dict[str, Any], lines: list[str], name: str,
+               points: int) -> str:
+        if _region(lines, BEGIN_SOLUTION, END_SOLUTION):
+            raise ExerciseError(f"check cell {cell['id']} holds a solution")
+        if not self.pending:
+            raise ExerciseError(f"question {name} has no answer cell before it")
+        _region(lines, BEGIN_HIDDEN, END_HIDDEN)
+        try:
+            seal_answers(_without_hidden("\n".join(lines)), "check")
+        except ValueError as problem:
+            raise ExerciseError(f"check cell {cell['id']}: {problem}") from None
+        self._add(Question(name, points, index, self.pending, self.pending_names, self.title))
+        return "check"
+
+    def _test(self, index: int, cell: dict[str, Any], lines: list[str], name: str,
+              points: float) -> str:
+        if _region(lines, BEGIN_SOLUTION, END_SOLUTION):
+            raise ExerciseError(f"test cell {cell['id']} holds a solution")
+        _region(lines, BEGIN_HIDDEN, END_HIDDEN)
+        self._add(Question(name, points, index, self.pending, [], self.title, kind="test"))
+        return "test"
+
+    def _written(self, index: int, role: str, name: str, points: float, model: str) -> str:
+        self._add(Question(name, points, index, [], [], self.title, kind="written",
+                           model_answer=model))
+        return role
+
+    def _answer(self, index: int, cell: dict[str, Any], lines: list[str], nbgrader: bool) -> str:
+        region = _region(lines, BEGIN_SOLUTION, END_SOLUTION)
+        start, end = region if region else (-1, len(lines))
+        found = [n.strip() for line in lines[start + 1:end]
+                 if (m := ASSIGNMENT.match(line)) for n in m["names"].split(",")]
+        if not found and not nbgrader:
+            raise ExerciseError(f"the solution in cell {cell['id']} assigns no answer "
+                                "(write it as `name = value`)")
+        self.pending.append(index)
+        self.pending_names.extend(n for n in found if n not in self.pending_names)
+        return "answer"
 
     @property
     def max_points(self) -> int:
@@ -178,14 +249,14 @@ class Exercise:
     def release(self) -> dict[str, Any]:
         """The trainee's notebook: solutions replaced by placeholders, hidden tests removed."""
         released = copy.deepcopy(self.notebook)
+        released["cells"] = copy.deepcopy(self.cells)
+        released["nbformat"], released["nbformat_minor"] = 4, max(
+            5, int(released.get("nbformat_minor") or 0))
         for index, (cell, role) in enumerate(zip(released["cells"], self.roles)):
             metadata = cell.setdefault("metadata", {})
             metadata.pop("nbgrader", None)
             metadata["minichain"] = {"cell": cell["id"], "role": role}
-            if role == "answer":
-                cell["source"] = _released_answer(_source(cell))
-            elif role == "check":
-                cell["source"] = self.released_code(index)
+            cell["source"] = self.released_code(index)
             if cell.get("cell_type") == "code":
                 cell["outputs"], cell["execution_count"] = [], None
         return released
@@ -195,10 +266,13 @@ class Exercise:
         everything right (for tests and demonstrations)."""
         solved = self.release()
         for cell, role, original in zip(solved["cells"], self.roles, self.cells):
-            if role == "answer":
+            if role in ("answer", "written"):
                 lines = _source(original).splitlines()
-                start, end = _region(lines, BEGIN_SOLUTION, END_SOLUTION)  # type: ignore[misc]
-                cell["source"] = "\n".join(lines[:start] + lines[start + 1:end] + lines[end + 1:])
+                region = _region(lines, BEGIN_SOLUTION, END_SOLUTION)
+                if region:
+                    start, end = region
+                    lines = lines[:start] + lines[start + 1:end] + lines[end + 1:]
+                cell["source"] = "\n".join(lines)
         return solved
 
     # -- grading -------------------------------------------------------------------------------
@@ -215,23 +289,44 @@ class Exercise:
 
     def released_code(self, index: int) -> str:
         """What the trainee's notebook holds in this cell before they change anything."""
-        text = _source(self.cells[index])
+        cell = self.cells[index]
+        text = _source(cell)
         role = self.roles[index]
-        if role == "answer":
+        if role == "answer" or (role == "written" and cell.get("cell_type") == "code"):
             return _released_answer(text)
+        if role == "written":
+            first = text.splitlines()[0] if text.strip() else ""
+            return f"{first}\n\n{WRITTEN_PLACEHOLDER}" if WRITTEN_LINE.match(first) else \
+                TEXT_STUB
         if role == "check":
             question = self.question_of(index).name  # type: ignore[union-attr]
             salt = hashlib.sha256(f"{self.name}/{question}".encode()).hexdigest()[:12]
             return seal_answers(_without_hidden(text), salt)
+        if role == "test":
+            return _without_hidden(text)
         return text
+
+    def unanswered(self, index: int, text: str) -> bool:
+        """Whether a written answer's cell still holds only what the release put there."""
+        released = self.released_code(index).strip()
+        return not text.strip() or text.strip() == released or \
+            text.strip() == released.splitlines()[0].strip()
 
 
 def _released_answer(text: str) -> str:
+    """The answer cell with its solution replaced: `name = ...  # your answer here` for each
+    answer the solution assigns, else nbgrader's `# YOUR CODE HERE` stub; a cell without
+    markers (nbgrader's whole-cell solutions) is replaced as a whole."""
     lines = text.splitlines()
-    start, end = _region(lines, BEGIN_SOLUTION, END_SOLUTION)  # type: ignore[misc]
+    region = _region(lines, BEGIN_SOLUTION, END_SOLUTION)
+    start, end = region if region else (-1, len(lines))
+    solution = lines[start + 1:end]
     placeholders = [f"{m['indent']}{m['names']} = {PLACEHOLDER}"
-                    for line in lines[start + 1:end] if (m := ASSIGNMENT.match(line))]
-    return "\n".join(lines[:start] + placeholders + lines[end + 1:])
+                    for line in solution if (m := ASSIGNMENT.match(line))]
+    if not placeholders:
+        indent = re.match(r"\s*", lines[start] if region else "").group(0)  # type: ignore
+        placeholders = code_stub(indent)
+    return "\n".join(lines[:max(start, 0)] + placeholders + lines[end + 1:])
 
 
 def _without_hidden(text: str) -> str:
@@ -248,7 +343,9 @@ def released_json(exercise: Exercise) -> str:
 
 
 def read_submission(path: str | Path) -> list[dict[str, Any]]:
-    """A submission's cells; raises SubmissionProblem saying, plainly, why it cannot be read."""
+    """A submission's cells, each with an id (nbformat 4.0-4.4 have none: see
+    nbgrader_format.stable_ids); raises SubmissionProblem saying, plainly, why it cannot be
+    read."""
     path = Path(path)
     try:
         size = path.stat().st_size
@@ -279,7 +376,7 @@ def read_submission(path: str | Path) -> list[dict[str, Any]]:
     cells = notebook["cells"]
     if not isinstance(cells, list) or not all(_cell_shape(c) for c in cells):
         raise SubmissionProblem("it is not a notebook: its cells are damaged")
-    return cells
+    return stable_ids(cells)
 
 
 def _cell_shape(cell: object) -> bool:

@@ -1,7 +1,8 @@
 """The feedback a trainee gets: one HTML page, what passed, what is still wrong, and why.
 
 It shows each question's points, the message of the first check that failed (for a hidden
-check, the instructor's hint), and what happened to the notebook (a cell that stopped with an
+check, the instructor's hint), the instructor's points and comment on a written answer once
+they are merged (or that it is still waiting), and what happened to the notebook (a cell that stopped with an
 error, a timeout, a deleted check cell restored). It never shows the code of a check, hidden or
 not, nor an expected value. Plain HTML, no scripts, the same look as the lessons' visuals.
 """
@@ -10,8 +11,12 @@ from __future__ import annotations
 
 from html import escape as _escape
 
-from minichain.grading.exercise import Exercise
-from minichain.grading.results import GradeResult
+from typing import TYPE_CHECKING
+
+from minichain.grading.results import GradeResult, QuestionResult, points_text
+
+if TYPE_CHECKING:
+    from minichain.grading.gradebook import ClassResults
 
 __all__ = ["feedback_html"]
 
@@ -42,29 +47,41 @@ _STATUS_WORDS = {
 }
 
 
-def feedback_html(exercise: Exercise, result: GradeResult) -> str:
+def _verdict(question: QuestionResult) -> str:
+    if question.by_hand and not question.graded:
+        return "your written answer is waiting for your instructor."
+    if question.by_hand:
+        said = f"<br>{escape(question.comment)}" if question.comment else ""
+        if question.message:
+            return f'<span class="fail">✘ {escape(question.message)}</span>'
+        return f'<span class="pass">read by your instructor</span>{said}'
+    if question.passed:
+        return '<span class="pass">✔ right</span>'
+    return f'<span class="fail">✘ not yet</span><br>{escape(question.message)}'
+
+
+def feedback_html(book: ClassResults, result: GradeResult) -> str:
+    """The page for one trainee of a graded class (minichain.grading.gradebook)."""
     rows = []
-    titles = {q.name: q.title for q in exercise.questions}
     for question in result.questions:
-        if question.passed:
-            verdict = '<span class="pass">✔ right</span>'
-        else:
-            verdict = f'<span class="fail">✘ not yet</span><br>{escape(question.message)}'
         notes = "".join(f"<li>{escape(note)}</li>" for note in question.notes)
-        title = titles.get(question.name, "")
+        title = book.titles.get(question.name, "")
         name = escape(question.name) + (f"<br><small>{escape(title)}</small>" if title else "")
-        rows.append(f"<tr><td>{name}</td><td>{question.points} of "
-                    f"{question.max_points}</td><td>{verdict}"
+        points = (f"{points_text(question.points)} of {points_text(question.max_points)}"
+                  if question.graded else f"… of {points_text(question.max_points)}")
+        rows.append(f"<tr><td>{name}</td><td>{points}</td><td>{_verdict(question)}"
                     + (f'<ul class="note">{notes}</ul>' if notes else "") + "</td></tr>")
+    waiting = (f" ({result.to_read} written answer{'s' if result.to_read != 1 else ''} still "
+               "to be read by your instructor)") if result.to_read else ""
     general = "".join(f"<li>{escape(note)}</li>" for note in result.notes)
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
-<title>{escape(exercise.name)}: feedback for {escape(result.trainee)}</title>
+<title>{escape(book.exercise)}: feedback for {escape(result.trainee)}</title>
 <style>{_STYLE}</style></head>
 <body>
-<h1>{escape(exercise.name)}</h1>
+<h1>{escape(book.exercise)}</h1>
 <p>Feedback for <strong>{escape(result.trainee)}</strong></p>
-<p class="total">{result.total} of {result.max_points} points</p>
+<p class="total">{points_text(result.total)} of {points_text(result.max_points)} points{waiting}</p>
 <p>{escape(_STATUS_WORDS.get(result.status, result.status))}</p>
 {f'<ul class="note">{general}</ul>' if general else ""}
 <table><thead><tr><th>question</th><th>points</th><th>result</th></tr></thead>

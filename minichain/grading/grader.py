@@ -28,7 +28,6 @@ runs close to its timeout.
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import json
 import os
@@ -46,12 +45,14 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from minichain.grading.by_hand import written_result
 from minichain.grading.exercise import Exercise, Question, SubmissionProblem
+from minichain.grading.gradebook import ClassResults, write_class
 from minichain.grading.kernel import CellRun, KernelLimits
 from minichain.grading.results import STATUS_ORDER, GradeResult, QuestionResult
 
 __all__ = ["GradeResult", "QuestionResult", "assemble", "grade", "grade_submission",
-           "trainee_names", "write_grades"]
+           "trainee_names"]
 
 def _zero(exercise: Exercise, message: str) -> list[QuestionResult]:
     return [QuestionResult(q.name, 0, q.points, message) for q in exercise.questions]
@@ -65,6 +66,8 @@ class Plan:
     owners: list[str | None] = field(default_factory=list)     # question each code belongs to
     kinds: list[str] = field(default_factory=list)             # "exercise", "trainee", "collector"
     collectors: dict[int, str] = field(default_factory=dict)   # code index -> question
+    tests: dict[int, str] = field(default_factory=dict)        # code index -> question
+    written: dict[str, str] = field(default_factory=dict)      # question -> the trainee's text
     notes: dict[str | None, list[str]] = field(default_factory=lambda: defaultdict(list))
 
 
@@ -112,10 +115,11 @@ def assemble(exercise: Exercise, cells: list[dict[str, Any]]) -> Plan:
 
     plan = Plan()
     changed = 0
+    _written_answers(exercise, cells, matched, plan)
 
     def owner_after(s: int) -> str | None:
         for q in exercise.questions:
-            if q.check_cell >= s:
+            if q.check_cell >= s and not q.by_hand:
                 return q.name
         return None
 
@@ -128,38 +132,66 @@ def assemble(exercise: Exercise, cells: list[dict[str, Any]]) -> Plan:
         add(_text(cells[t]), owner_after(0), "trainee")
     for s, role in enumerate(exercise.roles):
         question = exercise.question_of(s)
-        if role == "answer":
-            q = question.name  # type: ignore[union-attr]
+        if role == "answer" or (role == "written" and exercise.cells[s].get("cell_type") == "code"):
+            q = question.name if question else owner_after(s)
             if s in matched:
                 add(_text(cells[matched[s]]), q, "trainee")
-            else:
+            elif role == "answer":
                 plan.notes[q].append("its answer cell is missing from your notebook (deleted?).")
             if copies[s]:
                 plan.notes[q].append("you copied its answer cell; the copies ran too, in the "
                                      "places you put them.")
-        elif role in ("check", "setup"):
+        elif role in ("check", "test", "setup"):
             if s not in matched or _text(cells[matched[s]]) != exercise.released_code(s):
-                if role == "check":
+                if role in ("check", "test"):
                     what = "was changed" if s in matched else "is missing (deleted?)"
                     plan.notes[question.name].append(  # type: ignore[union-attr]
-                        f"its check cell {what}; the grader used the original.")
+                        f"its {role} cell {what}; the grader used the original.")
                 else:
                     changed += 1
-            if role == "check" and copies[s]:
+            if role in ("check", "test") and copies[s]:
                 plan.notes[question.name].append(  # type: ignore[union-attr]
-                    "its check cell was duplicated; the grader ran it once.")
+                    f"its {role} cell was duplicated; the grader ran it once.")
             if role == "check":
                 names = question.answer_names  # type: ignore[union-attr]
                 plan.collectors[len(plan.codes)] = question.name  # type: ignore[union-attr]
                 add("__import__('minichain.grading.answers', fromlist=['publish'])"
                     f".publish(globals(), {names!r})", question.name, "collector")  # type: ignore
-            add(exercise.code(s), question.name if question else owner_after(s), "exercise")
+            if role == "test":
+                plan.tests[len(plan.codes)] = question.name  # type: ignore[union-attr]
+            add(exercise.code(s), question.name if question else owner_after(s),
+                "test" if role == "test" else "exercise")
         for t in extras[s]:
             add(_text(cells[t]), owner_after(s + 1), "trainee")
     if changed:
         plan.notes[None].append(f"{changed} of the exercise's own code cells were changed or "
                                 "deleted; the grader used the originals.")
     return plan
+
+
+def _written_answers(exercise: Exercise, cells: list[dict[str, Any]], matched: dict[int, int],
+                     plan: Plan) -> None:
+    """What the trainee wrote for each question a person grades: the text of its answer cell,
+    or for an nbgrader task, of the cells the trainee put after the task (up to the next cell
+    of the exercise)."""
+    following = sorted(matched.values())
+    for question in exercise.questions:
+        if not question.by_hand:
+            continue
+        s = question.check_cell
+        if s not in matched:
+            plan.written[question.name] = ""
+            if exercise.roles[s] == "written":
+                plan.notes[question.name].append("its answer cell is missing from your "
+                                                 "notebook (deleted?).")
+            continue
+        t = matched[s]
+        if exercise.roles[s] == "written":
+            plan.written[question.name] = _text(cells[t])
+            continue
+        stop = next((u for u in following if u > t), len(cells))
+        plan.written[question.name] = "\n\n".join(
+            _text(cell) for cell in cells[t + 1:stop] if _text(cell).strip())
 
 
 # -- checking the answers in the grader's own process ----------------------------------------------
@@ -177,12 +209,14 @@ def check_answers(exercise: Exercise, submitted: dict[str, dict[str, Any] | None
 
     namespace: dict[str, Any] = {"__name__": "__main__"}
     verdicts: dict[str, tuple[bool, str]] = {}
+    tests = any(q.kind == "test" for q in exercise.questions)  # setup may need their code
     notes: list[str] = []
     sink = io.StringIO()
     for s, role in enumerate(exercise.roles):
-        if role == "text":
-            continue
         question = exercise.question_of(s)
+        if role not in ("setup", "answer", "check") or (
+                role == "answer" and (question is None or question.kind != "data")):
+            continue                  # text, nbgrader's tests and code answers, written answers
         if role == "answer":
             described = submitted.get(question.name) or {}  # type: ignore[union-attr]
             names = question.answer_names  # type: ignore[union-attr]
@@ -206,7 +240,7 @@ def check_answers(exercise: Exercise, submitted: dict[str, dict[str, Any] | None
             sink.truncate()
         if role == "check":
             verdicts[question.name] = _verdict(question, recorded, error)  # type: ignore
-        elif error is not None and role == "setup":
+        elif error is not None and role == "setup" and not tests:
             notes.append(f"the exercise's cell {exercise.cells[s]['id']} could not run with your "
                          f"answers ({type(error).__name__}).")
     return verdicts, notes
@@ -283,8 +317,8 @@ def _result(exercise: Exercise, plan: Plan, runs: list[CellRun], summary: dict[s
         return GradeResult(trainee, submission, "not graded", _zero(exercise, message),
                            [message])
     for i, run in enumerate(runs):
-        if plan.kinds[i] == "exercise" and run.status == "error":
-            continue                           # an exercise cell failing on the trainee's values
+        if plan.kinds[i] in ("exercise", "test") and run.status == "error":
+            continue                # an exercise cell failing on the trainee's values or code
         where = plan.owners[i]
         if run.status in ("error", "timeout", "kernel died") and plan.kinds[i] != "collector":
             notes[where].append(f"a cell of yours stopped with {run.error}" if run.status ==
@@ -318,10 +352,17 @@ def _result(exercise: Exercise, plan: Plan, runs: list[CellRun], summary: dict[s
                                    "notebook change how outputs are shown?).")
         else:
             submitted[question] = run.answers
-    verdicts, exercise_notes = _in_fresh_folder(check_answers, exercise, submitted)
-    notes[None].extend(exercise_notes)
+    verdicts: dict[str, tuple[bool, str]] = {}
+    if plan.collectors:
+        verdicts, exercise_notes = _in_fresh_folder(check_answers, exercise, submitted)
+        notes[None].extend(exercise_notes)
+    verdicts.update(_test_verdicts(plan, runs))
     questions = []
     for q in exercise.questions:
+        if q.by_hand:
+            questions.append(written_result(exercise, q, plan.written.get(q.name, ""),
+                                            notes.get(q.name, [])))
+            continue
         passed, message = verdicts.get(q.name, (False, "the check did not run."))
         questions.append(QuestionResult(q.name, q.points if passed else 0, q.points, message,
                                         notes.get(q.name, [])))
@@ -331,11 +372,31 @@ def _result(exercise: Exercise, plan: Plan, runs: list[CellRun], summary: dict[s
     return result
 
 
+def _test_verdicts(plan: Plan, runs: list[CellRun]) -> dict[str, tuple[bool, str]]:
+    """nbgrader's rule for its test cells: the points if the cell ran without an error."""
+    verdicts = {}
+    for i, question in plan.tests.items():
+        run = runs[i]
+        if run.status == "ok":
+            verdicts[question] = (True, "")
+        elif run.status == "error" and run.error.startswith("NotImplementedError"):
+            verdicts[question] = (False, "not answered yet: replace `raise "
+                                  "NotImplementedError()` in the answer cell with your code.")
+        elif run.status == "error":
+            verdicts[question] = (False, f"a test did not pass: {run.error}.")
+        elif run.status == "timeout":
+            verdicts[question] = (False, "the test ran too long and was stopped.")
+        else:
+            verdicts[question] = (False, "the test did not run: the notebook had stopped "
+                                  "before it.")
+    return verdicts
+
+
 def _mark_tampered(result: GradeResult, changed: list[str]) -> None:
     result.status = "tampered"
     result.changed_files = sorted(set(result.changed_files) | set(changed))
     for question in result.questions:
-        question.points = 0
+        question.points, question.graded = 0, True
         question.message = question.message or "0 points: see the note on the grader's files."
     result.notes.insert(0, "Your notebook changed files the grader depends on ("
                         + ", ".join(changed[:3]) + (" …" if len(changed) > 3 else "")
@@ -409,17 +470,20 @@ def start_up_files() -> dict[str, str]:
 # -- a whole class ---------------------------------------------------------------------------------
 
 def trainee_names(source: str | Path, submissions: Sequence[str | Path]) -> list[str]:
-    """A name per submission: the file's name, or its folder's if the file has the exercise's
-    name (nbgrader's layout submitted/<trainee>/<assignment>/<name>.ipynb); unique."""
-    stem = Path(source).stem
+    """A name per submission: in nbgrader's layout (submitted/<trainee>/<assignment>/x.ipynb)
+    the trainee's folder; else the file's name, or its folder's if the file has the exercise's
+    name (in/alice/01-x.ipynb); unique."""
+    stem, assignment = Path(source).stem, Path(source).resolve().parent.name
     names: list[str] = []
     for submission in submissions:
         path = Path(submission)
         name = path.stem
-        if name == stem:
-            parents = [p.name for p in path.resolve().parents if p.name]
-            name = next((p for p in parents if p not in (stem, "submitted", "submissions")),
-                        name)
+        parents = [p.name for p in path.resolve().parents if p.name]
+        if "submitted" in parents[1:]:                  # nbgrader: submitted/<trainee>/<ps1>/
+            name = parents[parents.index("submitted") - 1]
+        elif name == stem:
+            name = next((p for p in parents
+                         if p not in (stem, assignment, "submitted", "submissions")), name)
         name = re.sub(r"[^\w.@-]+", "_", name).strip("._") or "trainee"
         candidate, n = name, 2
         while candidate in names:
@@ -431,9 +495,8 @@ def trainee_names(source: str | Path, submissions: Sequence[str | Path]) -> list
 def grade(source: str | Path, submissions: Sequence[str | Path], out: str | Path,
           jobs: int = 1, limits: KernelLimits = KernelLimits(),
           progress: Callable[[int, int], object] | None = None) -> list[GradeResult]:
-    """Grade every submission (`jobs` at a time); write grades.csv and feedback/<trainee>.html."""
-    from minichain.grading.feedback import feedback_html
-
+    """Grade every submission (`jobs` at a time); write grades.csv, feedback/<trainee>.html and,
+    for questions a person grades, written-answers.csv (minichain.grading.gradebook)."""
     exercise = Exercise.read(source)
     out = Path(out)
     (out / "feedback").mkdir(parents=True, exist_ok=True)
@@ -473,10 +536,7 @@ def grade(source: str | Path, submissions: Sequence[str | Path], out: str | Path
         raise
     finally:
         pool.shutdown(wait=True)
-    write_grades(exercise, results, out / "grades.csv")
-    for result in results:
-        (out / "feedback" / f"{result.trainee}.html").write_text(
-            feedback_html(exercise, result), encoding="utf-8")
+    write_class(ClassResults.of(exercise, results), out)
     return results
 
 
@@ -542,15 +602,3 @@ def _in_worker(private: PrivateCopy, submission: str | Path, trainee: str,
     exercise = Exercise.read(source)
     message = f"not graded: the grader's worker failed ({reason[:200]}); please grade again."
     return GradeResult(trainee, str(submission), "not graded", _zero(exercise, message), [message])
-
-
-def write_grades(exercise: Exercise, results: list[GradeResult], path: Path) -> None:
-    """The gradebook: one row per trainee, points per question, total, maximum and status
-    (UTF-8 with a byte-order mark, so spreadsheet programs show every name correctly)."""
-    with path.open("w", newline="", encoding="utf-8-sig") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(["trainee", *(q.name for q in exercise.questions), "total", "max",
-                         "status"])
-        for result in results:
-            writer.writerow([result.trainee, *(q.points for q in result.questions),
-                             result.total, result.max_points, result.status])

@@ -191,6 +191,7 @@ def _run_one(km: KernelManager, kc: Any, code: str, run: CellRun, limits: Kernel
             continue
         kind, content = msg["msg_type"], msg["content"]
         if kind == "status" and content.get("execution_state") == "idle":
+            _read_reply(kc, msg_id, run)
             return None
         if kind == "error" and run.status != "timeout":
             run.status = "error"
@@ -212,6 +213,25 @@ def _run_one(km: KernelManager, kc: Any, code: str, run: CellRun, limits: Kernel
                 text = output.take(str(data.get("text/plain", "")))
                 if text is not None:
                     run.text.append(text)
+
+
+def _read_reply(kc: Any, msg_id: str, run: CellRun) -> None:
+    """The cell's execute_reply: an error it reports counts even if the error's broadcast was
+    suppressed (code can stop IPython from showing a traceback, not from replying)."""
+    deadline = time.monotonic() + 5.0
+    while time.monotonic() < deadline:
+        try:
+            reply = kc.get_shell_msg(timeout=0.5)
+        except Empty:
+            continue
+        if reply.get("parent_header", {}).get("msg_id") != msg_id:
+            continue
+        content = reply.get("content", {})
+        if content.get("status") == "error" and run.status == "ok":
+            run.status = "error"
+            run.error = (f"{content.get('ename', 'Error')}: {content.get('evalue', '')}"
+                         .strip().rstrip(":"))
+        return
 
 
 def _parse_answers(payload: Any) -> dict[str, Any] | None:

@@ -10,22 +10,39 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, dataclass, field
 
-__all__ = ["STATUS_ORDER", "GradeResult", "QuestionResult"]
+__all__ = ["STATUS_ORDER", "GradeResult", "GradebookError", "QuestionResult", "points_text"]
 
 STATUS_ORDER = ("not graded", "tampered", "unreadable", "kernel died", "timeout", "errors", "ok")
 
 
+class GradebookError(Exception):
+    """A graded class's files cannot be read back; the message says what to do."""
+
+
+def points_text(points: float) -> str:
+    """Points as a person writes them: 2, 1.5, 0 (never 2.0)."""
+    return f"{points:g}" if points != int(points) else str(int(points))
+
+
 @dataclass
 class QuestionResult:
+    """One question of one submission. A question a person grades (`by_hand`) carries the
+    trainee's text in `answer`; until the instructor's points are merged in, `graded` is
+    False and its points are 0 (an answer left empty is graded at once: 0, as nbgrader does)."""
+
     name: str
-    points: int
-    max_points: int
+    points: float
+    max_points: float
     message: str = ""                       # what is wrong (empty if it passed)
     notes: list[str] = field(default_factory=list)
+    by_hand: bool = False
+    graded: bool = True
+    answer: str = ""
+    comment: str = ""                       # the instructor's, for a question graded by hand
 
     @property
     def passed(self) -> bool:
-        return self.points == self.max_points and not self.message
+        return self.graded and self.points == self.max_points and not self.message
 
 
 @dataclass
@@ -38,12 +55,17 @@ class GradeResult:
     changed_files: list[str] = field(default_factory=list)
 
     @property
-    def total(self) -> int:
+    def total(self) -> float:
         return sum(q.points for q in self.questions)
 
     @property
-    def max_points(self) -> int:
+    def max_points(self) -> float:
         return sum(q.max_points for q in self.questions)
+
+    @property
+    def to_read(self) -> int:
+        """How many written answers still wait for the instructor's points."""
+        return sum(1 for q in self.questions if not q.graded)
 
     def to_json(self) -> str:
         return json.dumps(asdict(self))
