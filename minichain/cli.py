@@ -436,14 +436,18 @@ def _release(args: argparse.Namespace, out: TextIO) -> int:
 
 # -- grade ---------------------------------------------------------------------------------------
 
-def _submissions(paths: Sequence[str]) -> list[Path]:
-    """The notebooks to grade: files as given; a folder stands for every notebook inside it."""
+def _submissions(paths: Sequence[str], source: str) -> list[Path]:
+    """The notebooks to grade: files as given; a folder stands for every notebook inside it,
+    or, where some have the source's file name (nbgrader's submitted/<trainee>/ps1/problem1
+    .ipynb beside problem2.ipynb), for those."""
     found: list[Path] = []
     for name in paths:
         path = Path(name)
         if path.is_dir():
-            found.extend(p for p in sorted(path.rglob("*.ipynb"))
-                         if ".ipynb_checkpoints" not in p.parts)
+            inside = [p for p in sorted(path.rglob("*.ipynb"))
+                      if ".ipynb_checkpoints" not in p.parts]
+            named = [p for p in inside if p.name == Path(source).name]
+            found.extend(named or inside)
         else:
             found.append(path)
     return found
@@ -465,7 +469,7 @@ def _grade(args: argparse.Namespace, out: TextIO) -> int:
         exercise = Exercise.read(args.source)
     except ExerciseError as problem:
         raise _Failure(str(problem)) from None
-    submissions = _submissions(args.submissions)
+    submissions = _submissions(args.submissions, args.source)
     if not submissions:
         raise _Failure("there are no notebooks to grade in " + ", ".join(args.submissions) + ".")
     folder = Path(args.out)

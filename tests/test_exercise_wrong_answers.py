@@ -1,7 +1,8 @@
 """A trainee who gives a plausible wrong answer hears "not right" from the self-check at once and
 scores 0 for that question when graded — for every question of every exercise. The wrong answers
 are the mistakes each source's `right_answer(...)` names, and below for questions whose check
-recomputes the answer from the scenario."""
+recomputes the answer from the scenario. Written answers are left as released: a person grades
+them, and an empty one scores 0 at once."""
 
 from __future__ import annotations
 
@@ -37,10 +38,15 @@ def first_mistake(exercise: Exercise, question) -> str:
     return RECOMPUTED[(exercise.name[:2], question.name)]
 
 
+def checked(exercise: Exercise) -> list:
+    """The questions the checks decide (not those a person grades)."""
+    return [q for q in exercise.questions if not q.by_hand]
+
+
 def wrong_notebook(exercise: Exercise) -> dict:
-    """The release, every question answered with a plausible wrong answer."""
+    """The release, every checked question answered with a plausible wrong answer."""
     notebook = exercise.release()
-    for question in exercise.questions:
+    for question in checked(exercise):
         wrong = first_mistake(exercise, question)
         for index in question.answer_cells:
             cell = notebook["cells"][index]
@@ -58,28 +64,36 @@ def self_check_lines(notebook: dict) -> list[str]:
     return [line for line in out.getvalue().splitlines() if line[:1] in "✔✘"]
 
 
+QUESTIONS = [(source, question.name) for source in SOURCES
+             for question in checked(Exercise.read(source))]
+
+
+@pytest.mark.parametrize("source, name", QUESTIONS, ids=lambda v: getattr(v, "stem", v))
+def test_the_self_check_calls_a_plausible_wrong_answer_wrong_at_once(source, name):
+    lines = self_check_lines(wrong_notebook(Exercise.read(source)))
+    mine = [line for line in lines if line.split(":")[0].split()[-1] == name]
+    assert len(mine) == 1 and mine[0].startswith(f"✘ {name}:"), lines
+
+
 @pytest.mark.parametrize("source", SOURCES, ids=lambda p: p.stem)
-def test_a_plausible_wrong_answer_is_called_wrong_at_once_and_scores_zero(source, tmp_path, capsys):
+def test_a_plausible_wrong_answer_scores_zero_for_every_question(source, tmp_path, capsys):
     exercise = Exercise.read(source)
-    notebook = wrong_notebook(exercise)
-    lines = self_check_lines(notebook)
-    assert [line.split(":")[0] for line in lines] == \
-        [f"✘ {q.name}" for q in exercise.questions], lines
-    write(tmp_path, "wrong", notebook)
+    write(tmp_path, "wrong", wrong_notebook(exercise))
     code = cli.main(["grade", str(source), str(tmp_path / "wrong.ipynb"),
                      "--out", str(tmp_path / "graded")])
     capsys.readouterr()
     with (tmp_path / "graded" / "grades.csv").open(encoding="utf-8-sig") as gradebook:
         row = next(csv.DictReader(gradebook))
     assert code == 0 and row["total"] == "0", row
+    assert all(float(row[q.name]) == 0 for q in exercise.questions), row
 
 
 @pytest.mark.parametrize("source", SOURCES, ids=lambda p: p.stem)
 def test_the_solution_hears_right_and_the_release_never_holds_the_answer(source):
     exercise = Exercise.read(source)
     lines = self_check_lines(exercise.solved())
-    assert len(lines) == len(exercise.questions) and all(
-        line.startswith(f"✔ {q.name}: right.") for line, q in zip(lines, exercise.questions)), lines
-    for question in exercise.questions:
+    assert len(lines) == len(checked(exercise)) and all(
+        line.startswith(f"✔ {q.name}: right.") for line, q in zip(lines, checked(exercise))), lines
+    for question in checked(exercise):
         released = exercise.released_code(question.check_cell)
         assert "right_answer(" not in released or "right_answer('sha256:" in released
