@@ -59,7 +59,7 @@ def main() -> None:
                               sigdecode=sigdecode_string)
 
     def through_chain() -> None:
-        crypto._verifying_key.cache_clear()  # the node pays for parsing keys too
+        crypto.forget_parsed_keys()  # the node pays for parsing keys too
         node = Blockchain(agreed.engine.fresh(), agreed.params)
         node.clock.advance_to(agreed.clock.now())
         for block in blocks:

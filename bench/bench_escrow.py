@@ -67,7 +67,7 @@ def main() -> None:
             key.verify(signature, message, hashfunc=hashlib.sha256, sigdecode=sigdecode_string)
 
     def through_chain() -> None:
-        crypto._verifying_key.cache_clear()
+        crypto.forget_parsed_keys()
         chain = Blockchain.proof_of_authority(validators, allocations=funds,
                                               runtime=ContractRuntime())
         for batch in rounds:

@@ -48,7 +48,7 @@ def main() -> None:
                               sigdecode=sigdecode_string)
 
     def through_chain() -> None:
-        crypto._verifying_key.cache_clear()  # the chain pays for parsing keys too
+        crypto.forget_parsed_keys()  # the chain pays for parsing keys too
         chain = _chain(customers, validators)
         for tx in txs:
             chain.submit(tx)

@@ -1,9 +1,11 @@
 """Hashing, keys, signatures and addresses.
 
-Keys live on secp256k1, the curve of Bitcoin and Ethereum (SEC 2, section 2.4.1), through the
-pure-Python `ecdsa` package. Signatures are ECDSA over SHA-256 of the message with the nonce
-derived deterministically from the key and the message (RFC 6979), so the same wallet signing the
-same payment always produces the same 64 bytes r‖s.
+Keys live on secp256k1, the curve of Bitcoin and Ethereum (SEC 2, section 2.4.1). Signatures are
+ECDSA over SHA-256 of the message with the nonce derived deterministically from the key and the
+message (RFC 6979), so the same wallet signing the same payment always produces the same 64 bytes
+r‖s. They are computed by libsecp256k1 (Bitcoin Core's library, through `coincurve`) where it is
+installed and by the pure-Python `ecdsa` package elsewhere (minichain.secp256k1): the bytes are
+the same either way, and `backend` names the one in use.
 
 Low-S is a consensus rule (Bitcoin's BIP 62/BIP 146 "LOW_S"): for every valid signature (r, s)
 the pair (r, n − s) is valid too, so without the rule anyone could change a transaction's id
@@ -20,24 +22,29 @@ from __future__ import annotations
 
 import hashlib
 from collections import OrderedDict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import lru_cache
 
-from ecdsa import SECP256k1, BadSignatureError, SigningKey, VerifyingKey
-from ecdsa.util import sigdecode_string, sigencode_string_canonize
+from minichain import secp256k1
 
 __all__ = [
     "CURVE_ORDER",
     "SignatureCache",
     "address_from_public_key",
+    "available_backends",
+    "backend",
+    "forget_parsed_keys",
     "is_valid_address",
     "sha256",
     "sign",
     "sm3",
     "to_checksum_address",
+    "use_backend",
     "verify",
 ]
 
-CURVE_ORDER: int = SECP256k1.order
+CURVE_ORDER: int = 0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141  # SEC 2
 SIGNATURE_SIZE = 64
 PUBLIC_KEY_SIZE = 33
 ADDRESS_BYTES = 20
@@ -61,16 +68,39 @@ def sm3(data: bytes) -> bytes:
 
 # -- keys and signatures -------------------------------------------------------------------------
 
+_backend = secp256k1.default()
+backend: str = _backend.NAME
+"""The signature backend in use: "libsecp256k1" or "ecdsa"."""
+
+
+def available_backends() -> list[str]:
+    """The signature backends this Python can use, fastest first."""
+    return secp256k1.available()
+
+
+@contextmanager
+def use_backend(name: str) -> Iterator[str]:
+    """Sign and verify with the backend `name` inside the `with` block (for comparing them)."""
+    global _backend, backend
+    previous = _backend
+    _backend = secp256k1.load(name)
+    backend = _backend.NAME
+    try:
+        yield backend
+    finally:
+        _backend, backend = previous, previous.NAME
+
+
 def public_key_of(secret: int) -> bytes:
     """The 33-byte compressed SEC1 public key of a secret exponent."""
-    return _signing_key(secret).get_verifying_key().to_string("compressed")
+    _check_secret(secret)
+    return _backend.public_key_of(secret)
 
 
 def sign(secret: int, message: bytes) -> bytes:
     """Sign SHA-256(message) with RFC 6979 deterministic ECDSA; returns 64 bytes r‖s with low S."""
-    return _signing_key(secret).sign_deterministic(
-        message, hashfunc=hashlib.sha256, sigencode=sigencode_string_canonize
-    )
+    _check_secret(secret)
+    return _backend.sign(secret, bytes(message))
 
 
 def verify(public_key: bytes, message: bytes, signature: bytes) -> bool:
@@ -78,15 +108,10 @@ def verify(public_key: bytes, message: bytes, signature: bytes) -> bool:
 
     Returns False, never raises, for a wrong, malformed or high-S signature or a malformed key.
     """
-    if not _is_canonical(signature):
+    if not _is_canonical(signature) or not isinstance(public_key, (bytes, bytearray)) or \
+            len(public_key) != PUBLIC_KEY_SIZE:
         return False
-    key = _verifying_key(bytes(public_key))
-    if key is None:
-        return False
-    try:
-        return key.verify(signature, message, hashfunc=hashlib.sha256, sigdecode=sigdecode_string)
-    except BadSignatureError:
-        return False
+    return _backend.verify(bytes(public_key), bytes(message), bytes(signature))
 
 
 def _is_canonical(signature: bytes) -> bool:
@@ -98,22 +123,15 @@ def _is_canonical(signature: bytes) -> bool:
     return 1 <= r < CURVE_ORDER and 1 <= s <= CURVE_ORDER // 2
 
 
-@lru_cache(maxsize=4096)
-def _signing_key(secret: int) -> SigningKey:
-    if not 1 <= secret < CURVE_ORDER:
+def forget_parsed_keys() -> None:
+    """Empty the backends' caches of parsed keys (benchmarks measure a node that parses)."""
+    for name in available_backends():
+        secp256k1.load(name).forget_parsed_keys()
+
+
+def _check_secret(secret: int) -> None:
+    if not isinstance(secret, int) or not 1 <= secret < CURVE_ORDER:
         raise ValueError("a secret key must be between 1 and the curve order")
-    return SigningKey.from_secret_exponent(secret, curve=SECP256k1, hashfunc=hashlib.sha256)
-
-
-@lru_cache(maxsize=65536)
-def _verifying_key(public_key: bytes) -> VerifyingKey | None:
-    """Parse (decompress) a public key once; later signatures by the same key reuse it."""
-    if len(public_key) != PUBLIC_KEY_SIZE:
-        return None
-    try:
-        return VerifyingKey.from_string(public_key, curve=SECP256k1, hashfunc=hashlib.sha256)
-    except Exception:  # ecdsa raises several types for points that are not on the curve
-        return None
 
 
 class SignatureCache:
