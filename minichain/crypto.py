@@ -108,10 +108,14 @@ def verify(public_key: bytes, message: bytes, signature: bytes) -> bool:
 
     Returns False, never raises, for a wrong, malformed or high-S signature or a malformed key.
     """
+    return _verify_digest(public_key, sha256(message), signature)
+
+
+def _verify_digest(public_key: bytes, digest: bytes, signature: bytes) -> bool:
     if not _is_canonical(signature) or not isinstance(public_key, (bytes, bytearray)) or \
             len(public_key) != PUBLIC_KEY_SIZE:
         return False
-    return _backend.verify(bytes(public_key), bytes(message), bytes(signature))
+    return _backend.verify_digest(bytes(public_key), digest, bytes(signature))
 
 
 def _is_canonical(signature: bytes) -> bool:
@@ -149,10 +153,17 @@ class SignatureCache:
         self.hits = 0
 
     def verify(self, public_key: bytes, message: bytes, signature: bytes) -> bool:
-        key = sha256(bytes(public_key) + sha256(message) + bytes(signature))
+        digest = sha256(message)
+        key = sha256(bytes(public_key) + digest + bytes(signature))
         if key in self._entries:
             self.hits += 1
             return True
+        if not _verify_digest(public_key, digest, signature):
+            return False
+        self._entries[key] = None
+        if len(self._entries) > self.max_entries:
+            self._entries.popitem(last=False)
+        return True
         if not verify(public_key, message, signature):
             return False
         self._entries[key] = None

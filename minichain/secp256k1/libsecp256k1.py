@@ -2,7 +2,10 @@
 
 libsecp256k1 signs with RFC 6979 nonces and always gives the low-S form, as the `ecdsa` backend
 does, so both produce the same 64 bytes r‖s; `coincurve` speaks DER, so signatures are converted
-to and from the 64-byte compact form here. Parsed public keys are cached, as in the other backend.
+to the 64-byte compact form when signing. Verifying parses the compact form straight into
+libsecp256k1's own structure and calls `secp256k1_ecdsa_verify` through coincurve's bindings
+(the calls coincurve's `PublicKey.verify` makes, without a round trip through DER). Parsed
+public keys are cached, as in the other backend.
 """
 
 from __future__ import annotations
@@ -11,7 +14,9 @@ import hashlib
 from functools import lru_cache
 
 from coincurve import PrivateKey, PublicKey
-from coincurve.ecdsa import cdata_to_der, der_to_cdata, deserialize_compact, serialize_compact
+from coincurve._libsecp256k1 import ffi, lib
+from coincurve.context import GLOBAL_CONTEXT
+from coincurve.ecdsa import der_to_cdata, serialize_compact
 
 NAME = "libsecp256k1"
 
@@ -30,15 +35,16 @@ def sign(secret: int, message: bytes) -> bytes:
     return serialize_compact(der_to_cdata(_private_key(secret).sign(message, hasher=_sha256)))
 
 
-def verify(public_key: bytes, message: bytes, signature: bytes) -> bool:
-    """Whether a canonical 64-byte signature is valid for `message` by `public_key`."""
+def verify_digest(public_key: bytes, digest: bytes, signature: bytes) -> bool:
+    """Whether a canonical 64-byte signature is valid for the SHA-256 `digest` of a message by
+    `public_key` (a 33-byte compressed key)."""
     key = _public_key(public_key)
     if key is None:
         return False
-    try:
-        return key.verify(cdata_to_der(deserialize_compact(signature)), message, hasher=_sha256)
-    except ValueError:
-        return False
+    parsed = ffi.new("secp256k1_ecdsa_signature *")
+    if not lib.secp256k1_ecdsa_signature_parse_compact(GLOBAL_CONTEXT.ctx, parsed, signature):
+        return False                    # r or s not below the curve order
+    return bool(lib.secp256k1_ecdsa_verify(GLOBAL_CONTEXT.ctx, parsed, digest, key.public_key))
 
 
 def forget_parsed_keys() -> None:

@@ -27,13 +27,14 @@ def sign(secret: int, message: bytes) -> bytes:
         message, hashfunc=hashlib.sha256, sigencode=sigencode_string_canonize)
 
 
-def verify(public_key: bytes, message: bytes, signature: bytes) -> bool:
-    """Whether a canonical 64-byte signature is valid for `message` by `public_key`."""
+def verify_digest(public_key: bytes, digest: bytes, signature: bytes) -> bool:
+    """Whether a canonical 64-byte signature is valid for the SHA-256 `digest` of a message by
+    `public_key` (a 33-byte compressed key)."""
     key = _verifying_key(public_key)
     if key is None:
         return False
     try:
-        return key.verify(signature, message, hashfunc=hashlib.sha256, sigdecode=sigdecode_string)
+        return key.verify_digest(signature, digest, sigdecode=sigdecode_string)
     except BadSignatureError:
         return False
 
