@@ -9,6 +9,11 @@ payments is also bounded by its rules: at most `per_block` transfers every `bloc
 seconds (`capacity_on_schedule`). Bitcoin's 10-minute blocks bound it to about 7 transfers a
 second, Ethereum's 12-second blocks to about 15–30, whatever the nodes' computers could do.
 
+Almost all of a node's time goes into checking signatures, so the result depends on the library
+that checks them: libsecp256k1 (Bitcoin Core's C library, what real nodes run) or pure-Python
+`ecdsa` (the fallback, and all the browser edition has); `backend=` chooses one
+(minichain.crypto.available_backends() lists those installed).
+
 The measurement is the one `bench/bench_transfers.py` makes (validated transfers per second
 through `Blockchain`); wall-clock time makes it machine-dependent, so lessons show it as such
 and tests check only what is measured, never how fast.
@@ -22,6 +27,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from minichain import crypto
 from minichain.chain import Blockchain
 from minichain.consensus.poa import ProofOfAuthority
 from minichain.consensus.proof_of_work import ProofOfWork
@@ -46,6 +52,7 @@ class Throughput:
     seconds: float  # wall-clock seconds: checking, building, sealing and adding the blocks
     per_block: int  # the most transfers a block may hold (the chain's rule)
     block_interval: int  # simulated seconds between blocks on the chain's schedule
+    backend: str = ""  # the signature library that checked the payments
     chain: Blockchain | None = field(default=None, repr=False, compare=False)  # the chain built
 
     @property
@@ -60,8 +67,10 @@ class Throughput:
         return self.per_block / self.block_interval
 
     def __str__(self) -> str:
+        checked_by = f" with {self.backend}" if self.backend else ""
         return (f"{self.consensus}: {self.transfers:,} transfers in {self.blocks} blocks, "
-                f"{self.seconds:.2f} s on this machine: {self.per_second:,.0f} transfers/s")
+                f"{self.seconds:.2f} s on this machine{checked_by}: "
+                f"{self.per_second:,.0f} transfers/s")
 
 
 def _chain(consensus: str, customers: list[Wallet], per_block: int,
@@ -99,15 +108,20 @@ def prepare_transfers(chain: Blockchain, count: int, *, senders: int = 20,
 def measure_transfers(consensus: str = "proof of authority", transfers: int = 400, *,
                       senders: int = 20, per_block: int = 100,
                       timer: Callable[[], float] = time.perf_counter,
-                      **engine_options: Any) -> Throughput:
+                      backend: str | None = None, **engine_options: Any) -> Throughput:
     """Time one node confirming `transfers` signed payments on a fresh chain.
 
     `consensus` is "proof of work" (Bitcoin's rules, regtest difficulty unless `initial_bits`
     and `pow_limit_bits` say otherwise) or "proof of authority" (the platform, the logistics
     company and the bank seal in turn). Blocks hold at most `per_block` transfers. The payments
     are signed before the clock starts; `timer` is the clock (wall-clock by default).
+    `backend` names the signature library (the one in use by default).
     Raises RuntimeError if any payment fails to be confirmed.
     """
+    if backend is not None:
+        with crypto.use_backend(backend):
+            return measure_transfers(consensus, transfers, senders=senders, per_block=per_block,
+                                     timer=timer, **engine_options)
     if type(per_block) is not int or per_block < 1:
         raise ValueError(f"a block must hold at least one transfer, not {per_block!r}")
     customers = [Wallet.from_seed(f"customer {i}") for i in range(senders)]
@@ -124,4 +138,5 @@ def measure_transfers(consensus: str = "proof of authority", transfers: int = 40
         raise RuntimeError(f"{unconfirmed} of {transfers} transfers were not confirmed")
     return Throughput(consensus=chain.engine.name, transfers=transfers, blocks=chain.height,
                       seconds=seconds, per_block=per_block,
-                      block_interval=chain.engine.block_interval, chain=chain)
+                      block_interval=chain.engine.block_interval, backend=crypto.backend,
+                      chain=chain)

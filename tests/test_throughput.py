@@ -5,7 +5,7 @@ import math
 
 import pytest
 
-from minichain import Blockchain, Wallet
+from minichain import Blockchain, Wallet, crypto
 from minichain.throughput import Throughput, measure_transfers, prepare_transfers
 
 shop = Wallet.from_seed("shop")
@@ -31,7 +31,17 @@ def test_the_rate_is_the_transfers_over_the_seconds_timed():
     result = measure_transfers("proof of authority", 30, senders=3, timer=clock(100.0, 102.5))
     assert result.seconds == 2.5
     assert result.per_second == 12.0
-    assert "30 transfers in 1 blocks, 2.50 s on this machine: 12 transfers/s" in str(result)
+    assert ("30 transfers in 1 blocks, 2.50 s on this machine with "
+            f"{crypto.backend}: 12 transfers/s") in str(result)
+
+
+@pytest.mark.parametrize("backend", crypto.available_backends())
+def test_the_same_payments_are_confirmed_whichever_library_checks_the_signatures(backend):
+    result = measure_transfers("proof of authority", 12, senders=3, per_block=5, backend=backend)
+    reference = measure_transfers("proof of authority", 12, senders=3, per_block=5,
+                                  backend="ecdsa")
+    assert result.backend == backend
+    assert [b.hash for b in result.chain.blocks] == [b.hash for b in reference.chain.blocks]
 
 
 def test_the_schedule_caps_what_the_chain_confirms_whatever_the_machine():
