@@ -2,7 +2,9 @@
 #   make lab   - create the environment if missing, install everything, open JupyterLab on lessons/
 #   make test  - create the environment if missing, install everything, run the whole test suite
 #                (the package's tests; every lesson re-run and compared cell by cell, strict nbval;
-#                and every lesson run and used in JupyterLab in Chromium, tests/browser/). It
+#                and every lesson run and used in JupyterLab in Chromium, tests/browser/), then
+#                the package's tests and the lessons once more with the pure-Python signature
+#                backend (MINICHAIN_CRYPTO=ecdsa: what the browser edition runs). It
 #                installs Chromium with apt first where it can (as root, or through password-less
 #                sudo); where it cannot, the browser tests are skipped with the reason, or fail
 #                when MINICHAIN_BROWSER_TESTS=require, as CI sets.
@@ -15,7 +17,7 @@ VENV   ?= .venv
 BIN     = $(VENV)/bin
 STAMP   = $(VENV)/.installed
 
-.PHONY: lab test lessons bench clean browser browser-if-possible browser-test
+.PHONY: lab test test-fallback lessons bench clean browser browser-if-possible browser-test
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -28,6 +30,13 @@ lab: $(STAMP)
 
 test: $(STAMP) browser-if-possible
 	$(BIN)/python -m pytest -n auto --dist loadfile tests lessons --nbval --nbval-current-env
+	$(MAKE) --no-print-directory test-fallback
+
+# the same tests and lessons with signatures checked by pure-Python ecdsa instead of libsecp256k1
+# (the browser tests drive JupyterLab's interface, which does not depend on the backend)
+test-fallback: $(STAMP)
+	MINICHAIN_CRYPTO=ecdsa $(BIN)/python -m pytest -q -n auto --dist loadfile tests lessons \
+	  --nbval --nbval-current-env --ignore=tests/browser -p no:cacheprovider
 
 lessons: $(STAMP)
 	$(BIN)/python tools/execute_notebooks.py

@@ -14,7 +14,7 @@ from minichain.grading.exercise import Exercise, released_json
 
 from grading_helpers import ROOT, SOURCES, released, solved, write
 
-LESSONS_WITH_PRACTICE = ("01", "02", "03", "04", "05", "06", "07", "08", "09", "10", "11")
+LESSONS_WITH_PRACTICE = ("01", "02", "03", "04", "05", "06", "07", "08", "09", "10", "11", "12")
 
 
 def test_there_is_an_exercise_for_every_lesson_with_something_to_practise():
@@ -54,10 +54,30 @@ def test_a_right_answer_scores_full_marks_and_the_release_scores_zero(source, tm
                      "-j", "2"])
     out, err = capsys.readouterr()
     assert (code, err) == (0, "")
-    with (tmp_path / "graded" / "grades.csv").open(encoding="utf-8-sig") as gradebook:
-        rows = {row["trainee"]: row for row in csv.DictReader(gradebook)}
+    rows = read_rows(tmp_path / "graded" / "grades.csv")
     top = exercise.max_points
-    assert (rows["right"]["total"], rows["right"]["status"]) == (str(top), "ok"), rows
+    by_hand = sum(q.points for q in exercise.questions if q.by_hand)
+    assert (rows["right"]["total"], rows["right"]["status"]) == (str(top - by_hand), "ok"), rows
     assert (rows["unanswered"]["total"], rows["unanswered"]["status"]) == ("0", "ok"), rows
-    assert f"{top}/{top}  ok" in out and f"0/{top}  ok" in out
+    assert f"{top - by_hand}/{top}  ok" in out and f"0/{top}  ok" in out
     assert "Graded 2 submissions" in out
+    if by_hand:     # the instructor reads the written answers and gives the model answer full marks
+        sheet = tmp_path / "graded" / "written-answers.csv"
+        with sheet.open(encoding="utf-8-sig") as handle:
+            written = list(csv.DictReader(handle))
+        assert {row["trainee"] for row in written} == {"right"}, written
+        for row in written:
+            row["points"] = row["max points"]
+        with sheet.open("w", encoding="utf-8-sig", newline="") as handle:
+            writer = csv.DictWriter(handle, fieldnames=list(written[0]))
+            writer.writeheader()
+            writer.writerows(written)
+        assert cli.main(["merge-written", str(tmp_path / "graded")]) == 0
+        capsys.readouterr()
+        rows = read_rows(tmp_path / "graded" / "grades.csv")
+        assert rows["right"]["total"] == str(top) and rows["unanswered"]["total"] == "0", rows
+
+
+def read_rows(gradebook_path) -> dict[str, dict[str, str]]:
+    with gradebook_path.open(encoding="utf-8-sig") as gradebook:
+        return {row["trainee"]: row for row in csv.DictReader(gradebook)}
