@@ -19,11 +19,6 @@ from minichain.grading.exercise import PLACEHOLDER, Exercise
 from grading_helpers import SOURCES, write
 
 RECOMPUTED = {  # (exercise, question): a plausible wrong answer, as the trainee would type it
-    ("02", "q1"): "customer.sign(refund)",
-    ("02", "q2"): 'customer.pay(shop.address, 52, chain=chain, data=b"order #1002")',
-    ("07", "q1"): '"13800138001"',
-    ("07", "q2"): 'unsalted_hash("Hangzhou")',
-    ("10", "q1"): "latest.plus(52).sign(customer)",
 }
 
 

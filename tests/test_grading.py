@@ -39,7 +39,8 @@ def exercise():
 
 def test_a_source_names_its_questions_points_and_answers(exercise):
     assert [(q.name, q.points, q.answer_names) for q in exercise.questions] == [
-        ("q1", 1, ["first_8"]), ("q2", 1, ["first_red_block"]), ("q3", 2, ["proof_length"])]
+        ("q1", 1, ["matching_copy"]), ("q2", 1, ["first_red_block"]),
+        ("q3", 2, ["really_in_block"])]
     assert exercise.max_points == 4
 
 
@@ -172,17 +173,17 @@ def test_a_rule_that_cannot_run_on_the_value_fails_with_its_own_message(capsys):
 
 
 def test_the_checker_uses_the_submitted_values_and_every_check(exercise):
-    right = {"q1": {"first_8": describe("cf502efd")}, "q2": {"first_red_block": describe(2)},
-             "q3": {"proof_length": describe(13)}}
+    right = {"q1": {"matching_copy": describe("C")}, "q2": {"first_red_block": describe(2)},
+             "q3": {"really_in_block": describe("customer")}}
     verdicts, notes = check_answers(exercise, right)
     assert verdicts == {"q1": (True, ""), "q2": (True, ""), "q3": (True, "")} and notes == []
     wrong = {"q1": None, "q2": {"first_red_block": describe(3)},
-             "q3": {"proof_length": describe("13")}}
+             "q3": {"really_in_block": describe(7)}}
     verdicts, _ = check_answers(exercise, wrong)
     assert verdicts["q1"] == (False, "there is no answer yet: the answer cell was deleted, "
                                      "renamed or did not run.")
     assert verdicts["q2"][1].startswith("not right: block 3 turns red too")
-    assert verdicts["q3"][1] == "the answer should be a whole number, like 3 (no quotes)."
+    assert verdicts["q3"][1] == 'the answer should be text in quotes, like "SHIPPED".'
 
 
 # -- matching a submission's cells to the source's -------------------------------------------------

@@ -55,11 +55,11 @@ def _class() -> dict[str, dict | str]:
     set_answer(faker, "q1", "import minichain.crypto as c\nc.sha256 = lambda data: bytes(32)\n"
                             "import minichain.grading.checks as k\n"
                             "k.check = lambda *args: print('✔ all right')\n"
-                            'first_8 = "00000000"')
+                            'matching_copy = "00000000"')
     set_answer(faker, "q2", "class Yes(int):\n    __eq__ = lambda self, other: True\n"
                             "first_red_block = Yes(3)")
-    with_line(faker, "q3", "import minichain.merkle as m\nm.merkle_proof = lambda leaves, i: "
-                           "type('Proof', (), {'siblings': [0] * 99})()", before=True)
+    with_line(faker, "q3", "import minichain.merkle as m\nm.verify_proof = lambda leaf, proof, "
+                           "root: True", before=True)
 
     return {
         "full": full,
