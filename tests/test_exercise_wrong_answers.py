@@ -1,8 +1,7 @@
 """A trainee who gives a plausible wrong answer hears "not right" from the self-check at once and
 scores 0 for that question when graded — for every question of every exercise. The wrong answers
-are the mistakes each source's `right_answer(...)` names, and below for questions whose check
-recomputes the answer from the scenario. Written answers are left as released: a person grades
-them, and an empty one scores 0 at once."""
+are the mistakes each source's `right_answer(...)` names (every checked question names one).
+Written answers are left as released: a person grades them, and an empty one scores 0 at once."""
 
 from __future__ import annotations
 
@@ -18,19 +17,17 @@ from minichain.grading.exercise import PLACEHOLDER, Exercise
 
 from grading_helpers import SOURCES, write
 
-RECOMPUTED = {  # (exercise, question): a plausible wrong answer, as the trainee would type it
-}
-
 
 def first_mistake(exercise: Exercise, question) -> str:
+    """The first mistake the question's `right_answer(...)` names, as the trainee would type it.
+    Every checked question must name at least one."""
     tree = ast.parse(exercise.code(question.check_cell))
     for node in ast.walk(tree):
         if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "right_answer":
             mistakes = {k.arg: k.value for k in node.keywords}.get("mistakes")
             if isinstance(mistakes, ast.Dict) and mistakes.keys:
                 return ast.unparse(mistakes.keys[0])
-            return "-1" if isinstance(ast.literal_eval(node.args[0]), int) else '"nothing"'
-    return RECOMPUTED[(exercise.name[:2], question.name)]
+    pytest.fail(f"{exercise.name} {question.name} names no plausible mistake in right_answer()")
 
 
 def checked(exercise: Exercise) -> list:
