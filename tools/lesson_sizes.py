@@ -13,7 +13,8 @@ non-programmers needs to work through it:
 - a widget cell: 3 minutes to play with it as the lesson asks.
 
 The estimate covers working through the lesson alone. The table also counts each lesson's
-exercise questions (the `# Check qN` cells of exercises/source/), and `--sections` splits each
+exercise questions (the `# Check qN` cells of exercises/source/ and its written answers, which
+take a trainee at least as long), and `--sections` splits each
 lesson at its `## ` headings, to see what a shortened lesson saves. Discussion and breaks are
 not in it; the instructor guide (instructors/README.md) adds them. The script reads the
 notebooks as JSON and runs nothing.
@@ -83,8 +84,16 @@ def exercise_questions(stem: str, sources: Path = EXERCISE_SOURCES) -> int:
     if not path.exists():
         return 0
     cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
-    return sum(1 for cell in cells
-               if cell["cell_type"] == "code" and "".join(cell["source"]).startswith("# Check q"))
+    return sum(1 for cell in cells if _is_question("".join(cell["source"]), cell["cell_type"]))
+
+
+def _is_question(text: str, kind: str) -> bool:
+    """A check cell (`# Check q1 (2 points)`) or a written answer's first line
+    (`**Written answer q4 (2 points)**`)."""
+    if kind == "code":
+        return text.startswith("# Check q")
+    first = text.split("\n", 1)[0]
+    return re.match(r"^[#*_\s]*Written answer\s+q\w*\s*\(", first) is not None
 
 
 def measure(path: Path) -> LessonSize:
