@@ -38,7 +38,7 @@ import sys
 import sysconfig
 import tempfile
 import threading
-from collections import defaultdict
+from collections import defaultdict, deque
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
@@ -48,7 +48,7 @@ from typing import Any
 from minichain.grading.by_hand import written_result
 from minichain.grading.exercise import Exercise, Question, SubmissionProblem
 from minichain.grading.gradebook import ClassResults, write_class
-from minichain.grading.kernel import CellRun, KernelLimits
+from minichain.grading.kernel import CellRun, GradingKernel, KernelLimits
 from minichain.grading.results import STATUS_ORDER, GradeResult, QuestionResult
 
 __all__ = ["GradeResult", "QuestionResult", "assemble", "grade", "grade_submission",
@@ -278,32 +278,45 @@ def _verdict(question: Question, recorded: list[tuple[str, bool, str]],
 # -- one submission (runs in the worker process) ---------------------------------------------------
 
 def grade_submission(source: str | Path, submission: str | Path, trainee: str,
-                     limits: KernelLimits = KernelLimits()) -> GradeResult:
-    """Grade one submission in this process (the worker); never raises for a bad submission."""
+                     limits: KernelLimits = KernelLimits(),
+                     kernel: GradingKernel | None = None) -> GradeResult:
+    """Grade one submission in this process (the worker); never raises for a bad submission.
+
+    `kernel` is a fresh kernel started ahead for this submission (`warm_kernel`); without one,
+    a kernel is started here. Either way it runs this submission's cells only and is stopped."""
     import shutil
-    import tempfile
 
     from minichain.grading.exercise import read_submission
-    from minichain.grading.kernel import run_cells
 
-    exercise = Exercise.read(source)
+    kernel = kernel or warm_kernel(limits)
     try:
-        cells = read_submission(submission)
-    except SubmissionProblem as problem:
-        message = f"the grader could not read your file: {problem}."
-        return GradeResult(trainee, str(submission), "unreadable", _zero(exercise, message),
-                           [message])
-    plan = assemble(exercise, cells)
-    before = start_up_files()
-    workdir = Path(tempfile.mkdtemp(prefix="minichain-grade-"))
-    try:
-        runs, summary = run_cells(plan.codes, workdir, limits, frozenset(plan.collectors))
+        exercise = Exercise.read(source)
+        try:
+            cells = read_submission(submission)
+        except SubmissionProblem as problem:
+            message = f"the grader could not read your file: {problem}."
+            return GradeResult(trainee, str(submission), "unreadable",
+                               _zero(exercise, message), [message])
+        plan = assemble(exercise, cells)
+        before = start_up_files()
+        runs, summary = kernel.run(plan.codes, frozenset(plan.collectors))
+        kernel.stop()
+        after = start_up_files()
     finally:
-        shutil.rmtree(workdir, ignore_errors=True)
-    after = start_up_files()
+        kernel.stop()
+        shutil.rmtree(kernel.workdir, ignore_errors=True)
     changed = sorted(path for path in set(before) | set(after)
                      if before.get(path) != after.get(path))
     return _result(exercise, plan, runs, summary, trainee, str(submission), changed)
+
+
+def warm_kernel(limits: KernelLimits = KernelLimits()) -> GradingKernel:
+    """A fresh kernel in a fresh working folder, started and waiting for one submission."""
+    import tempfile
+
+    kernel = GradingKernel(Path(tempfile.mkdtemp(prefix="minichain-grade-")), limits)
+    kernel.start()
+    return kernel
 
 
 def _result(exercise: Exercise, plan: Plan, runs: list[CellRun], summary: dict[str, Any],
@@ -509,11 +522,12 @@ def grade(source: str | Path, submissions: Sequence[str | Path], out: str | Path
     def one(job: tuple[str, str | Path]) -> GradeResult:
         nonlocal done
         trainee, submission = job
-        # A copy of its own for each submission, so that with -j above 1 a change to it is
-        # blamed on the submission that made it, never on one running beside it.
-        private = PrivateCopy(source)
+        # A worker, a copy of minichain and a kernel of its own for each submission, so that
+        # with -j above 1 a change to the copy is blamed on the submission that made it, never
+        # on one running beside it.
+        private, process = workers.take()
         try:
-            result = _in_worker(private, submission, trainee, limits, workers)
+            result = _in_worker(private, process, submission, trainee, limits, workers)
             tampered = private.changed()
             if tampered:
                 _mark_tampered(result, [str(Path(p).relative_to(private.root))
@@ -526,7 +540,7 @@ def grade(source: str | Path, submissions: Sequence[str | Path], out: str | Path
                 progress(done, len(submissions))
         return result
 
-    workers = _Workers()
+    workers = _Workers(source, limits, total=len(submissions), ahead=max(1, jobs))
     pool = ThreadPoolExecutor(max_workers=max(1, jobs))
     try:
         results = list(pool.map(one, zip(names, submissions)))
@@ -536,6 +550,7 @@ def grade(source: str | Path, submissions: Sequence[str | Path], out: str | Path
         raise
     finally:
         pool.shutdown(wait=True)
+        workers.close()
     write_class(ClassResults.of(exercise, results), out)
     return results
 
@@ -545,25 +560,79 @@ _BOOT = ("import sys, runpy; sys.path.insert(0, sys.argv[1]); "
 
 
 class _Workers:
-    """The worker processes running now, so that an interrupted batch can stop them all."""
+    """Worker processes started ahead of the submissions they will grade.
 
-    def __init__(self) -> None:
+    Each worker has its own private copy of minichain (PrivateCopy), imports it, starts a fresh
+    kernel and waits; a submission handed to it starts running at once instead of waiting for
+    Python, minichain and the kernel to start. Isolation is unchanged: a worker and its kernel
+    grade exactly one submission and are then gone. `ahead` workers wait at most, and no more
+    are started than there are submissions. `stop_all` (Ctrl-C) kills every one."""
+
+    def __init__(self, source: str | Path, limits: KernelLimits, total: int, ahead: int):
+        self.source, self.limits = source, limits
+        self.left, self.ahead = total, ahead
+        self.ready: deque[tuple[PrivateCopy, subprocess.Popen]] = deque()
         self.running: set[subprocess.Popen] = set()
         self.lock = threading.Lock()
         self.stopping = False
+
+    def take(self) -> tuple[PrivateCopy, subprocess.Popen]:
+        """A waiting worker (started now if none is ready); more are started behind it."""
+        with self.lock:
+            if self.stopping:
+                raise KeyboardInterrupt
+            worker = self.ready.popleft() if self.ready else self._start()
+            while len(self.ready) < self.ahead and self.left > 0:
+                self.ready.append(self._start())
+            return worker
+
+    def _start(self) -> tuple[PrivateCopy, subprocess.Popen]:
+        self.left -= 1
+        private = PrivateCopy(self.source)
+        process = subprocess.Popen(
+            [sys.executable, "-I", "-B", "-c", _BOOT, str(private.root),
+             json.dumps(asdict(self.limits))],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            text=True, start_new_session=True, cwd=tempfile.gettempdir())
+        self.running.add(process)
+        return private, process
+
+    def finished(self, process: subprocess.Popen) -> None:
+        with self.lock:
+            self.running.discard(process)
+        if process.poll() is None:
+            _kill(process)
 
     def stop_all(self) -> None:
         with self.lock:
             self.stopping = True
             for process in self.running:
-                try:
-                    os.killpg(process.pid, signal.SIGKILL)
-                except (ProcessLookupError, PermissionError, OSError):
-                    pass
+                _kill(process, wait=False)
+
+    def close(self) -> None:
+        """Workers started but never used (a batch that stopped early): sent away, copies removed."""
+        with self.lock:
+            left, self.ready = list(self.ready), deque()
+        for private, process in left:
+            try:
+                process.communicate("", timeout=10)   # no job: it stops its kernel and exits
+            except (subprocess.TimeoutExpired, OSError, ValueError):
+                pass
+            self.finished(process)
+            private.close()
 
 
-def _in_worker(private: PrivateCopy, submission: str | Path, trainee: str,
-               limits: KernelLimits, workers: _Workers) -> GradeResult:
+def _kill(process: subprocess.Popen, wait: bool = True) -> None:
+    try:
+        os.killpg(process.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError, OSError):
+        pass
+    if wait:
+        process.wait()
+
+
+def _in_worker(private: PrivateCopy, process: subprocess.Popen, submission: str | Path,
+               trainee: str, limits: KernelLimits, workers: _Workers) -> GradeResult:
     """Grade in a fresh Python process; a worker that fails costs only this submission.
 
     It runs isolated (`python -I -B`: no current folder, no PYTHONPATH, no user site, no .pyc
@@ -573,16 +642,7 @@ def _in_worker(private: PrivateCopy, submission: str | Path, trainee: str,
                       "submission": str(Path(submission).resolve()),
                       "trainee": trainee, "limits": asdict(limits)})
     budget = limits.notebook_timeout + limits.cell_timeout + 240  # + kernel start and checks
-    process = None
     try:
-        with workers.lock:
-            if workers.stopping:
-                raise KeyboardInterrupt
-            process = subprocess.Popen(
-                [sys.executable, "-I", "-B", "-c", _BOOT, str(private.root)],
-                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                text=True, start_new_session=True, cwd=tempfile.gettempdir())
-            workers.running.add(process)
         stdout, stderr = process.communicate(job, timeout=budget)
         lines = stdout.strip().splitlines()
         if process.returncode == 0 and lines:
@@ -593,12 +653,7 @@ def _in_worker(private: PrivateCopy, submission: str | Path, trainee: str,
     except (OSError, ValueError, TypeError, KeyError) as problem:
         reason = f"{type(problem).__name__}: {problem}"
     finally:
-        if process is not None:
-            with workers.lock:
-                workers.running.discard(process)
-            if process.poll() is None:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait()
+        workers.finished(process)
     exercise = Exercise.read(source)
     message = f"not graded: the grader's worker failed ({reason[:200]}); please grade again."
     return GradeResult(trainee, str(submission), "not graded", _zero(exercise, message), [message])

@@ -28,7 +28,7 @@ from jupyter_client import KernelManager
 
 from minichain.grading.answers import ANSWERS_MIME
 
-__all__ = ["ANSWERS_MIME", "CellRun", "KernelLimits", "run_cells"]
+__all__ = ["ANSWERS_MIME", "CellRun", "GradingKernel", "KernelLimits", "run_cells"]
 
 GRACE_SECONDS = 3.0          # after an interrupt, before the kernel is killed
 START_SECONDS = 60.0         # for the kernel to start and answer
@@ -117,43 +117,75 @@ class _Output:
         return None
 
 
-def run_cells(codes: list[str], workdir: Path, limits: KernelLimits = KernelLimits(),
-              collectors: frozenset[int] = frozenset()) -> tuple[list[CellRun], dict[str, Any]]:
-    """Execute `codes` in order in a new kernel started in `workdir`.
+class GradingKernel:
+    """A fresh, limited kernel for one submission: started ahead of time (so a batch need not
+    wait for it), used for exactly one list of cells, then stopped.
 
-    Cells whose index is in `collectors` publish the submission's answers (ANSWERS_MIME); their
-    outputs are parsed, never shown. Returns one CellRun per cell and a summary:
-    {"kernel": None or how the kernel ended early, "output_dropped": bytes not kept,
-    "started": whether the kernel started at all}.
+    `start()` launches the kernel in `workdir` and waits until it answers; `run()` executes the
+    cells; `stop()` shuts it down and kills what is left of its process group. The notebook's
+    time budget starts with `run()`, not with `start()`.
     """
-    runs = [CellRun() for _ in codes]
-    output = _Output(limits.output_bytes)
-    summary: dict[str, Any] = {"kernel": None, "output_dropped": 0, "started": False}
-    km = _SandboxedKernelManager(kernel_name="python3")
-    km.limits, km.folder = limits, str(workdir)
-    kc = None
-    try:
-        km.start_kernel(cwd=str(workdir), env=_environment(workdir), independent=False,
-                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        kc = km.blocking_client()
-        kc.start_channels()
+
+    def __init__(self, workdir: Path, limits: KernelLimits = KernelLimits()):
+        self.workdir, self.limits = workdir, limits
+        self.km = _SandboxedKernelManager(kernel_name="python3")
+        self.km.limits, self.km.folder = limits, str(workdir)
+        self.kc: Any = None
+        self.failed: str | None = None     # how the kernel ended before the first cell, if it did
+        self.stopped = False
+
+    def start(self) -> None:
         try:
-            kc.wait_for_ready(timeout=START_SECONDS)
+            self.km.start_kernel(cwd=str(self.workdir), env=_environment(self.workdir),
+                                 independent=False, stdout=subprocess.DEVNULL,
+                                 stderr=subprocess.DEVNULL)
+            self.kc = self.km.blocking_client()
+            self.kc.start_channels()
+            self.kc.wait_for_ready(timeout=START_SECONDS)
         except RuntimeError:
-            summary["kernel"] = _how_it_ended(km) + " before the first cell"
+            self.failed = _how_it_ended(self.km) + " before the first cell"
+
+    def run(self, codes: list[str], collectors: frozenset[int] = frozenset()
+            ) -> tuple[list[CellRun], dict[str, Any]]:
+        """Execute `codes` in order. Cells whose index is in `collectors` publish the
+        submission's answers (ANSWERS_MIME); their outputs are parsed, never shown. Returns one
+        CellRun per cell and a summary: {"kernel": None or how the kernel ended early,
+        "output_dropped": bytes not kept, "started": whether the kernel started at all}."""
+        runs = [CellRun() for _ in codes]
+        output = _Output(self.limits.output_bytes)
+        summary: dict[str, Any] = {"kernel": None, "output_dropped": 0, "started": False}
+        if self.kc is None or self.failed:
+            summary["kernel"] = self.failed or "the kernel was not started before the first cell"
             return runs, summary
         summary["started"] = True
-        everything = time.monotonic() + limits.notebook_timeout
-        for index, code in enumerate(codes):
-            ended = _run_one(km, kc, code, runs[index], limits, output, index in collectors,
-                             everything)
-            if ended:
-                summary["kernel"] = ended
-                break
+        everything = time.monotonic() + self.limits.notebook_timeout
+        try:
+            for index, code in enumerate(codes):
+                ended = _run_one(self.km, self.kc, code, runs[index], self.limits, output,
+                                 index in collectors, everything)
+                if ended:
+                    summary["kernel"] = ended
+                    break
+        finally:
+            summary["output_dropped"] = output.dropped
+        return runs, summary
+
+    def stop(self) -> None:
+        """Stop the kernel (once; later calls do nothing)."""
+        if not self.stopped:
+            self.stopped = True
+            _stop(self.km, self.kc)
+
+
+def run_cells(codes: list[str], workdir: Path, limits: KernelLimits = KernelLimits(),
+              collectors: frozenset[int] = frozenset()) -> tuple[list[CellRun], dict[str, Any]]:
+    """Execute `codes` in order in a new kernel started in `workdir` (GradingKernel.run)."""
+    kernel = GradingKernel(workdir, limits)
+    try:
+        kernel.start()
+        return kernel.run(codes, collectors)
     finally:
-        summary["output_dropped"] = output.dropped
-        _stop(km, kc)
-    return runs, summary
+        kernel.stop()
 
 
 def _run_one(km: KernelManager, kc: Any, code: str, run: CellRun, limits: KernelLimits,

@@ -1,8 +1,12 @@
-"""Grade one submission in a fresh process: `python -m minichain.grading.worker < job.json`.
+"""Grade one submission in a fresh process: `python -m minichain.grading.worker LIMITS < job.json`.
 
-The job is JSON {source, submission, trainee, limits}; the result is one JSON line on stdout
-(minichain.grading.results.GradeResult). Everything the checks use is imported *before* the
-trainee's kernel starts, so files a submission changes on disk cannot change this process.
+LIMITS is the batch's KernelLimits as JSON. The worker imports everything the checks use,
+starts a fresh kernel with those limits and only then reads the job from stdin, so the grader
+can start it ahead of the submission it will grade (minichain.grading.grader): the kernel is
+already waiting when the job arrives. The job is JSON {source, submission, trainee, limits};
+the result is one JSON line on stdout (minichain.grading.results.GradeResult). No job (an empty
+stdin) stops the kernel and exits. Everything the checks use is imported *before* the trainee's
+kernel starts, so files a submission changes on disk cannot change this process.
 """
 
 from __future__ import annotations
@@ -10,6 +14,7 @@ from __future__ import annotations
 import importlib
 import json
 import pkgutil
+import shutil
 import sys
 
 
@@ -32,13 +37,19 @@ def _import_everything() -> None:
 
 
 def main() -> int:
-    job = json.loads(sys.stdin.read())
     _import_everything()
-    from minichain.grading.grader import grade_submission
+    from minichain.grading.grader import grade_submission, warm_kernel
     from minichain.grading.kernel import KernelLimits
 
+    kernel = warm_kernel(KernelLimits(**json.loads(sys.argv[-1])))
+    text = sys.stdin.read()
+    if not text.strip():
+        kernel.stop()
+        shutil.rmtree(kernel.workdir, ignore_errors=True)
+        return 0
+    job = json.loads(text)
     result = grade_submission(job["source"], job["submission"], job["trainee"],
-                              KernelLimits(**job["limits"]))
+                              KernelLimits(**job["limits"]), kernel=kernel)
     sys.stdout.write(result.to_json() + "\n")
     return 0
 

@@ -1,0 +1,41 @@
+"""The grader starts each submission's worker and kernel ahead of time, so the class waits less;
+a kernel started early is still the trainee's own: nothing one trainee's notebook leaves behind
+reaches the next one, and nothing is left running or lying around when the batch is done."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+from minichain.grading.grader import grade
+
+from grading_helpers import EXERCISE_01, set_answer, solved, write
+
+LEAK = ("import builtins, os\n"
+        "builtins.shared_answer = 'A'\n"
+        "os.environ['SHARED_ANSWER'] = 'A'\n"
+        "open('left-behind.txt', 'w').write('A')\n"
+        "matching_copy = 'A'")
+READ_LEAK = ("import builtins, os\n"
+             "matching_copy = (getattr(builtins, 'shared_answer', None) or "
+             "os.environ.get('SHARED_ANSWER') or "
+             "(open('left-behind.txt').read() if os.path.exists('left-behind.txt') else 'C'))")
+
+
+def leftovers() -> set[str]:
+    return {p.name for p in Path(tempfile.gettempdir()).glob("minichain-grade*")}
+
+
+def test_each_trainee_gets_a_kernel_of_their_own_though_it_was_started_early(tmp_path):
+    before = leftovers()
+    leaker = write(tmp_path, "a-leaker", set_answer(solved(EXERCISE_01), "q1", LEAK))
+    readers = [write(tmp_path, f"b-reader-{n}", set_answer(solved(EXERCISE_01), "q1", READ_LEAK))
+               for n in range(3)]
+    for jobs in (1, 2):
+        results = {r.trainee: r for r in grade(EXERCISE_01, [leaker, *readers],
+                                               tmp_path / f"graded-{jobs}", jobs=jobs)}
+        points = {name: next(q.points for q in r.questions if q.name == "q1")
+                  for name, r in results.items()}
+        assert points["a-leaker"] == 0                      # "A" is not the matching copy
+        assert all(points[f"b-reader-{n}"] > 0 for n in range(3)), points
+    assert leftovers() == before       # every worker's copy and kernel folder was removed
