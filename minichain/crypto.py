@@ -94,6 +94,12 @@ def use_backend(name: str) -> Iterator[str]:
 def public_key_of(secret: int) -> bytes:
     """The 33-byte compressed SEC1 public key of a secret exponent."""
     _check_secret(secret)
+    return _public_key_of(secret)
+
+
+@lru_cache(maxsize=4096)
+def _public_key_of(secret: int) -> bytes:
+    # the same bytes from either backend, so one cache serves both
     return _backend.public_key_of(secret)
 
 
@@ -179,7 +185,13 @@ class SignatureCache:
 
 def address_from_public_key(public_key: bytes) -> str:
     """The checksummed address of a public key, e.g. '0x3F2a…'."""
-    return to_checksum_address(hashlib.sha3_256(bytes(public_key)).digest()[-ADDRESS_BYTES:])
+    return _address_of(bytes(public_key))
+
+
+@lru_cache(maxsize=65536)
+def _address_of(public_key: bytes) -> str:
+    # customers pay again and again: each key's address is worked out once
+    return to_checksum_address(hashlib.sha3_256(public_key).digest()[-ADDRESS_BYTES:])
 
 
 def to_checksum_address(raw: bytes) -> str:

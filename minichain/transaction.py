@@ -14,9 +14,9 @@ duplicates) are applied by `minichain.state` and `minichain.chain`.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from functools import cached_property
 
 from minichain import crypto
+from minichain.computed_once import computed_once
 from minichain.encoding import Reader, Writer
 from minichain.params import ChainParams
 from minichain.errors import (
@@ -48,6 +48,12 @@ class Transaction:
     # -- encoding --------------------------------------------------------------------------------
     def signing_bytes(self) -> bytes:
         """The canonical bytes the sender signs: every field except the signature."""
+        return self._signing_bytes
+
+    @computed_once
+    def _signing_bytes(self) -> bytes:
+        # encoded once per transaction (it is immutable): its id, its size and its signature
+        # check all need it
         return (
             Writer()
             .text("minichain-tx")
@@ -63,6 +69,10 @@ class Transaction:
 
     def serialize(self) -> bytes:
         """The canonical bytes of the whole signed transaction."""
+        return self._serialized
+
+    @computed_once
+    def _serialized(self) -> bytes:
         return Writer().bytes(self.signing_bytes()).bytes(self.signature).getvalue()
 
     @classmethod
@@ -79,20 +89,24 @@ class Transaction:
             nonce=r.uint(8), chain_id=r.uint(4), data=r.bytes(), signature=signature,
         )
         r.finish()
+        # Decoding is strict (fixed widths, exact lengths, strict UTF-8, nothing left over), so
+        # the bytes just read are exactly what encoding the transaction would give: keep them
+        # rather than encode it again for its id and its signature check.
+        vars(tx).update(_serialized=bytes(data), _signing_bytes=signed)
         return tx
 
     # -- identity --------------------------------------------------------------------------------
-    @cached_property
+    @computed_once
     def txid(self) -> bytes:
         """The transaction's id: SHA-256 of its full encoding, signature included."""
         return crypto.sha256(self.serialize())
 
-    @cached_property
+    @computed_once
     def size(self) -> int:
         """Encoded size in bytes."""
         return len(self.serialize())
 
-    @cached_property
+    @computed_once
     def sender(self) -> str:
         """The sender's address, derived from the public key."""
         return crypto.address_from_public_key(self.sender_key)

@@ -63,3 +63,29 @@ def test_trailing_bytes_are_refused(chain):
         Transaction.deserialize(tx.serialize() + b"\x00")
     with pytest.raises(MalformedData, match="ends too early"):
         Transaction.deserialize(tx.serialize()[:-1])
+
+
+TEMPLATE = Transaction(sender_key=Wallet.from_seed("alice").public_key,
+                       recipient=Wallet.from_seed("shop").address, amount=5, fee=1, nonce=0,
+                       chain_id=1, data="gift wrap".encode(), signature=bytes(range(64)))
+
+
+@settings(max_examples=300, deadline=None)
+@given(position=st.integers(0, 400), change=st.binary(min_size=1, max_size=4),
+       text=st.text(max_size=12))
+def test_any_bytes_a_transaction_is_decoded_from_are_the_bytes_it_encodes_to(position, change,
+                                                                             text):
+    """A node keeps the bytes it decoded a transaction from as its encoding (for its id and its
+    signature check) instead of encoding it again: that is only right because decoding is
+    strict, so a changed byte anywhere either is refused or decodes to a transaction that
+    encodes to exactly those bytes."""
+    original = TEMPLATE.altered(recipient=TEMPLATE.recipient + text).serialize()
+    for data in (original, original[:position] + change + original[position + len(change):],
+                 original[:position] + change + original[position:]):
+        try:
+            decoded = Transaction.deserialize(data)
+        except MalformedData:
+            continue
+        fresh = decoded.altered()                   # the same fields, nothing remembered
+        assert fresh.serialize() == data and fresh.txid == decoded.txid
+        assert fresh.signing_bytes() == decoded.signing_bytes()
