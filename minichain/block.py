@@ -19,9 +19,9 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field, replace
-from functools import cached_property
 
 from minichain import crypto, merkle
+from minichain.computed_once import computed_once
 from minichain.encoding import Reader, Writer
 from minichain.errors import (
     BlockTooLarge,
@@ -85,6 +85,9 @@ class BlockHeader:
         r = Reader(data, "block header")
         header = cls._read(r)
         r.finish()
+        # Decoding is strict, so the header encodes back to exactly these bytes: its hash is
+        # theirs, and a node that reads a block need not encode the header again to name it.
+        header.__dict__["hash"] = _double_sha256(bytes(data))
         return header
 
     @classmethod
@@ -98,10 +101,10 @@ class BlockHeader:
             extra=r.bytes(), nonce=r.uint(8), seal=r.bytes(),
         )
 
-    @cached_property
+    @computed_once
     def hash(self) -> bytes:
         """The block's id: double SHA-256 of the full header."""
-        return hashlib.sha256(hashlib.sha256(self.serialize()).digest()).digest()
+        return _double_sha256(self.serialize())
 
     def with_nonce(self, nonce: int) -> BlockHeader:
         return replace(self, nonce=nonce)
@@ -140,7 +143,7 @@ class Block:
                 w.bytes(seal)
         return w.getvalue()
 
-    @cached_property
+    @computed_once
     def size(self) -> int:
         return len(self.serialize())
 
@@ -156,7 +159,9 @@ class Block:
             if not seals:
                 raise MalformedData("the block data lists no commit seals where it says it has")
         r.finish()
-        return cls(header, transactions, seals)
+        block = cls(header, transactions, seals)
+        block.__dict__["size"] = len(data)  # strict decoding: these are its canonical bytes
+        return block
 
     def txids(self) -> list[bytes]:
         return [tx.txid for tx in self.transactions]
@@ -164,6 +169,10 @@ class Block:
     def merkle_proof(self, index: int) -> merkle.MerkleProof:
         """Proof that transaction `index` is in this block (checked against header.tx_root)."""
         return merkle.merkle_proof(self.txids(), index)
+
+
+def _double_sha256(data: bytes) -> bytes:
+    return hashlib.sha256(hashlib.sha256(data).digest()).digest()
 
 
 def transactions_root(transactions: tuple[Transaction, ...] | list[Transaction]) -> bytes:

@@ -34,7 +34,7 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Protocol
 
-from minichain import crypto
+from minichain import crypto, signature_batch
 from minichain.block import ZERO_ADDRESS, ZERO_HASH, Block, BlockHeader, check_block_body, \
     transactions_root
 from minichain.clock import SimulatedClock
@@ -408,6 +408,7 @@ class Blockchain:
         try:
             if block.hash in self._entries:
                 return AddResult.ALREADY_KNOWN
+            signature_batch.verify_ahead(block, self.signatures)  # big blocks: on every core
             entry = self._check(block)
         except ValidationError:
             raise
@@ -565,16 +566,18 @@ class Blockchain:
                 pass
 
     # -- checking a whole chain again ------------------------------------------------------------
-    def revalidate(self, progress: Callable[[Block], object] | None = None) -> int:
+    def revalidate(self, progress: Callable[[Block], object] | None = None, *,
+                   signatures: crypto.SignatureCache | None = None) -> int:
         """Re-check every block this node holds, side branches included, from genesis on a
         fresh node, every signature included, and compare what executing each gives with the
         state changes and receipts this node kept for it; returns the number of blocks checked
         or raises the first InvalidBlock.
 
         `progress`, if given, is called with each block just before it is checked, so the last
-        block it saw is the block an error is about."""
+        block it saw is the block an error is about. `signatures` is the fresh node's signature
+        cache (empty by default; minichain.signature_batch fills one ahead on every core)."""
         fresh = Blockchain(self.engine.fresh(), self.params, clock=self.clock,
-                           runtime=self.runtime)
+                           runtime=self.runtime, signatures=signatures)
         checked = 0
         for entry in list(self._entries.values())[1:]:  # parents before children
             if progress is not None:

@@ -41,7 +41,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TextIO
 
-from minichain import store
+from minichain import signature_batch, store
 from minichain.block import ZERO_ADDRESS, Block
 from minichain.chain import Blockchain
 from minichain.clock import date_text
@@ -362,6 +362,8 @@ def _verify(args: argparse.Namespace, out: TextIO) -> int:
     except store.CorruptChainFile as problem:
         print(f"{args.path} is NOT valid: {_sentence(problem)}", file=out)
         return EXIT_INVALID
+    finally:
+        signature_batch.shutdown()  # --full checks signatures on every core: stop the workers
     checked = "hash links, Merkle roots, receipts, rewards and state roots"
     if args.full:
         checked += ", and every block re-validated from genesis, every signature and seal included"
@@ -574,7 +576,8 @@ def build_parser() -> argparse.ArgumentParser:
                     "The file is only read.")
     verify.add_argument("path", metavar="PATH", help="the chain file")
     verify.add_argument("--full", action="store_true",
-                        help="re-check every signature and seal too (slower)")
+                        help="re-check every signature and seal too (slower; on every "
+                             "core, or as many as MINICHAIN_WORKERS says)")
     verify.set_defaults(run=_verify)
 
     lab = commands.add_parser("lab", help="open JupyterLab on the lessons",

@@ -144,6 +144,10 @@ def _check_secret(secret: int) -> None:
         raise ValueError("a secret key must be between 1 and the curve order")
 
 
+def _cache_key(public_key: bytes, digest: bytes, signature: bytes) -> bytes:
+    return sha256(bytes(public_key) + digest + bytes(signature))
+
+
 class SignatureCache:
     """Remembers signatures already found valid, as Bitcoin Core's signature cache does.
 
@@ -160,22 +164,28 @@ class SignatureCache:
 
     def verify(self, public_key: bytes, message: bytes, signature: bytes) -> bool:
         digest = sha256(message)
-        key = sha256(bytes(public_key) + digest + bytes(signature))
+        key = _cache_key(public_key, digest, signature)
         if key in self._entries:
             self.hits += 1
             return True
         if not _verify_digest(public_key, digest, signature):
             return False
+        self._remember(key)
+        return True
+
+    def knows(self, public_key: bytes, message: bytes, signature: bytes) -> bool:
+        """Whether this signature was already found valid (a cache hit, without counting it)."""
+        return _cache_key(public_key, sha256(message), signature) in self._entries
+
+    def remember(self, public_key: bytes, message: bytes, signature: bytes) -> None:
+        """File a signature found valid elsewhere (by `crypto.verify` in worker processes, see
+        minichain.signature_batch): only ever call it with a signature that verified."""
+        self._remember(_cache_key(public_key, sha256(message), signature))
+
+    def _remember(self, key: bytes) -> None:
         self._entries[key] = None
         if len(self._entries) > self.max_entries:
             self._entries.popitem(last=False)
-        return True
-        if not verify(public_key, message, signature):
-            return False
-        self._entries[key] = None
-        if len(self._entries) > self.max_entries:
-            self._entries.popitem(last=False)
-        return True
 
     def __len__(self) -> int:
         return len(self._entries)

@@ -22,13 +22,14 @@ from dataclasses import dataclass
 
 from minichain import merkle
 from minichain.encoding import Reader, Writer
-from minichain.errors import InsufficientFunds, NonceAlreadyUsed, NonceTooHigh
+from minichain.errors import InsufficientFunds, MalformedData, NonceAlreadyUsed, NonceTooHigh
 from minichain.transaction import Transaction
 
 __all__ = ["Account", "Scratch", "StateDiff", "WorldState", "account_key", "apply_transaction",
            "check_nonce_and_funds"]
 
 ACCOUNT = "account:"
+ACCOUNT_SIZE = 16
 
 
 def account_key(address: str) -> str:
@@ -52,8 +53,9 @@ class Account:
     def decode(cls, data: bytes | None) -> Account:
         if data is None:
             return EMPTY
-        r = Reader(data, "account")
-        return cls(balance=r.uint(8), nonce=r.uint(8))
+        if len(data) != ACCOUNT_SIZE:   # read twice for every payment: no Reader for 16 bytes
+            raise MalformedData(f"the account data is {len(data)} bytes, not {ACCOUNT_SIZE}")
+        return cls(balance=int.from_bytes(data[:8], "big"), nonce=int.from_bytes(data[8:], "big"))
 
 
 EMPTY = Account()

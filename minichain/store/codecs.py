@@ -39,15 +39,16 @@ def encode_diff(diff: StateDiff) -> bytes:
 def decode_diff(data: bytes) -> StateDiff:
     """The inverse of `encode_diff`; raises MalformedData for anything else."""
     r = Reader(data, "state diff")
+    text, value, flag = r.text, r.bytes, r.uint  # one diff a block is read at every reopening
     changes = []
     for _ in range(r.uint(4)):
-        key = r.text()
+        key = text()
         values = []
         for _side in range(2):
-            flag = r.uint(1)
-            if flag not in (0, 1):
+            present = flag(1)
+            if present > 1:
                 raise MalformedData("the state diff data has a bad presence flag")
-            values.append(r.bytes() if flag else None)
+            values.append(value() if present else None)
         changes.append((key, values[0], values[1]))
     r.finish()
     return StateDiff(tuple(changes))

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from minichain.block import Block
 from minichain.chain import Blockchain
 from minichain.errors import WrongReward, short
-from minichain.state import WorldState
+from minichain.state import StateDiff, WorldState
 from minichain.store.errors import InvalidStoredBlock
 from minichain.store.format import Progress
 
@@ -30,7 +30,8 @@ def check_structure(chain: Blockchain, path: str | os.PathLike[str] = "the chain
         children.setdefault(block.parent_hash, []).append(block)
     main = {block.hash for block in chain.blocks}
     total = sum(map(len, children.values())) - 1  # genesis is its own parent's only child
-    state = WorldState(chain.params.allocations)
+    state = WorldState(chain.params.allocations) if every_root \
+        else _Entries(chain.params.allocations)
     pending = [(block, False) for block in reversed(children.get(chain.genesis.hash, []))]
     done = 0
     while pending:
@@ -48,7 +49,38 @@ def check_structure(chain: Blockchain, path: str | os.PathLike[str] = "the chain
     return done
 
 
-def _check_stored_block(path: str | os.PathLike[str], chain: Blockchain, state: WorldState,
+class _Entries:
+    """A state's entries without the hash of each that a `WorldState` keeps up to date for its
+    root: a cheaper replay where only a few roots are asked for (each is computed afresh)."""
+
+    def __init__(self, allocations: dict[str, int]):
+        self._values = dict(WorldState(allocations).items())
+
+    def get(self, key: str) -> bytes | None:
+        return self._values.get(key)
+
+    def commit(self, diff: StateDiff) -> None:
+        for key, _before, after in diff.changes:
+            self._set(key, after)
+
+    def revert(self, diff: StateDiff) -> None:
+        for key, before, _after in diff.changes:
+            self._set(key, before)
+
+    def _set(self, key: str, value: bytes | None) -> None:
+        if value is None:
+            self._values.pop(key, None)
+        else:
+            self._values[key] = value
+
+    def root(self) -> bytes:
+        state = WorldState()
+        state.commit(StateDiff(tuple((key, None, value) for key, value in self._values.items())))
+        return state.root()
+
+
+def _check_stored_block(path: str | os.PathLike[str], chain: Blockchain,
+                        state: WorldState | _Entries,
                         block: Block, *, with_root: bool) -> None:
     def invalid(reason: str) -> InvalidStoredBlock:
         return InvalidStoredBlock(path, block.height, block.hash, reason)
