@@ -30,6 +30,7 @@ __all__ = ["Account", "Scratch", "StateDiff", "WorldState", "account_key", "appl
 
 ACCOUNT = "account:"
 ACCOUNT_SIZE = 16
+LIMIT = 2**64  # a balance and a nonce are 8 bytes each
 
 
 def account_key(address: str) -> str:
@@ -47,7 +48,10 @@ class Account:
         """16 bytes, or None for an empty account (which the state does not store)."""
         if self.balance == 0 and self.nonce == 0:
             return None
-        return Writer().uint(self.balance, 8).uint(self.nonce, 8).getvalue()
+        if type(self.balance) is int and type(self.nonce) is int \
+                and 0 <= self.balance < LIMIT and 0 <= self.nonce < LIMIT:
+            return self.balance.to_bytes(8, "big") + self.nonce.to_bytes(8, "big")
+        return Writer().uint(self.balance, 8).uint(self.nonce, 8).getvalue()  # says what is wrong
 
     @classmethod
     def decode(cls, data: bytes | None) -> Account:

@@ -89,3 +89,20 @@ def test_any_bytes_a_transaction_is_decoded_from_are_the_bytes_it_encodes_to(pos
         fresh = decoded.altered()                   # the same fields, nothing remembered
         assert fresh.serialize() == data and fresh.txid == decoded.txid
         assert fresh.signing_bytes() == decoded.signing_bytes()
+
+
+@settings(max_examples=200, deadline=None)
+@given(success=st.booleans(), fee=st.integers(0, 2**64), gas=st.integers(0, 2**64),
+       txid=st.binary(min_size=32, max_size=32))
+def test_a_plain_payments_receipt_commits_to_the_same_json_as_any_receipt(success, fee, gas,
+                                                                          txid):
+    """Receipts roots are consensus: the quick way a payment's receipt is written must give
+    the bytes the general JSON encoding gives."""
+    import json
+
+    from minichain.receipt import Receipt
+    receipt = Receipt(txid=txid, success=success, fee=fee, gas_used=gas)
+    general = json.dumps({"txid": txid.hex(), "success": success, "fee": fee, "gas_used": gas,
+                          "contract": None, "events": []},
+                         sort_keys=True, separators=(",", ":")).encode("ascii")
+    assert receipt.committed() == general
