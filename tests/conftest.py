@@ -8,9 +8,19 @@ trainee's notebook) sees the same addresses and the same blocks.
 import pytest
 
 from minichain import Blockchain, Wallet
+from minichain.names import using
 
 CUSTOMER_FUNDS = 1_000
 ATTACKER_FUNDS = 500
+
+
+@pytest.fixture(autouse=True)
+def empty_address_book():
+    """Every test starts with an empty address book and leaves none behind (an exercise's or a
+    lesson's `remember(...)` run in this process would otherwise name addresses in later
+    tests' messages)."""
+    with using():
+        yield
 
 
 @pytest.fixture(scope="session")
