@@ -36,7 +36,7 @@ the network enforces this, whatever the model draws.
 from __future__ import annotations
 
 import random
-from collections.abc import Hashable, Iterable, Mapping
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from numbers import Real
 from typing import Protocol
@@ -73,7 +73,9 @@ REGION_DISTRIBUTION_BITCOIN_2019 = (0.3316, 0.4998, 0.0090, 0.1177, 0.0224, 0.01
 
 
 class LatencyModel(Protocol):
-    """Anything that can say how long a message takes."""
+    """Anything that can say how long a message takes. A model may also offer
+    `delays_to(sender, receivers, size, rng)`, the list of `delay` to each receiver in turn, which
+    the network then uses for gossip (`RegionLatency` does)."""
 
     def delay(self, sender: Hashable, receiver: Hashable, size: int,
               rng: random.Random) -> float: ...
@@ -174,3 +176,21 @@ class RegionLatency:
                               self._index) from None
         ms = minimum / (1.0 - rng.random()) ** inverse_shape if inverse_shape else minimum
         return self.scale * (ms / 1000 + size * per_byte)
+
+    def delays_to(self, sender: Hashable, receivers: Sequence[Hashable], size: int,
+                  rng: random.Random) -> list[float]:
+        """`delay` from `sender` to each of `receivers` in turn — the same draws in the same
+        order, so the same seconds — in one call, for a node that gossips to all its peers."""
+        index = self._index
+        try:
+            row = self._pairs[index[sender]]
+            pairs = [row[index[receiver]] for receiver in receivers]
+        except KeyError:
+            unknown = next(node for node in (sender, *receivers) if node not in index)
+            raise UnknownNode(unknown, index) from None
+        scale, draw = self.scale, rng.random
+        seconds = []
+        for _, minimum, inverse_shape, per_byte in pairs:
+            ms = minimum / (1.0 - draw()) ** inverse_shape if inverse_shape else minimum
+            seconds.append(scale * (ms / 1000 + size * per_byte))
+        return seconds

@@ -124,6 +124,7 @@ class Network:
         self.scheduler = Scheduler(on_time=self._tick)
         self.latency = self._latency_model(latency, graph, seed)
         self._delay = self.latency.delay
+        self._delays = getattr(self.latency, "delays_to", None) or self._delays_one_by_one
         self._latency_rng = random.Random(f"{seed}:latency")
         if isinstance(signatures, crypto.SignatureCache):
             self.signatures: crypto.SignatureCache | None = signatures
@@ -361,11 +362,14 @@ class Network:
         """Do `action(*args)` at simulated time `time`, e.g. `net.at(3600, net.heal)`."""
         self.scheduler.at(time, action, *args)
 
-    def _tick(self, time: float) -> None:
+    def _tick(self, time: float) -> float:
+        """The scheduler's clock moved to `time`: the shared clock shows its whole second.
+        Returns when the next second starts, the next moment the clock needs to hear of."""
         second = int(time)
         if second != self._second:
             self._second = second
             self.clock.advance_to(self.clock_start + second)
+        return float(second + 1)
 
     # -- messages --------------------------------------------------------------------------------
     def send(self, channel: Channel, deliver: Callable, payload, size: int) -> None:
@@ -380,10 +384,51 @@ class Network:
         channel.last = arrival
         self.scheduler.at(arrival, self._deliver, channel, channel.link.epoch, deliver, payload)
 
+    def send_to_peers(self, node: Node, handler: str, payload, size: int,
+                      skip: Node | None = None) -> None:
+        """Put the same message on every live link of `node` but the one to `skip` (the peer it
+        came from), in the order the links were made; on arrival each peer's method `handler`
+        (e.g. "receive_block") gets `(payload, node)`.
+
+        The same as `send` to each peer in turn — the same latency draws in the same order, the
+        same arrival times and order of events — with the work that does not change from one
+        peer to the next done once: gossip is nearly every event of a simulation.
+        """
+        live = [(peer, channel) for peer, channel in node.peers.items()
+                if peer is not skip and peer.up and channel.link.up]
+        if not live:
+            return
+        delays = self._delays(node.name, [peer.name for peer, _ in live], size,
+                              self._latency_rng)
+        now = self.scheduler.now
+        times: list[float] = []
+        messages: list[tuple] = []
+        for (peer, channel), delay in zip(live, delays):
+            arrival = now + delay
+            if arrival < channel.last:
+                arrival = channel.last
+            channel.last = arrival
+            times.append(arrival)
+            messages.append((channel, channel.link.epoch, getattr(type(peer), handler), payload))
+        self.scheduler.at_all(times, self._deliver_to, messages)
+
+    def _delays_one_by_one(self, sender: Hashable, receivers: list[Hashable], size: int,
+                           rng: random.Random) -> list[float]:
+        """`delays_to` for a latency model that offers only `delay`."""
+        delay = self._delay
+        return [delay(sender, receiver, size, rng) for receiver in receivers]
+
     @staticmethod
     def _deliver(channel: Channel, epoch: int, deliver: Callable, payload) -> None:
-        if channel.link.epoch == epoch and channel.link.up and channel.receiver.up:
+        link = channel.link
+        if link.epoch == epoch and link.up and channel.receiver.up:
             deliver(payload, channel.sender)
+
+    @staticmethod
+    def _deliver_to(channel: Channel, epoch: int, handler: Callable, payload) -> None:
+        link, receiver = channel.link, channel.receiver
+        if link.epoch == epoch and link.up and receiver.up:
+            handler(receiver, payload, channel.sender)
 
     # -- transactions ----------------------------------------------------------------------------
     def submit(self, tx: Transaction, at: Hashable) -> bytes:

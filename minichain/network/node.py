@@ -51,6 +51,11 @@ class NodeNetwork(Protocol):
              size: int) -> None:
         """Put a message on the link to a peer; `deliver(payload, sender)` runs on arrival."""
 
+    def send_to_peers(self, node: Node, handler: str, payload: Any, size: int,
+                      skip: Node | None = None) -> None:
+        """Put a message on every live link of `node` but the one to `skip`; each peer's method
+        named `handler` gets `(payload, node)` on arrival."""
+
     def record(self, kind: str, node: Node | None, block: Block | None = None,
                detail: str = "") -> None:
         """Note an event in the network's log."""
@@ -162,9 +167,7 @@ class Node:
         previous = self.tip_history[-1][2]
         self.tip_history.append((self.network.now, block.height, block.hash))
         self.network.tip_moved(self, previous, block)
-        for peer, channel in self.peers.items():
-            if peer is not sender:
-                self.network.send(channel, peer.receive_block, block, block.size)
+        self.network.send_to_peers(self, "receive_block", block, block.size, sender)
 
     def _keep_orphan(self, block: Block, sender: Node | None) -> None:
         waiting = self._orphans.setdefault(block.parent_hash, [])
@@ -266,10 +269,7 @@ class Node:
             self._retry_waiting(tx.sender)
 
     def _relay_transaction(self, tx: Transaction, sender: Node | None) -> None:
-        send, size = self.network.send, tx.size
-        for peer, channel in self.peers.items():
-            if peer is not sender:
-                send(channel, peer.receive_transaction, tx, size)
+        self.network.send_to_peers(self, "receive_transaction", tx, tx.size, sender)
 
     def _wait(self, tx: Transaction) -> None:
         if sum(len(q) for q in self._waiting.values()) >= MAX_WAITING:
