@@ -1,5 +1,6 @@
 """Validating a BFT consortium's blocks: transfers per second through `Blockchain.add_block`,
-against bare `ecdsa` verification of every signature those blocks carry.
+against bare verification of every signature those blocks carry with the same backend, for each
+signature backend installed (libsecp256k1 and pure-Python ecdsa).
 
 A consortium of four validators (platform, logistics, bank, auditor; a quorum is 3) agrees on 20
 blocks of 20 signed transfers. A node that was not there then checks the blocks as it receives
@@ -10,10 +11,7 @@ no node can skip — so the ratio is what the rest of validation costs.
 
 from __future__ import annotations
 
-import hashlib
-
-from ecdsa import SECP256k1, VerifyingKey
-from ecdsa.util import sigdecode_string
+from baselines import bare_verify_loop
 from timing import best_of
 
 from minichain import Blockchain, Wallet, crypto
@@ -50,13 +48,10 @@ def _signatures(blocks: list) -> list[tuple[bytes, bytes, bytes]]:
 def main() -> None:
     agreed, blocks = _agreed_blocks()
     checks = _signatures(blocks)
-    keys = {key: VerifyingKey.from_string(key, curve=SECP256k1) for key, _, _ in checks}
-    bare_checks = [(keys[key], signature, message) for key, signature, message in checks]
-
-    def bare() -> None:
-        for key, signature, message in bare_checks:
-            assert key.verify(signature, message, hashfunc=hashlib.sha256,
-                              sigdecode=sigdecode_string)
+    transfers = BLOCKS * PER_BLOCK
+    print(f"{BLOCKS} BFT blocks of {PER_BLOCK} transfers, 4 validators: {len(checks)} "
+          f"signatures ({transfers} transfers, {BLOCKS} proposer seals, "
+          f"{len(checks) - transfers - BLOCKS} commit seals)")
 
     def through_chain() -> None:
         crypto.forget_parsed_keys()  # the node pays for parsing keys too
@@ -66,16 +61,15 @@ def main() -> None:
             node.add_block(block)
         assert node.tip.hash == agreed.tip.hash and node.finalized_height == BLOCKS
 
-    chain_time, bare_time = best_of(3, through_chain, bare)
-    transfers = BLOCKS * PER_BLOCK
-    print(f"{BLOCKS} BFT blocks of {PER_BLOCK} transfers, 4 validators: {len(checks)} "
-          f"signatures ({transfers} transfers, {BLOCKS} proposer seals, "
-          f"{len(checks) - transfers - BLOCKS} commit seals)")
-    print(f"  bare ecdsa verify      {len(checks) / bare_time:8.0f} signatures/s")
-    print(f"  through add_block      {transfers / chain_time:8.0f} transfers/s "
-          f"({len(checks) / chain_time:.0f} signatures/s)")
-    print(f"  ratio                  {bare_time / chain_time:8.2f}   (signatures checked per "
-          "second, chain / bare)")
+    for backend in crypto.available_backends():
+        with crypto.use_backend(backend):
+            chain_time, bare_time = best_of(3, through_chain, bare_verify_loop(backend, checks))
+        print(f"  {backend}")
+        print(f"    bare verify          {len(checks) / bare_time:9,.0f} signatures/s")
+        print(f"    through add_block    {transfers / chain_time:9,.0f} transfers/s "
+              f"({len(checks) / chain_time:,.0f} signatures/s)")
+        print(f"    ratio                {bare_time / chain_time:9.2f}   (signatures checked per "
+              "second, chain / bare)")
 
 
 if __name__ == "__main__":
