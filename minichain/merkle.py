@@ -44,10 +44,16 @@ def _split(n: int) -> int:
 
 
 def _root_of_hashes(hashes: Sequence[bytes]) -> bytes:
-    if len(hashes) == 1:
-        return hashes[0]
-    k = _split(len(hashes))
-    return node_hash(_root_of_hashes(hashes[:k]), _root_of_hashes(hashes[k:]))
+    """RFC 6962's recursive definition (split at the largest power of two below n), computed
+    level by level: pair neighbours, carry an unpaired last node up unchanged (never
+    duplicated). Both give the same tree; a test compares them for every size up to 300."""
+    level = list(hashes)
+    while len(level) > 1:
+        paired = [sha256(b"\x01" + level[i] + level[i + 1]) for i in range(0, len(level) - 1, 2)]
+        if len(level) % 2:
+            paired.append(level[-1])
+        level = paired
+    return level[0]
 
 
 def root_of_leaf_hashes(hashes: Sequence[bytes]) -> bytes:

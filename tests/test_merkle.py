@@ -12,6 +12,7 @@ from minichain.merkle import (
     merkle_proof,
     merkle_root,
     node_hash,
+    root_of_leaf_hashes,
     verify_proof,
 )
 
@@ -78,3 +79,19 @@ def test_proof_size_grows_like_log2():
 def test_asking_for_a_missing_leaf_is_an_index_error():
     with pytest.raises(IndexError, match="no leaf 7"):
         merkle_proof(ORDERS, 7)
+
+
+def _rfc6962_root(hashes: list[bytes]) -> bytes:
+    """RFC 6962 section 2.1 word for word: split at the largest power of two below n."""
+    if len(hashes) == 1:
+        return hashes[0]
+    k = 1
+    while k * 2 < len(hashes):
+        k *= 2
+    return node_hash(_rfc6962_root(hashes[:k]), _rfc6962_root(hashes[k:]))
+
+
+def test_the_root_is_rfc6962s_recursive_definition_for_every_size_up_to_300():
+    leaves = [leaf_hash(f"order {i}".encode()) for i in range(300)]
+    for size in range(1, 301):
+        assert root_of_leaf_hashes(leaves[:size]) == _rfc6962_root(leaves[:size]), size
