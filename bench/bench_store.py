@@ -17,7 +17,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import os
 import shutil
 import sqlite3
@@ -26,6 +25,7 @@ import time
 from contextlib import contextmanager
 from pathlib import Path
 
+from baselines import bare_verify_loop
 from timing import best_of
 
 from minichain import Blockchain, ChainParams, ProofOfAuthority, Wallet, crypto, open_chain, \
@@ -146,7 +146,7 @@ def full_verification(folder: Path, long: Path) -> None:
         blocks = FULL_BLOCKS.get(backend, LONG_CHAIN)
         path = long if blocks == LONG_CHAIN else _first_blocks(long, blocks, folder)
         triples = _signatures_and_seals(path)
-        bare = bare_verifier(backend, triples)
+        bare = _bare(backend, triples)
 
         def serial() -> None:
             with _workers(1):
@@ -199,39 +199,16 @@ def _first_blocks(long: Path, blocks: int, folder: Path) -> Path:
     return path
 
 
+def _bare(backend: str, triples: list[tuple[bytes, bytes, bytes]]):
+    """Bare verification of (key, message, signature) triples with `backend`'s own objects."""
+    return bare_verify_loop(backend, [(key, signature, message)
+                                      for key, message, signature in triples])
+
+
 def _signatures_and_seals(path: Path) -> list[tuple[bytes, bytes, bytes]]:
     with open_chain(path, read_only=True) as chain:
         return [triple for block in chain.blocks[1:]
                 for triple in signature_batch.block_signatures(block)]
-
-
-def bare_verifier(backend: str, triples: list[tuple[bytes, bytes, bytes]]):
-    """A loop verifying every (key, message, signature) with `backend`'s own objects, keys
-    parsed and signatures decoded beforehand (as bench_transfers' baseline)."""
-    if backend == "libsecp256k1":
-        from coincurve import PublicKey
-        from coincurve.ecdsa import cdata_to_der, deserialize_compact
-        keys = {key: PublicKey(key) for key, _, _ in triples}
-        work = [(keys[key], cdata_to_der(deserialize_compact(signature)), message)
-                for key, message, signature in triples]
-
-        def sha256(message: bytes) -> bytes:
-            return hashlib.sha256(message).digest()
-
-        def bare() -> None:
-            for key, signature, message in work:
-                assert key.verify(signature, message, hasher=sha256)
-        return bare
-    from ecdsa import SECP256k1, VerifyingKey
-    from ecdsa.util import sigdecode_string
-    keys = {key: VerifyingKey.from_string(key, curve=SECP256k1) for key, _, _ in triples}
-    work = [(keys[key], signature, message) for key, message, signature in triples]
-
-    def bare() -> None:
-        for key, signature, message in work:
-            assert key.verify(signature, message, hashfunc=hashlib.sha256,
-                              sigdecode=sigdecode_string)
-    return bare
 
 
 def main() -> None:
