@@ -8,7 +8,9 @@
 #                installs Chromium with apt first where it can (as root, or through password-less
 #                sudo); where it cannot, the browser tests are skipped with the reason, or fail
 #                when MINICHAIN_BROWSER_TESTS=require, as CI sets.
-#   make lessons - re-execute every lesson in lessons/ and save its outputs (after editing one)
+#   make lessons - re-execute every lesson in lessons/ and save its outputs (after editing one);
+#                update the translation catalogs in i18n/zh_CN/lessons/, rebuild the Chinese
+#                lessons in lessons/zh_CN/ whose catalogs are complete, and execute them
 #   make browser - install Chromium with apt (as root, or through sudo) for the browser tests
 #   make browser-test - only the browser tests: every lesson run and used in JupyterLab in
 #                  Chromium; screenshots in test-artifacts/browser/
@@ -38,8 +40,13 @@ test-fallback: $(STAMP)
 	MINICHAIN_CRYPTO=ecdsa $(BIN)/python -m pytest -q -n auto --dist loadfile tests lessons \
 	  --nbval --nbval-current-env --ignore=tests/browser -p no:cacheprovider
 
+# English lessons first (their cell ids key the catalogs), then the catalogs updated from them
+# (a changed cell becomes fuzzy), the Chinese lessons built from complete catalogs, and executed
 lessons: $(STAMP)
 	$(BIN)/python tools/execute_notebooks.py
+	$(BIN)/python tools/translate_notebooks.py extract
+	$(BIN)/python tools/translate_notebooks.py build
+	test ! -d lessons/zh_CN || $(BIN)/python tools/execute_notebooks.py lessons/zh_CN
 
 browser:
 	@if [ -x /usr/bin/chromium ]; then echo "Chromium is installed: /usr/bin/chromium"; else \

@@ -2,15 +2,18 @@
 
     .venv/bin/python tools/execute_notebooks.py            # every lessons/*.ipynb
     .venv/bin/python tools/execute_notebooks.py lessons/01-fingerprints-and-tamper-evidence.ipynb
+    .venv/bin/python tools/execute_notebooks.py lessons/zh_CN   # every notebook in a folder
 
 Each notebook runs top to bottom with nbclient on the kernel "python3" from the directory it lives
-in; its outputs are kept (strict nbval compares against them). What varies from run to run or from
-machine to machine is removed: execution timings, how the kernel happened to split printed
-text into pieces, cell ids are renumbered deterministically, the
-kernel spec is set to "python3" and the language info to a fixed minimum. Widget state written
-by nbclient is kept (so the views render when the notebook is opened), but its model ids are
-random on every run, so they are replaced by ids derived from the notebook's name and the order
-the widgets were made in: re-executing an unchanged lesson gives a byte-identical file.
+in (lessons/zh_CN/ for the Chinese edition); its outputs are kept (strict nbval compares against
+them). What varies from run to run or from machine to machine is removed: execution timings, how
+the kernel happened to split printed text into pieces, cell ids are renumbered deterministically
+(from the file's name, so a Chinese lesson's cells keep the ids of its English one, by which its
+translation catalog is keyed), the kernel spec is set to "python3" and the language info to a
+fixed minimum. Widget state written by nbclient is kept (so the views render when the notebook
+is opened), but its model ids are random on every run, so they are replaced by ids derived from
+the notebook's name and the order the widgets were made in: re-executing an unchanged lesson
+gives a byte-identical file.
 
 Prints each notebook's execution time; exits non-zero if any notebook fails or takes longer than
 the per-lesson budget (--budget, 20 s by default).
@@ -90,26 +93,34 @@ def execute(path: Path, timeout: int) -> float:
     return seconds
 
 
+def shown(path: Path) -> str:
+    """The notebook's path from the project's folder (both editions have the same file names)."""
+    path = path.resolve()
+    return str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("notebooks", nargs="*", type=Path,
-                        help="notebooks to execute (default: lessons/*.ipynb)")
+                        help="notebooks, or folders of notebooks, to execute "
+                             "(default: lessons/*.ipynb)")
     parser.add_argument("--timeout", type=int, default=60, help="seconds per cell")
     parser.add_argument("--budget", type=float, default=20.0,
                         help="seconds a whole notebook may take")
     args = parser.parse_args(argv)
-    paths = args.notebooks or sorted((ROOT / "lessons").glob("*.ipynb"))
+    paths = [notebook for path in args.notebooks or [ROOT / "lessons"]
+             for notebook in (sorted(path.glob("*.ipynb")) if path.is_dir() else [path])]
     failed = False
     for path in paths:
         try:
             seconds = execute(path, args.timeout)
         except Exception as error:  # noqa: BLE001 - report and go on with the next notebook
-            print(f"FAILED {path.name}: {type(error).__name__}: {error}", file=sys.stderr)
+            print(f"FAILED {shown(path)}: {type(error).__name__}: {error}", file=sys.stderr)
             failed = True
             continue
         over = seconds > args.budget
         failed |= over
-        print(f"{seconds:6.1f} s  {path.name}" + ("  (over budget)" if over else ""))
+        print(f"{seconds:6.1f} s  {shown(path)}" + ("  (over budget)" if over else ""))
     return 1 if failed else 0
 
 
