@@ -49,23 +49,9 @@ def check_structure(chain: Blockchain, path: str | os.PathLike[str] = "the chain
     return done
 
 
-class _Entries:
+class _Entries(WorldState):
     """A state's entries without the hash of each that a `WorldState` keeps up to date for its
     root: a cheaper replay where only a few roots are asked for (each is computed afresh)."""
-
-    def __init__(self, allocations: dict[str, int]):
-        self._values = dict(WorldState(allocations).items())
-
-    def get(self, key: str) -> bytes | None:
-        return self._values.get(key)
-
-    def commit(self, diff: StateDiff) -> None:
-        for key, _before, after in diff.changes:
-            self._set(key, after)
-
-    def revert(self, diff: StateDiff) -> None:
-        for key, before, _after in diff.changes:
-            self._set(key, before)
 
     def _set(self, key: str, value: bytes | None) -> None:
         if value is None:
