@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from minichain.clock import date_text
+from minichain.language import say
 from minichain.names import name_of
 
 if TYPE_CHECKING:
@@ -80,10 +81,9 @@ class BadSignature(InvalidTransaction):
     """Checklist 1: the signature is not the sender's signature of this transaction."""
 
     def __init__(self, sender: str):
-        super().__init__(
-            f"the signature does not match sender {short(sender)}: the payment was changed after "
-            "it was signed, or signed with another key."
-        )
+        super().__init__(say(
+            "the signature does not match sender {sender}: the payment was changed after it was "
+            "signed, or signed with another key.", sender=short(sender)))
 
 
 class NonCanonicalSignature(InvalidTransaction):

@@ -25,7 +25,9 @@ from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Protocol
 
-__all__ = ["AddressBook", "Named", "address_book", "name_of", "remember", "short_address",
+from minichain.language import person
+
+__all__ = ["CAST", "AddressBook", "Named", "address_book", "name_of", "remember", "short_address",
            "using"]
 
 
@@ -37,6 +39,18 @@ class Named(Protocol):
 
     @property
     def name(self) -> str: ...
+
+
+# The people of the lessons and exercises, by the seeds of their wallets: each is named in the
+# reader's language (`minichain.language.person`: "customer" is 顾客 in Chinese); their keys,
+# and so every hash, block and balance, are the same in every language.
+CAST = (
+    "customer", "shop", "other shop", "miner", "attacker", "attacker's other wallet", "courier",
+    "platform", "logistics", "bank", "auditor", "customs", "winery", "distributor", "wholesaler",
+    "reseller", "counterfeiter", "tea farm", "cafe", "insurer",
+    "alice", "bob", "chen", "dana", "eli",
+    "validator Frankfurt", "validator Shanghai", "validator Singapore",
+)
 
 
 def short_address(address: str) -> str:
@@ -67,8 +81,10 @@ class AddressBook(Mapping[str, str]):
                 self.add(person.address, person.name)
 
     def name_of(self, address: str) -> str:
-        """The name of `address` if known, else its short form."""
-        return self._names.get(address) or short_address(address)
+        """The name of `address` if known (in the reader's language for the lessons' people),
+        else its short form."""
+        name = self._names.get(address)
+        return person(name) if name else short_address(address)
 
     def __getitem__(self, address: str) -> str:
         return self._names[address]
