@@ -11,15 +11,18 @@
 #   make lessons - re-execute every lesson in lessons/ and save its outputs (after editing one);
 #                update the translation catalogs in i18n/zh_CN/lessons/, rebuild the Chinese
 #                lessons in lessons/zh_CN/ whose catalogs are complete, and execute them
-#   make browser - install Chromium with apt (as root, or through sudo) for the browser tests
+#   make lab-zh - the same, with JupyterLab's interface in Chinese, on the Chinese lessons
+#   make browser - install Chromium and a Chinese font with apt (as root, or through sudo) for
+#                the browser tests
 #   make browser-test - only the browser tests: every lesson run and used in JupyterLab in
 #                  Chromium; screenshots in test-artifacts/browser/
 PYTHON ?= python3
 VENV   ?= .venv
 BIN     = $(VENV)/bin
 STAMP   = $(VENV)/.installed
+HAS_CJK_FONT = fc-list :lang=zh 2>/dev/null | grep -q .
 
-.PHONY: lab test test-fallback lessons bench clean browser browser-if-possible browser-test
+.PHONY: lab lab-zh test test-fallback lessons bench clean browser browser-if-possible browser-test
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -29,6 +32,10 @@ $(STAMP): pyproject.toml
 
 lab: $(STAMP)
 	$(BIN)/minichain lab
+
+# the Chinese edition: JupyterLab's interface in Chinese, on lessons/zh_CN
+lab-zh: $(STAMP)
+	$(BIN)/minichain lab --lang zh_CN
 
 test: $(STAMP) browser-if-possible
 	$(BIN)/python -m pytest -n auto --dist loadfile tests lessons --nbval --nbval-current-env
@@ -48,16 +55,19 @@ lessons: $(STAMP)
 	$(BIN)/python tools/translate_notebooks.py build
 	test ! -d lessons/zh_CN || $(BIN)/python tools/execute_notebooks.py lessons/zh_CN
 
+# Chromium, and fonts with Chinese characters (WenQuanYi Micro Hei) so that the Chinese edition's
+# screenshots show characters, not boxes
 browser:
-	@if [ -x /usr/bin/chromium ]; then echo "Chromium is installed: /usr/bin/chromium"; else \
+	@if [ -x /usr/bin/chromium ] && $(HAS_CJK_FONT); then \
+	  echo "Chromium and a Chinese font are installed: /usr/bin/chromium"; else \
 	  sudo=$$([ "$$(id -u)" -eq 0 ] || echo sudo); \
 	  $$sudo apt-get update && \
 	  $$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-	    chromium fonts-dejavu-core fonts-liberation; fi
+	    chromium fonts-dejavu-core fonts-liberation fonts-wqy-microhei; fi
 
 # `make test`'s set-up step: install Chromium if this user may (root, or sudo without a password)
 browser-if-possible:
-	@if [ -x /usr/bin/chromium ] || [ "$${MINICHAIN_BROWSER_TESTS:-}" = skip ]; then :; \
+	@if { [ -x /usr/bin/chromium ] && $(HAS_CJK_FONT); } || [ "$${MINICHAIN_BROWSER_TESTS:-}" = skip ]; then :; \
 	elif [ "$$(id -u)" -eq 0 ] || sudo -n true 2>/dev/null; then \
 	  $(MAKE) --no-print-directory browser || [ "$${MINICHAIN_BROWSER_TESTS:-}" != require ] && \
 	  { [ -x /usr/bin/chromium ] || echo "note: Chromium could not be installed, so the browser" \

@@ -19,6 +19,7 @@ from minichain.consensus import ByzantineFaultTolerance, ConsensusEngine, ProofO
     ProofOfWork
 from minichain.errors import *  # noqa: F403 - every rule's error is part of the public API
 from minichain.errors import __all__ as _errors
+from minichain.language import current_language, set_language
 from minichain.names import AddressBook, name_of, remember
 from minichain.params import ChainParams
 from minichain.transaction import Transaction
@@ -51,10 +52,12 @@ __all__ = [
     "Transaction",
     "Wallet",
     "crypto",
+    "current_language",
     "date_text",
     "merkle",
     "name_of",
     "open_chain",
     "remember",
+    "set_language",
     *_errors,  # every rule's error, and `short`: a value as messages show it
 ]

@@ -24,11 +24,14 @@ from minichain import crypto, merkle
 from minichain.computed_once import computed_once
 from minichain.encoding import Reader, Writer
 from minichain.errors import (
+    BYTES,
+    TRANSACTIONS,
     BlockTooLarge,
     DuplicateTransaction,
     MalformedData,
     MerkleRootMismatch,
 )
+from minichain.language import say
 from minichain.transaction import Transaction
 
 __all__ = ["ZERO_ADDRESS", "ZERO_HASH", "Block", "BlockHeader", "check_block_body"]
@@ -93,7 +96,7 @@ class BlockHeader:
     @classmethod
     def _read(cls, r: Reader) -> BlockHeader:
         if r.text() != _MAGIC:
-            raise MalformedData("the data is not a minichain block header")
+            raise MalformedData(say("the data is not a minichain block header"))
         return cls(
             parent_hash=r.raw(32), height=r.uint(8), timestamp=r.uint(8), tx_root=r.raw(32),
             state_root=r.raw(32), receipts_root=r.raw(32), difficulty=r.uint(4),
@@ -157,7 +160,8 @@ class Block:
         if not r.at_end():
             seals = tuple(r.bytes() for _ in range(r.uint(4)))
             if not seals:
-                raise MalformedData("the block data lists no commit seals where it says it has")
+                raise MalformedData(say(
+                    "the block data lists no commit seals where it says it has"))
         r.finish()
         block = cls(header, transactions, seals)
         block.__dict__["size"] = len(data)  # strict decoding: these are its canonical bytes
@@ -188,9 +192,9 @@ def check_block_body(block: Block, *, max_block_size: int, max_block_transaction
             raise DuplicateTransaction(tx.txid)
         seen.add(tx.txid)
     if len(block.transactions) > max_block_transactions:
-        raise BlockTooLarge("transactions", len(block.transactions), max_block_transactions)
+        raise BlockTooLarge(TRANSACTIONS, len(block.transactions), max_block_transactions)
     if block.size > max_block_size:
-        raise BlockTooLarge("bytes", block.size, max_block_size)
+        raise BlockTooLarge(BYTES, block.size, max_block_size)
     actual = transactions_root(block.transactions)
     if actual != block.header.tx_root:
         raise MerkleRootMismatch(block.header.tx_root, actual)

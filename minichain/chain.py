@@ -40,6 +40,8 @@ from minichain.block import ZERO_ADDRESS, ZERO_HASH, Block, BlockHeader, check_b
 from minichain.clock import SimulatedClock
 from minichain.consensus.engine import ConsensusEngine
 from minichain.errors import (
+    RECEIPTS,
+    STATE_CHANGES,
     BlockCannotBeExecuted,
     ConflictingFinalBlocks,
     WouldReplaceFinalBlock,
@@ -51,6 +53,7 @@ from minichain.errors import (
     UnknownParent,
     WrongHeight,
 )
+from minichain.language import say
 from minichain.execution import BlockContext, Runtime, apply_in_block, execute_block
 from minichain.mempool import Mempool
 from minichain.params import ChainParams
@@ -399,7 +402,8 @@ class Blockchain:
             return self.producers.get(producer), producer
         chosen = self.engine.choose_producer(self, parent, list(self.producers))
         if chosen is None:
-            raise ValueError("this node holds no producer key; pass producer=<wallet or address>")
+            raise ValueError(say("this node holds no producer key; pass "
+                                 "producer=<wallet or address>"))
         return self.producers[chosen], chosen
 
     # -- accepting blocks ------------------------------------------------------------------------
@@ -585,9 +589,9 @@ class Blockchain:
             fresh.add_block(entry.block)
             again = fresh._entries[entry.block.hash]
             if again.diff != entry.diff:
-                raise RememberedResultDiffers("state changes")
+                raise RememberedResultDiffers(STATE_CHANGES)
             if [r.committed() for r in again.receipts] != [r.committed() for r in entry.receipts]:
-                raise RememberedResultDiffers("receipts")
+                raise RememberedResultDiffers(RECEIPTS)
             checked += 1
         return checked
 

@@ -37,6 +37,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import unicodedata
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TextIO
@@ -48,6 +49,7 @@ from minichain.clock import date_text
 from minichain.consensus.poa import ProofOfAuthority
 from minichain.contracts import ContractClient, ContractRuntime
 from minichain.errors import short
+from minichain.language import LANGUAGES, person, say, translate, translate_in
 from minichain.params import ChainParams
 from minichain.transaction import Transaction
 from minichain.wallet import Wallet
@@ -103,7 +105,7 @@ class ProgressBar:
 
     def close(self) -> None:
         if self._drawn:
-            self.stream.write("\r" + " " * (len(self.label) + self.WIDTH + 9) + "\r")
+            self.stream.write("\r" + " " * (_width(self.label) + self.WIDTH + 9) + "\r")
             self.stream.flush()
             self._drawn = False
 
@@ -118,7 +120,7 @@ class ProgressBar:
 
 def _names(chain: Blockchain) -> dict[str, str]:
     """Address -> a name to show: teaching wallets and the contracts on the chain."""
-    names = {Wallet.from_seed(name).address: name for name in TEACHING_NAMES}
+    names = {Wallet.from_seed(name).address: person(name) for name in TEACHING_NAMES}
     for key, value in chain.state.items("contract:"):
         address = key[len("contract:"):]
         names[address] = f"{value.decode('utf-8', 'replace')} {short(address)}"
@@ -133,13 +135,29 @@ def _time(timestamp: int) -> str:
     return date_text(timestamp).removesuffix(" UTC")
 
 
+def _width(text: str) -> int:
+    """How many columns `text` takes in a terminal: Chinese characters take two."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def _pad(text: str, width: int, right: bool = False) -> str:
+    """`text` padded with spaces to `width` terminal columns (on the left if `right`)."""
+    spaces = " " * max(0, width - _width(text))
+    return spaces + text if right else text + spaces
+
+
+def _field(label: str, text: str) -> str:
+    """One line of a summary: the label in a column of its own, then the text."""
+    return "  " + _pad(label, 11) + text
+
+
 def _table(headers: Sequence[str], rows: Iterable[Sequence[object]], out: TextIO,
            right: Sequence[int] = ()) -> None:
     """Columns padded to fit; columns numbered in `right` are aligned right (numbers)."""
     cells = [[str(c) for c in headers]] + [[str(c) for c in row] for row in rows]
-    widths = [max(len(row[i]) for row in cells) for i in range(len(headers))]
+    widths = [max(_width(row[i]) for row in cells) for i in range(len(headers))]
     for n, row in enumerate(cells):
-        line = "  ".join(cell.rjust(w) if i in right else cell.ljust(w)
+        line = "  ".join(_pad(cell, w, right=i in right)
                          for i, (cell, w) in enumerate(zip(row, widths)))
         print("  " + line.rstrip(), file=out)
         if n == 0:
@@ -155,10 +173,11 @@ def _what(tx: Transaction, names: dict[str, str]) -> str:
         except (UnicodeDecodeError, ValueError):
             message = None
     if isinstance(message, dict) and "deploy" in message and tx.recipient == ZERO_ADDRESS:
-        return f"deploy {message['deploy']}"
+        return say("deploy {contract}", contract=message["deploy"])
     if isinstance(message, dict) and "call" in message:
-        return f"{message['call']}() on {_who(tx.recipient, names)}"
-    return f"pay {_who(tx.recipient, names)}"
+        return say("{method}() on {contract}", method=message["call"],
+                   contract=_who(tx.recipient, names))
+    return say("pay {recipient}", recipient=_who(tx.recipient, names))
 
 
 def _event_words(event, names: dict[str, str]) -> str:
@@ -172,15 +191,18 @@ def _engine_words(chain: Blockchain, names: dict[str, str]) -> str:
     engine = chain.engine
     if engine.name == "proof of authority":
         validators = ", ".join(_who(v, names) for v in sorted(engine.validators, key=str.lower))
-        return (f"proof of authority (EIP-225): validators {validators}; a block every "
-                f"{engine.period} s; checkpoint every {engine.epoch} blocks")
-    return (f"proof of work: a block every {engine.target_spacing} s, retarget every "
-            f"{engine.retarget_interval} blocks, {engine.block_subsidy} coins per block")
+        return say("proof of authority (EIP-225): validators {validators}; a block every "
+                   "{period} s; checkpoint every {epoch} blocks", validators=validators,
+                   period=engine.period, epoch=engine.epoch)
+    return say("proof of work: a block every {spacing} s, retarget every {interval} blocks, "
+               "{subsidy} coins per block", spacing=engine.target_spacing,
+               interval=engine.retarget_interval, subsidy=engine.block_subsidy)
 
 
 def _show_blocks(chain: Blockchain, blocks: Sequence[Block], names: dict[str, str],
                  out: TextIO) -> None:
-    _table(["height", "hash", "time (UTC)", "producer", "txs", "bytes"],
+    _table([translate("height"), translate("hash"), translate("time (UTC)"),
+            translate("producer"), translate("txs"), translate("bytes")],
            [(b.height, short(b.hash), _time(b.header.timestamp),
              "-" if b.height == 0 else _who(b.header.coinbase, names), len(b.transactions),
              b.size) for b in blocks], out, right=(0, 4, 5))
@@ -192,18 +214,23 @@ def _show_transactions(chain: Blockchain, blocks: Sequence[Block], names: dict[s
     for block in blocks:
         receipts = chain.receipts(block.hash)
         for index, (tx, receipt) in enumerate(zip(block.transactions, receipts)):
-            result = "ok" if receipt.success else f"refused: {receipt.error}"
+            # TRANSLATORS: the result of a transaction that was carried out.
+            result = translate("ok") if receipt.success else say("refused: {error}",
+                                                                 error=receipt.error)
             rows.append((block.height, index, short(tx.txid), _who(tx.sender, names),
                          _what(tx, names), tx.amount, receipt.fee, result))
     if rows:
-        _table(["block", "#", "txid", "from", "what", "amount", "fee", "result"], rows, out,
+        _table([translate("block"), "#", "txid", translate("from"), translate("what"),
+                translate("amount"), translate("fee"), translate("result")], rows, out,
                right=(0, 1, 5, 6))
     else:
-        print("  (none)", file=out)
+        print("  " + translate("(none)"), file=out)
 
 
 def _show_balances(chain: Blockchain, names: dict[str, str], out: TextIO) -> None:
-    _table(["address", "who", "balance", "nonce"],
+    # TRANSLATORS: "nonce" is the account's payment counter (交易序号), not proof of work's.
+    _table([translate("address"), translate("who"), translate("balance"),
+            translate_in("payment counter", "nonce")],
            [(address, names.get(address, ""), account.balance, account.nonce)
             for address, account in chain.state.accounts()], out, right=(2, 3))
 
@@ -212,9 +239,10 @@ def _show_contracts(chain: Blockchain, names: dict[str, str], out: TextIO) -> No
     contracts = [(key[len("contract:"):], value.decode("utf-8", "replace"))
                  for key, value in chain.state.items("contract:")]
     if not contracts:
-        print("  (none)", file=out)
+        print("  " + translate("(none)"), file=out)
     for address, name in contracts:
-        print(f"  {address}  {name}, holding {chain.balance(address)}", file=out)
+        print("  " + say("{address}  {contract}, holding {balance}", address=address,
+                         contract=name, balance=chain.balance(address)), file=out)
         prefix = f"storage:{address}:"
         for key, raw in chain.state.items(prefix):
             try:
@@ -250,61 +278,66 @@ def _run_demo(path: Path, shown_path: str | None, out: TextIO) -> int:
     store.persist(chain, path)  # a new file, never one that is already there
     try:
         names = _names(chain)
-        print("minichain demo: a customer pays a shop through escrow, on a consortium chain",
-              file=out)
+        print(say("minichain demo: a customer pays a shop through escrow, on a consortium "
+                  "chain"), file=out)
         print(file=out)
-        print(f"  chain      {_engine_words(chain, names)}", file=out)
-        print(f"  file       {shown_path or 'a temporary file (keep one with --db PATH)'}",
-              file=out)
-        print(f"  customer   {customer.address}  holds 1000", file=out)
-        print(f"  shop       {shop.address}  holds 300", file=out)
+        print(_field(translate("chain"), _engine_words(chain, names)), file=out)
+        print(_field(translate("file"), shown_path
+                     or say("a temporary file (keep one with --db PATH)")), file=out)
+        for who, wallet, amount in (("customer", customer, 1000), ("shop", shop, 300)):
+            print(_field(person(who), say("{address}  holds {amount}", address=wallet.address,
+                                          amount=amount)), file=out)
         print(file=out)
 
         def step(number: int, text: str) -> Block:
             block = chain.produce_block()
             names.update(_names(chain))
             print(f"{number}. {text}", file=out)
-            print(f"   block {block.height} ({short(block.hash)}) sealed by "
-                  f"{_who(block.header.coinbase, names)} at {_time(block.header.timestamp)}",
-                  file=out)
+            print("   " + say("block {height} ({hash}) sealed by {validator} at {time}",
+                              height=block.height, hash=short(block.hash),
+                              validator=_who(block.header.coinbase, names),
+                              time=_time(block.header.timestamp)), file=out)
             for receipt in chain.receipts(block.hash):
                 for event in receipt.events:
-                    print(f"   event {_event_words(event, names)}", file=out)
+                    print("   " + say("event {event}", event=_event_words(event, names)),
+                          file=out)
             return block
 
         order = ContractClient.deploy(chain, platform, "OrderEscrow", buyer=customer.address,
                                       seller=shop.address, arbiter=platform.address,
                                       price=PRICE, order=ORDER)
-        step(1, f"The platform opens order {ORDER} in an escrow contract: price {PRICE}, "
-                "the shop has an hour to ship.")
-        print(f"   the contract lives at {order.address}", file=out)
+        step(1, say("The platform opens order {order} in an escrow contract: price {price}, "
+                    "the shop has an hour to ship.", order=ORDER, price=PRICE))
+        print("   " + say("the contract lives at {address}", address=order.address), file=out)
         order.call(customer, "fund", value=PRICE)
-        step(2, f"The customer pays {PRICE} into the escrow, not to the shop: neither side "
-                "can take it alone.")
-        print(f"   the escrow holds {order.balance}; the shop has {chain.balance(shop.address)}",
-              file=out)
+        step(2, say("The customer pays {price} into the escrow, not to the shop: neither side "
+                    "can take it alone.", price=PRICE))
+        print("   " + say("the escrow holds {escrow}; the shop has {shop}", escrow=order.balance,
+                          shop=chain.balance(shop.address)), file=out)
         tracking = hashlib.sha256(TRACKING.encode()).hexdigest()[:16]
         order.call(shop, "ship", tracking_hash=tracking)
-        step(3, "The shop ships and records a hash of the tracking number (not the number "
-                "itself).")
+        step(3, say("The shop ships and records a hash of the tracking number (not the number "
+                    "itself)."))
         order.call(customer, "confirm")
-        step(4, f"The customer confirms delivery: the escrow now owes the shop {PRICE}.")
+        step(4, say("The customer confirms delivery: the escrow now owes the shop {price}.",
+                    price=PRICE))
         order.call(shop, "withdraw")
-        step(5, f"The shop withdraws its {PRICE}: the order is {order['state']}.")
+        step(5, say("The shop withdraws its {price}: the order is {state}.", price=PRICE,
+                    state=order["state"]))
         print(file=out)
-        print("Balances (fees went to the validator who sealed each block)", file=out)
+        print(say("Balances (fees went to the validator who sealed each block)"), file=out)
         _show_balances(chain, names, out)
         print(file=out)
-        print("Blocks", file=out)
+        print(translate("Blocks"), file=out)
         _show_blocks(chain, chain.blocks, names, out)
         print(file=out)
         if shown_path:
-            print(f"The chain is kept in {shown_path}: look at it with `minichain explore "
-                  f"{shown_path}` and check it with `minichain verify {shown_path} --full`.",
+            print(say("The chain is kept in {path}: look at it with `minichain explore {path}` "
+                      "and check it with `minichain verify {path} --full`.", path=shown_path),
                   file=out)
         else:
-            print("Keep the chain in a file with `minichain demo --db shop.chain`, then try "
-                  "`minichain explore shop.chain` and `minichain verify shop.chain --full`.",
+            print(say("Keep the chain in a file with `minichain demo --db shop.chain`, then try "
+                      "`minichain explore shop.chain` and `minichain verify shop.chain --full`."),
                   file=out)
     finally:
         chain.close()
@@ -315,39 +348,44 @@ def _run_demo(path: Path, shown_path: str | None, out: TextIO) -> int:
 
 def _explore(args: argparse.Namespace, out: TextIO) -> int:
     if args.last < 0:
-        raise _Failure("--last must be 0 (every block) or more.")
+        raise _Failure(say("--last must be 0 (every block) or more."))
     path = Path(args.path)
-    with ProgressBar(f"reading {path.name}") as bar:
+    with ProgressBar(say("reading {file}", file=path.name)) as bar:
         chain = store.open_chain(path, read_only=True, progress=bar)
     chain.close()
     names = _names(chain)
     side = sum(1 for _ in store.stored_blocks(chain)) - chain.height - 1
-    print(f"{args.path}: a minichain chain file (format {store.SCHEMA_VERSION}), "
-          f"{os.path.getsize(path):,} bytes", file=out)
-    print(f"  chain      {chain.params.name!r}, chain id {chain.params.chain_id}", file=out)
-    print(f"  consensus  {_engine_words(chain, names)}", file=out)
+    print(say("{path}: a minichain chain file (format {version}), {size:,} bytes",
+              path=args.path, version=store.SCHEMA_VERSION, size=os.path.getsize(path)),
+          file=out)
+    print(_field(translate("chain"), say("{name}, chain id {chain_id}",
+                                         name=repr(chain.params.name),
+                                         chain_id=chain.params.chain_id)), file=out)
+    print(_field(translate("consensus"), _engine_words(chain, names)), file=out)
     runtime = chain.runtime
-    print("  contracts  " + (f"on (gas price {runtime.gas_price})" if runtime else "off"),
-          file=out)
-    print(f"  blocks     {chain.height + 1} on the main chain, {side} on side branches; tip "
-          f"{chain.height} ({short(chain.tip.hash)}) at {_time(chain.tip.header.timestamp)} UTC",
-          file=out)
-    print(f"  money      {chain.state.total_supply()} coins in {len(list(chain.state.accounts()))}"
-          " accounts", file=out)
+    print(_field(translate("contracts"), say("on (gas price {price})", price=runtime.gas_price)
+                 if runtime else translate("off")), file=out)
+    print(_field(translate("blocks"), say(
+        "{count} on the main chain, {side} on side branches; tip {height} ({hash}) at {time} UTC",
+        count=chain.height + 1, side=side, height=chain.height, hash=short(chain.tip.hash),
+        time=_time(chain.tip.header.timestamp))), file=out)
+    print(_field(translate("money"), say("{coins} coins in {accounts} accounts",
+                                         coins=chain.state.total_supply(),
+                                         accounts=len(list(chain.state.accounts())))), file=out)
     blocks = chain.blocks if args.last == 0 else chain.blocks[-args.last:]
     print(file=out)
-    every = "every block" if len(blocks) == chain.height + 1 else f"the last {len(blocks)}"
-    print(f"Blocks ({every})", file=out)
+    print(say("Blocks (every block)") if len(blocks) == chain.height + 1 else
+          say("Blocks (the last {count})", count=len(blocks)), file=out)
     _show_blocks(chain, blocks, names, out)
     print(file=out)
-    print("Transactions" + (" (in those blocks)" if len(blocks) <= chain.height else ""),
-          file=out)
+    print(say("Transactions (in those blocks)") if len(blocks) <= chain.height else
+          translate("Transactions"), file=out)
     _show_transactions(chain, blocks, names, out)
     print(file=out)
-    print("Balances", file=out)
+    print(translate("Balances"), file=out)
     _show_balances(chain, names, out)
     print(file=out)
-    print("Contracts", file=out)
+    print(translate("Contracts"), file=out)
     _show_contracts(chain, names, out)
     return EXIT_OK
 
@@ -357,26 +395,33 @@ def _explore(args: argparse.Namespace, out: TextIO) -> int:
 def _verify(args: argparse.Namespace, out: TextIO) -> int:
     path = Path(args.path)
     try:
-        with ProgressBar(f"checking {path.name}") as bar:
+        with ProgressBar(say("checking {file}", file=path.name)) as bar:
             chain = store.verify_chain_file(path, full=args.full, progress=bar)
     except store.CorruptChainFile as problem:
-        print(f"{args.path} is NOT valid: {_sentence(problem)}", file=out)
+        print(say("{path} is NOT valid: {problem}", path=args.path, problem=_sentence(problem)),
+              file=out)
         return EXIT_INVALID
     finally:
         signature_batch.shutdown()  # --full checks signatures on every core: stop the workers
-    checked = "hash links, Merkle roots, receipts, rewards and state roots"
+    values = dict(path=args.path, count=chain.height + 1, height=chain.height,
+                  hash=short(chain.tip.hash))
     if args.full:
-        checked += ", and every block re-validated from genesis, every signature and seal included"
-    print(f"{args.path} is valid: {chain.height + 1} blocks, tip {chain.height} "
-          f"({short(chain.tip.hash)}); checked {checked}.", file=out)
+        print(say("{path} is valid: {count} blocks, tip {height} ({hash}); checked hash links, "
+                  "Merkle roots, receipts, rewards and state roots, and every block re-validated "
+                  "from genesis, every signature and seal included.", **values), file=out)
+    else:
+        print(say("{path} is valid: {count} blocks, tip {height} ({hash}); checked hash links, "
+                  "Merkle roots, receipts, rewards and state roots.", **values), file=out)
     return EXIT_OK
 
 
 def _sentence(problem: store.CorruptChainFile) -> str:
     """The problem without repeating the file's name."""
     if isinstance(problem, store.InvalidStoredBlock):
-        return f"block {problem.height} ({short(problem.block_hash)}): {problem.reason}."
-    return problem.reason + "."
+        return say("block {height} ({hash}): {reason}.", height=problem.height,
+                   hash=short(problem.block_hash), reason=problem.reason)
+    # TRANSLATORS: {reason} is a sentence saying what is wrong with a chain file.
+    return say("{reason}.", reason=problem.reason)
 
 
 # -- lab -----------------------------------------------------------------------------------------
@@ -385,15 +430,37 @@ def _lab(args: argparse.Namespace, out: TextIO) -> int:
     jupyter = shutil.which("jupyter", path=str(Path(sys.executable).parent)) \
         or shutil.which("jupyter")
     if jupyter is None:
-        raise _Failure("JupyterLab is not installed here; run `make lab` from the project "
-                       "folder, which installs it.")
-    folder = Path(args.folder)
+        raise _Failure(say("JupyterLab is not installed here; run `make lab` from the project "
+                           "folder, which installs it."))
+    folder = Path(args.folder or (LESSONS / args.lang if args.lang != "en" else LESSONS))
     if not folder.is_dir():
-        raise _Failure(f"there is no lessons folder at {folder}.")
+        raise _Failure(say("there is no lessons folder at {folder}.", folder=folder))
     command = [jupyter, "lab", f"--ServerApp.root_dir={folder}"]
+    env = dict(os.environ)
+    if args.lang != "en":
+        command.append(f"--LabApp.app_settings_dir={_lab_settings(args.lang)}")
+        env["MINICHAIN_LANG"] = args.lang  # the kernels speak it too
     if _running_as_root():  # JupyterLab refuses root unless told; containers and CI run as root
         command.append("--allow-root")
-    return subprocess.call(command)
+    command += args.jupyter_options
+    if not hasattr(os, "execve"):  # Windows
+        return subprocess.call(command, env=env)
+    sys.stdout.flush()
+    os.execve(jupyter, command, env)  # JupyterLab takes this process's place, signals reach it
+    return EXIT_OK
+
+
+def _lab_settings(language: str) -> Path:
+    """JupyterLab's application settings for a run in `language`: its interface language set
+    through overrides.json (https://jupyterlab.readthedocs.io/en/latest/user/directories.html),
+    so the user's own settings are not touched. Written each time into Jupyter's data folder."""
+    from jupyter_core.paths import jupyter_data_dir
+
+    folder = Path(jupyter_data_dir()) / "minichain" / f"lab-settings-{language}"
+    folder.mkdir(parents=True, exist_ok=True)
+    overrides = {"@jupyterlab/translation-extension:plugin": {"locale": language}}
+    (folder / "overrides.json").write_text(json.dumps(overrides, indent=2), encoding="utf-8")
+    return folder
 
 
 def _running_as_root() -> bool:
@@ -407,7 +474,8 @@ def _release(args: argparse.Namespace, out: TextIO) -> int:
 
     sources = [Path(p) for p in args.sources] or sorted((EXERCISES / "source").glob("*.ipynb"))
     if not sources:
-        raise _Failure(f"there are no exercise sources in {EXERCISES / 'source'}.")
+        raise _Failure(say("there are no exercise sources in {folder}.",
+                           folder=EXERCISES / "source"))
     stale = []
     for source in sources:
         try:
@@ -416,23 +484,27 @@ def _release(args: argparse.Namespace, out: TextIO) -> int:
             raise _Failure(str(problem)) from None
         folder = Path(args.out) if args.out else source.resolve().parent.parent
         if not folder.is_dir():
-            raise _Failure(f"there is no folder {folder} to release into.")
+            raise _Failure(say("there is no folder {folder} to release into.", folder=folder))
         target = folder / source.name
         text = released_json(exercise)
         current = target.read_text(encoding="utf-8") if target.is_file() else None
-        points = f"{len(exercise.questions)} questions, {exercise.max_points:g} points"
+        size = dict(target=target, questions=len(exercise.questions),
+                    points=exercise.max_points)
         if args.check:
             if current != text:
                 stale.append(target)
-                print(f"{target} is out of date: run `minichain release`.", file=out)
+                print(say("{target} is out of date: run `minichain release`.", target=target),
+                      file=out)
             continue
         if current == text:
-            print(f"{target} is up to date ({points}).", file=out)
+            print(say("{target} is up to date ({questions} questions, {points:g} points).",
+                      **size), file=out)
         else:
             target.write_text(text, encoding="utf-8")
-            print(f"wrote {target} ({points}).", file=out)
+            print(say("wrote {target} ({questions} questions, {points:g} points).", **size),
+                  file=out)
     if args.check and not stale:
-        print(f"{len(sources)} released exercises are up to date.", file=out)
+        print(say("{count} released exercises are up to date.", count=len(sources)), file=out)
     return EXIT_INVALID if stale else EXIT_OK
 
 
@@ -457,64 +529,73 @@ def _submissions(paths: Sequence[str], source: str) -> list[Path]:
 
 def _grade(args: argparse.Namespace, out: TextIO) -> int:
     if args.jobs < 1:
-        raise _Failure("-j must be 1 or more.")
+        raise _Failure(say("-j must be 1 or more."))
     if args.timeout <= 0:
-        raise _Failure("--timeout must be more than 0 seconds.")
+        raise _Failure(say("--timeout must be more than 0 seconds."))
     try:
         from minichain.grading.exercise import Exercise, ExerciseError
         from minichain.grading.grader import grade
         from minichain.grading.kernel import KernelLimits
     except ImportError as missing:
-        raise _Failure(f"grading needs Jupyter's kernel libraries ({missing.name} is missing); "
-                       "install them with `pip install -e '.[test]'`.") from None
+        raise _Failure(say("grading needs Jupyter's kernel libraries ({module} is missing); "
+                           "install them with `pip install -e '.[test]'`.",
+                           module=missing.name)) from None
     try:
         exercise = Exercise.read(args.source)
     except ExerciseError as problem:
         raise _Failure(str(problem)) from None
     submissions = _submissions(args.submissions, args.source)
     if not submissions:
-        raise _Failure("there are no notebooks to grade in " + ", ".join(args.submissions) + ".")
+        raise _Failure(say("there are no notebooks to grade in {paths}.",
+                           paths=", ".join(args.submissions)))
     folder = Path(args.out)
     if folder.exists() and not folder.is_dir():
-        raise _Failure(f"{folder} is a file; --out needs a folder.")
+        raise _Failure(say("{folder} is a file; --out needs a folder.", folder=folder))
     if not folder.parent.is_dir():
-        raise _Failure(f"there is no folder {folder.parent} to put {folder.name} in.")
+        raise _Failure(say("there is no folder {parent} to put {name} in.",
+                           parent=folder.parent, name=folder.name))
     limits = KernelLimits(cell_timeout=args.timeout, memory_mb=args.memory_mb)
     started = time.monotonic()
-    with ProgressBar(f"grading {len(submissions)} submissions") as bar:
+    with ProgressBar(say("grading {count} submissions", count=len(submissions))) as bar:
         results = grade(args.source, submissions, folder, jobs=args.jobs, limits=limits,
                         progress=bar)
     seconds = time.monotonic() - started
     _class_table(results, [q.name for q in exercise.questions], out)
     problems = sum(1 for r in results if r.status != "ok")
-    print(f"\nGraded {len(results)} submissions in {seconds:.0f} s (-j {args.jobs}); "
-          f"{problems} with problems (named in their feedback).", file=out)
+    print(file=out)
+    print(say("Graded {count} submissions in {seconds:.0f} s (-j {jobs}); {problems} with "
+              "problems (named in their feedback).", count=len(results), seconds=seconds,
+              jobs=args.jobs, problems=problems), file=out)
     _where(folder, sum(r.to_read for r in results), out)
     return EXIT_OK
 
 
 def _class_table(results: Sequence[object], names: list[str], out: TextIO) -> None:
     """Points per trainee and question ("…" for a written answer not read yet), and averages."""
-    from minichain.grading.results import points_text
+    from minichain.grading.results import points_text, status_label
 
     rows: list[list[object]] = [
         [r.trainee, *(points_text(q.points) if q.graded else "…" for q in r.questions),
-         f"{points_text(r.total)}/{points_text(r.max_points)}", r.status] for r in results]
+         f"{points_text(r.total)}/{points_text(r.max_points)}", status_label(r.status)]
+        for r in results]
     average = [f"{sum(r.questions[i].points for r in results) / len(results):.1f}"
                for i in range(len(names))]
     top = points_text(results[0].max_points) if results else "0"
-    rows.append(["(average)", *average,
+    rows.append([translate("(average)"), *average,
                  f"{sum(r.total for r in results) / max(len(results), 1):.1f}/{top}", ""])
-    _table(["trainee", *names, "total", "status"], rows, out, right=range(1, len(names) + 2))
+    _table([translate("trainee"), *names, translate("total"), translate("status")], rows, out,
+           right=range(1, len(names) + 2))
 
 
 def _where(folder: Path, waiting: int, out: TextIO) -> None:
-    print(f"Gradebook: {folder / 'grades.csv'}   Feedback: {folder / 'feedback'}/<trainee>.html",
-          file=out)
+    print(say("Gradebook: {gradebook}   Feedback: {feedback}/<trainee>.html",
+              gradebook=folder / "grades.csv", feedback=folder / "feedback"), file=out)
     if waiting:
-        print(f"{waiting} written answers wait for you: fill in the points column of "
-              f"{folder / 'written-answers.csv'} (in a spreadsheet; save as CSV UTF-8), then "
-              f"run `minichain merge-written {folder}`.", file=out)
+        # TRANSLATORS: "points" is the name of a column of the sheet; it stays in English there.
+        print(say("{count} written answers wait for you: fill in the points column of {sheet} "
+                  "(in a spreadsheet; save as CSV UTF-8), then run `minichain merge-written "
+                  "{folder}`.", count=waiting, sheet=folder / "written-answers.csv",
+                  folder=folder), file=out)
 
 
 def _merge_written(args: argparse.Namespace, out: TextIO) -> int:
@@ -522,15 +603,17 @@ def _merge_written(args: argparse.Namespace, out: TextIO) -> int:
 
     folder = Path(args.folder)
     if not folder.is_dir():
-        raise _Failure(f"there is no folder {folder}: give the --out folder of minichain grade.")
+        raise _Failure(say("there is no folder {folder}: give the --out folder of minichain "
+                           "grade.", folder=folder))
     try:
         merged = merge_written(folder)
         book = read_class(folder)
     except GradebookError as problem:
-        raise _Failure(f"{problem} Nothing was changed.") from None
+        raise _Failure(say("{problem} Nothing was changed.", problem=problem)) from None
     _class_table(book.results, book.questions, out)
-    print(f"\nMerged the points of {merged.read} written answers into the gradebook and the "
-          "feedback pages.", file=out)
+    print(file=out)
+    print(say("Merged the points of {count} written answers into the gradebook and the "
+              "feedback pages.", count=merged.read), file=out)
     _where(folder, merged.waiting, out)
     return EXIT_OK
 
@@ -581,9 +664,16 @@ def build_parser() -> argparse.ArgumentParser:
     verify.set_defaults(run=_verify)
 
     lab = commands.add_parser("lab", help="open JupyterLab on the lessons",
-                              description="Open JupyterLab on the lessons folder.")
-    lab.add_argument("folder", nargs="?", default=str(LESSONS),
-                     help="the folder to open (default: the project's lessons/)")
+                              description="Open JupyterLab on the lessons folder. Options for "
+                                          "JupyterLab itself go after --.")
+    lab.add_argument("folder", nargs="?",
+                     help="the folder to open (default: the project's lessons/, or "
+                          "lessons/zh_CN/ with --lang zh_CN)")
+    lab.add_argument("--lang", choices=LANGUAGES, default="en",
+                     help="the language of JupyterLab's interface and of the kit's messages "
+                          "(zh_CN: Simplified Chinese, on the Chinese lessons)")
+    lab.add_argument("jupyter_options", nargs="*", metavar="JUPYTERLAB_OPTION",
+                     help="passed on to JupyterLab, after -- (e.g. -- --no-browser)")
     lab.set_defaults(run=_lab)
 
     release = commands.add_parser(
@@ -651,7 +741,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return args.run(args, sys.stdout)
     except KeyboardInterrupt:
-        print("minichain: interrupted.", file=sys.stderr)
+        print("minichain: " + say("interrupted."), file=sys.stderr)
         return EXIT_INTERRUPTED
     except BrokenPipeError:  # the reader went away (`minichain explore x | head`): stop quietly
         devnull = os.open(os.devnull, os.O_WRONLY)
@@ -666,8 +756,10 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as bug:  # never a traceback for the user; one line, and a way to see more
         if os.environ.get("MINICHAIN_DEBUG"):
             raise
-        print(f"minichain: internal error ({type(bug).__name__}: {bug}); please report it "
-              "(MINICHAIN_DEBUG=1 shows the traceback).", file=sys.stderr)
+        error = f"{type(bug).__name__}: {bug}"
+        print("minichain: " + say("internal error ({error}); please report it "
+                                  "(MINICHAIN_DEBUG=1 shows the traceback).", error=error),
+              file=sys.stderr)
         return EXIT_INTERNAL
 
 

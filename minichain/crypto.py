@@ -27,6 +27,7 @@ from contextlib import contextmanager
 from functools import lru_cache
 
 from minichain import secp256k1
+from minichain.language import say
 
 __all__ = [
     "CURVE_ORDER",
@@ -62,8 +63,8 @@ def sm3(data: bytes) -> bytes:
     try:
         return hashlib.new("sm3", data).digest()
     except ValueError:
-        raise ValueError("this Python's OpenSSL has no SM3 (hashlib.algorithms_available "
-                         "does not list 'sm3')") from None
+        raise ValueError(say("this Python's OpenSSL has no SM3 (hashlib.algorithms_available "
+                             "does not list 'sm3')")) from None
 
 
 # -- keys and signatures -------------------------------------------------------------------------
@@ -215,26 +216,40 @@ def to_checksum_address(raw: bytes) -> str:
 
 
 def address_problem(address: object) -> str | None:
-    """Why `address` is not a well-formed checksummed address, or None if it is."""
+    """Why `address` is not a well-formed checksummed address (a phrase in the language in
+    use), or None if it is."""
     if not isinstance(address, str):
-        return f"an address must be text like '0x3F2a…', not {type(address).__name__}"
-    return _address_problem(address)
+        return say("an address must be text like '0x3F2a…', not {kind}",
+                   kind=type(address).__name__)
+    problem = _address_problem(address)
+    if problem is None:
+        return None
+    shown = repr(address if len(address) <= 60 else address[:57] + "…")  # a 4 kB "address"
+    if problem == _NOT_SHAPED:
+        return say("{shown} is not an address: it should be '0x' followed by 40 hex characters",
+                   shown=shown)
+    if problem == _NOT_HEX:
+        return say("{shown} is not an address: it contains characters that are not hex digits",
+                   shown=shown)
+    return say("{address} fails its checksum: a character is mistyped or its capitalisation "
+               "was changed", address=address)
+
+
+_NOT_SHAPED, _NOT_HEX, _BAD_CHECKSUM = 1, 2, 3  # what _address_problem found
 
 
 @lru_cache(maxsize=65536)
-def _address_problem(address: str) -> str | None:
-    shown = repr(address if len(address) <= 60 else address[:57] + "…")  # a 4 kB "address"
+def _address_problem(address: str) -> int | None:
+    """Which problem `address` has (one of the three above), or None; remembered, since
+    customers pay the same addresses again and again."""
     if not address.startswith("0x") or len(address) != 2 + 2 * ADDRESS_BYTES:
-        return f"{shown} is not an address: it should be '0x' followed by 40 hex characters"
+        return _NOT_SHAPED
     try:
         raw = bytes.fromhex(address[2:])
     except ValueError:
-        return f"{shown} is not an address: it contains characters that are not hex digits"
+        return _NOT_HEX
     if to_checksum_address(raw) != address:
-        return (
-            f"{address} fails its checksum: a character is mistyped or its capitalisation "
-            "was changed"
-        )
+        return _BAD_CHECKSUM
     return None
 
 

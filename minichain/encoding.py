@@ -10,6 +10,7 @@ so no two different byte strings decode to the same object.
 from __future__ import annotations
 
 from minichain.errors import MalformedData
+from minichain.language import say, translate
 
 __all__ = ["Reader", "Writer"]
 
@@ -22,35 +23,52 @@ class Writer:
 
     def uint(self, value: int, size: int) -> Writer:
         if type(value) is not int or not 0 <= value < 256**size:
-            raise MalformedData(f"{value!r} is not a whole number that fits in {size} bytes")
+            raise MalformedData(say("{value!r} is not a whole number that fits in {size} bytes",
+                                    value=value, size=size))
         self._parts.append(value.to_bytes(size, "big"))
         return self
 
     def raw(self, data: bytes, size: int) -> Writer:
         """Bytes of a length both sides already know (a hash, a key)."""
         if not isinstance(data, bytes) or len(data) != size:
-            raise MalformedData(f"expected exactly {size} bytes, got {data!r:.40}")
+            raise MalformedData(say("expected exactly {size} bytes, got {data!r:.40}",
+                                    size=size, data=data))
         self._parts.append(data)
         return self
 
     def bytes(self, data: bytes) -> Writer:
         if not isinstance(data, bytes):
-            raise MalformedData(f"expected bytes, got {type(data).__name__}")
+            raise MalformedData(say("expected bytes, got {kind}", kind=type(data).__name__))
         self.uint(len(data), 4)
         self._parts.append(data)
         return self
 
     def text(self, value: str) -> Writer:
         if not isinstance(value, str):
-            raise MalformedData(f"expected text, got {type(value).__name__}")
+            raise MalformedData(say("expected text, got {kind}", kind=type(value).__name__))
         return self.bytes(value.encode("utf-8"))
 
     def getvalue(self) -> bytes:
         return b"".join(self._parts)
 
 
+def _data_name(what: str) -> str:
+    """What a Reader reads, as its messages name it in the language in use."""
+    if what == "transaction":
+        return translate("transaction")
+    if what == "block header":
+        return translate("block header")
+    if what == "block":
+        return translate("block")
+    if what == "state diff":
+        return translate("state diff")
+    return what
+
+
 class Reader:
-    """Reads fields back in the order they were written; raises MalformedData on any mismatch."""
+    """Reads fields back in the order they were written; raises MalformedData on any mismatch.
+
+    `what` names the data in messages: "transaction", "block header", "block" or "state diff"."""
 
     def __init__(self, data: bytes, what: str):
         self._data = bytes(data)
@@ -59,7 +77,8 @@ class Reader:
         self._what = what
 
     def _short(self) -> MalformedData:
-        return MalformedData(f"the {self._what} data ends too early ({self._size} bytes)")
+        return MalformedData(say("the {what} data ends too early ({size} bytes)",
+                                 what=_data_name(self._what), size=self._size))
 
     def _take(self, size: int) -> bytes:
         start = self._pos
@@ -96,7 +115,8 @@ class Reader:
         try:
             return data.decode("utf-8")
         except UnicodeDecodeError:
-            raise MalformedData(f"the {self._what} data holds text that is not UTF-8") from None
+            raise MalformedData(say("the {what} data holds text that is not UTF-8",
+                                    what=_data_name(self._what))) from None
 
     def at_end(self) -> bool:
         """True once every byte has been read."""
@@ -105,4 +125,5 @@ class Reader:
     def finish(self) -> None:
         if self._pos != self._size:
             extra = self._size - self._pos
-            raise MalformedData(f"the {self._what} data has {extra} unexpected bytes at the end")
+            raise MalformedData(say("the {what} data has {extra} unexpected bytes at the end",
+                                    what=_data_name(self._what), extra=extra))

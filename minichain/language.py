@@ -28,7 +28,7 @@ from functools import cache
 from pathlib import Path
 
 __all__ = ["LANGUAGES", "current_language", "person", "say", "say_n", "set_language",
-           "translate"]
+           "translate", "translate_in"]
 
 LANGUAGES = ("en", "zh_CN")
 DOMAIN = "minichain"
@@ -96,6 +96,12 @@ def current_language() -> str:
 def translate(message: str) -> str:
     """`message` in the language in use (itself when the catalog does not have it)."""
     return _catalog(_in_use).gettext(message)
+
+
+def translate_in(context: str, message: str) -> str:
+    """`message` as it reads in `context` ("payment counter"), for a word that one language
+    says one way and another two ways ("nonce": 随机数 in a block, 交易序号 in an account)."""
+    return _catalog(_in_use).pgettext(context, message)
 
 
 def say(message: str, **values: object) -> str:

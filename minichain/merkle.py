@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from minichain.crypto import sha256
+from minichain.language import say
 
 __all__ = ["EMPTY_ROOT", "MerkleProof", "leaf_hash", "merkle_proof", "merkle_root", "node_hash",
            "root_of_leaf_hashes", "verify_proof"]
@@ -79,7 +80,8 @@ class MerkleProof:
 def merkle_proof(leaves: Sequence[bytes], index: int) -> MerkleProof:
     """The inclusion proof for `leaves[index]`."""
     if not 0 <= index < len(leaves):
-        raise IndexError(f"there is no leaf {index} in a list of {len(leaves)}")
+        raise IndexError(say("there is no leaf {index} in a list of {size}", index=index,
+                             size=len(leaves)))
     hashes = [leaf_hash(leaf) for leaf in leaves]
     siblings: list[bytes] = []
     _collect_path(hashes, index, siblings)

@@ -48,7 +48,8 @@ CAST = (
     "customer", "shop", "other shop", "miner", "attacker", "attacker's other wallet", "courier",
     "platform", "logistics", "bank", "auditor", "customs", "winery", "distributor", "wholesaler",
     "reseller", "counterfeiter", "tea farm", "cafe", "insurer",
-    "alice", "bob", "chen", "dana", "eli",
+    "alice", "bob", "carol", "chen", "dana", "eli",
+    "buyer", "seller", "arbiter", "exchange", "insider", "card gateway", "newcomer", "fresh buyer",
     "validator Frankfurt", "validator Shanghai", "validator Singapore",
 )
 

@@ -14,6 +14,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from minichain.language import say
+
 __all__ = ["Situation", "Verdict", "decide"]
 
 DATABASE, PERMISSIONLESS = "a database", "a permissionless (public) blockchain"
@@ -33,33 +35,50 @@ class Situation:
     public_verifiability: bool = False  # must outsiders (customers, the public) check it?
 
 
+def _kind_text(kind: str) -> str:
+    """A verdict's `kind` (one of the four above) as people read it, in the language in use."""
+    if kind == DATABASE:
+        return say("a database")
+    if kind == PERMISSIONLESS:
+        return say("a permissionless (public) blockchain")
+    if kind == PUBLIC_PERMISSIONED:
+        return say("a public permissioned blockchain")
+    if kind == PRIVATE_PERMISSIONED:
+        return say("a private permissioned (consortium) blockchain")
+    return kind
+
+
 @dataclass(frozen=True)
 class Verdict:
-    """What the chart recommends, and the answer that decided it."""
+    """What the chart recommends (`kind`, one of the four kinds above, in English: a key
+    programs compare), and the answer that decided it (`because`, in the language in use)."""
 
     kind: str
     because: str
 
     def __str__(self) -> str:
-        return f"{self.kind}: {self.because}"
+        return say("{kind}: {because}", kind=_kind_text(self.kind), because=self.because)
 
 
 def decide(situation: Situation) -> Verdict:
     """Walk the chart's questions in order; the first decisive answer gives the verdict."""
     if not situation.stores_state:
-        return Verdict(DATABASE, "nothing needs to be stored, so nothing needs a shared record")
+        return Verdict(DATABASE, say("nothing needs to be stored, so nothing needs a shared "
+                                     "record"))
     if not situation.several_writers:
-        return Verdict(DATABASE, "with one writer, a blockchain adds nothing a database lacks")
+        return Verdict(DATABASE, say("with one writer, a blockchain adds nothing a database "
+                                     "lacks"))
     if situation.trusted_third_party:
-        return Verdict(DATABASE, "a trusted party that is always online can keep the record "
-                                 "for everyone")
+        return Verdict(DATABASE, say("a trusted party that is always online can keep the "
+                                     "record for everyone"))
     if not situation.writers_known:
-        return Verdict(PERMISSIONLESS, "writers who are not known can only be kept honest by "
-                                       "proof of work or stake")
+        return Verdict(PERMISSIONLESS, say("writers who are not known can only be kept honest "
+                                           "by proof of work or stake"))
     if situation.writers_trusted:
-        return Verdict(DATABASE, "writers who all trust each other can share a database")
+        return Verdict(DATABASE, say("writers who all trust each other can share a database"))
     if situation.public_verifiability:
-        return Verdict(PUBLIC_PERMISSIONED, "known writers who do not fully trust each other, "
-                                            "and outsiders who must be able to check")
-    return Verdict(PRIVATE_PERMISSIONED, "known writers who do not fully trust each other, and "
-                                         "no outsider who needs to check")
+        return Verdict(PUBLIC_PERMISSIONED, say("known writers who do not fully trust each "
+                                                "other, and outsiders who must be able to "
+                                                "check"))
+    return Verdict(PRIVATE_PERMISSIONED, say("known writers who do not fully trust each other, "
+                                             "and no outsider who needs to check"))

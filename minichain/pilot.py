@@ -39,15 +39,22 @@ report's estimate of about 138 TWh for 2024.
 
 Every nonsense input (negative validators, a price below zero, no transactions) is refused
 with a `PilotInputError`, a `minichain.ValidationError` whose message names the value.
+
+Every text a person reads is in the language in use (`minichain.language`) when it is read: the
+checklist, the pilot areas, the questions and the rented options are sequences whose items are
+made in that language each time they are read, and `BITCOIN_SCALE` is made when it is imported.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, fields
+from functools import cache
+from typing import Any, TypeVar
 
 from minichain.errors import ValidationError
+from minichain.language import current_language, say
 
 __all__ = [
     "BAAS_OPTIONS",
@@ -81,6 +88,29 @@ __all__ = [
 JOULES_PER_KWH = 3_600_000
 GB = 1_000_000_000  # bytes; cloud providers bill decimal gigabytes
 
+T = TypeVar("T")
+
+
+class _InLanguage(Sequence[T]):
+    """A tuple of texts for people, made in the language in use whenever it is read (so a
+    module that imported it before `set_language` still reads it in the language chosen)."""
+
+    def __init__(self, make: Callable[[], tuple[T, ...]]):
+        by_language = cache(lambda _language: make())
+        self._items: Callable[[], tuple[T, ...]] = lambda: by_language(current_language())
+
+    def __getitem__(self, index: Any) -> Any:
+        return self._items()[index]
+
+    def __len__(self) -> int:
+        return len(self._items())
+
+    def __iter__(self) -> Iterator[T]:
+        return iter(self._items())
+
+    def __repr__(self) -> str:
+        return repr(self._items())
+
 
 # -- errors ---------------------------------------------------------------------------------------
 
@@ -89,38 +119,72 @@ class PilotInputError(ValidationError):
 
 
 def _label(name: str) -> str:
-    return name.replace("_", " ")
+    """An input of the cost model as messages name it: "instance price per hour"."""
+    labels = {
+        "validators": say("validators"),
+        "transactions_per_day": say("transactions per day"),
+        "instance_price_per_hour": say("instance price per hour"),
+        "hours_per_month": say("hours per month"),
+        "block_interval_seconds": say("block interval seconds"),
+        "bytes_per_block": say("bytes per block"),
+        "bytes_per_transaction": say("bytes per transaction"),
+        "retention_months": say("retention months"),
+        "storage_price_per_gb_month": say("storage price per gb month"),
+        "egress_price_per_gb": say("egress price per gb"),
+        "operator_hours_per_month": say("operator hours per month"),
+        "operator_hourly_rate": say("operator hourly rate"),
+        "server_watts": say("server watts"),
+        "hashes_per_second": say("hashes per second"),
+        "joules_per_hash": say("joules per hash"),
+        "price_per_kwh": say("price per kwh"),
+        "miners": say("miners"),
+        "hashes_per_second_each": say("hashes per second each"),
+        "integration_days": say("integration days"),
+        "day_rate": say("day rate"),
+        "security_audit": say("security audit"),
+        "legal_hours": say("legal hours"),
+        "legal_rate": say("legal rate"),
+        "filing_hours": say("filing hours"),
+        "staff_rate": say("staff rate"),
+    }
+    return labels.get(name) or name.replace("_", " ")
 
 
 class NotANumber(PilotInputError):
     """A number was expected (a whole number for counts)."""
 
     def __init__(self, name: str, value: object, whole: bool = False):
-        kind = "a whole number" if whole else "a number"
-        super().__init__(f"{_label(name)} must be {kind}, not {value!r}.")
+        if whole:
+            message = say("{name} must be a whole number, not {value!r}.", name=_label(name),
+                          value=value)
+        else:
+            message = say("{name} must be a number, not {value!r}.", name=_label(name),
+                          value=value)
+        super().__init__(message)
 
 
 class NegativeValue(PilotInputError):
     """A price, size or count below zero."""
 
     def __init__(self, name: str, value: float):
-        super().__init__(f"{_label(name)} cannot be negative: {value:g} makes no sense.")
+        super().__init__(say("{name} cannot be negative: {value:g} makes no sense.",
+                             name=_label(name), value=value))
 
 
 class NotPositive(PilotInputError):
     """A value that must be above zero (time between blocks, hours in a month, traffic)."""
 
     def __init__(self, name: str, value: float):
-        super().__init__(f"{_label(name)} must be above 0, not {value:g}; the cost per "
-                         "transaction needs it.")
+        super().__init__(say("{name} must be above 0, not {value:g}; the cost per transaction "
+                             "needs it.", name=_label(name), value=value))
 
 
 class TooFewValidators(PilotInputError):
     """A consortium chain with no one to seal its blocks."""
 
     def __init__(self, value: int):
-        super().__init__(f"a consortium chain needs at least 1 validator to seal blocks (4 or "
-                         f"more, so that one can fail or lie), not {value}.")
+        super().__init__(say("a consortium chain needs at least 1 validator to seal blocks (4 "
+                             "or more, so that one can fail or lie), not {value}.", value=value))
 
 
 class UnknownQuestion(PilotInputError):
@@ -128,7 +192,8 @@ class UnknownQuestion(PilotInputError):
 
     def __init__(self, key: str):
         known = ", ".join(q.key for q in PILOT_QUESTIONS)
-        super().__init__(f"there is no pilot question {key!r}; the questions are: {known}.")
+        super().__init__(say("there is no pilot question {key!r}; the questions are: {known}.",
+                             key=key, known=known))
 
 
 def _check_number(name: str, value: object, *, whole: bool = False, positive: bool = False
@@ -217,17 +282,23 @@ class CostBreakdown:
         """(line, monthly cost, how it was worked out) for a table."""
         i = self.inputs
         return [
-            ("servers", self.compute, f"{i.validators} validator(s) × {i.hours_per_month:g} h × "
-                                      f"{i.instance_price_per_hour:g} {i.currency}/h"),
-            ("storage", self.storage, f"{i.validators} × {self.stored_gb_per_validator:.2f} GB "
-                                      f"({i.retention_months:g} months of data) × "
-                                      f"{i.storage_price_per_gb_month:g} {i.currency}/GB-month"),
-            ("network", self.bandwidth, f"{self.growth_gb_per_month:.2f} GB of blocks × "
-                                        f"{max(i.validators - 1, 0)} other validator(s) × "
-                                        f"{i.egress_price_per_gb:g} {i.currency}/GB"),
-            ("people", self.operations, f"{i.validators} member(s) × "
-                                        f"{i.operator_hours_per_month:g} h × "
-                                        f"{i.operator_hourly_rate:g} {i.currency}/h"),
+            (say("servers"), self.compute,
+             say("{validators} validator(s) × {hours:g} h × {price:g} {currency}/h",
+                 validators=i.validators, hours=i.hours_per_month,
+                 price=i.instance_price_per_hour, currency=i.currency)),
+            (say("storage"), self.storage,
+             say("{validators} × {gb:.2f} GB ({months:g} months of data) × {price:g} "
+                 "{currency}/GB-month", validators=i.validators,
+                 gb=self.stored_gb_per_validator, months=i.retention_months,
+                 price=i.storage_price_per_gb_month, currency=i.currency)),
+            (say("network"), self.bandwidth,
+             say("{gb:.2f} GB of blocks × {others} other validator(s) × {price:g} {currency}/GB",
+                 gb=self.growth_gb_per_month, others=max(i.validators - 1, 0),
+                 price=i.egress_price_per_gb, currency=i.currency)),
+            (say("people"), self.operations,
+             say("{members} member(s) × {hours:g} h × {rate:g} {currency}/h",
+                 members=i.validators, hours=i.operator_hours_per_month,
+                 rate=i.operator_hourly_rate, currency=i.currency)),
         ]
 
 
@@ -270,12 +341,22 @@ class PowAssumptions:
             _check_number(name, getattr(self, name))
 
 
-BITCOIN_SCALE = PowAssumptions(
-    name="as hard to attack as Bitcoin",
-    hashes_per_second=6e20, joules_per_hash=28e-12, price_per_kwh=0.05,
-    source="about 600 EH/s (Bitcoin network hash rate, 2024); about 28 J/TH (the 2024 fleet "
-           "average, Cambridge Digital Mining Industry Report, April 2025); USD 0.05/kWh "
-           "(industrial price). Assumptions, not measurements.")
+def _bitcoin_scale() -> PowAssumptions:
+    """BITCOIN_SCALE, in the language in use."""
+    return PowAssumptions(
+        name=say("as hard to attack as Bitcoin"),
+        hashes_per_second=6e20, joules_per_hash=28e-12, price_per_kwh=0.05,
+        source=say("about 600 EH/s (Bitcoin network hash rate, 2024); about 28 J/TH (the 2024 "
+                   "fleet average, Cambridge Digital Mining Industry Report, April 2025); USD "
+                   "0.05/kWh (industrial price). Assumptions, not measurements."))
+
+
+def __getattr__(name: str) -> Any:
+    """`BITCOIN_SCALE`, the assumptions of a chain as hard to attack as Bitcoin, made when it
+    is imported, in the language in use then."""
+    if name == "BITCOIN_SCALE":
+        return _bitcoin_scale()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def own_pow_chain(miners: int = 3, *, hashes_per_second_each: float = 1.9e6,
@@ -285,11 +366,12 @@ def own_pow_chain(miners: int = 3, *, hashes_per_second_each: float = 1.9e6,
     _check_number("miners", miners, whole=True, positive=True)
     _check_number("hashes_per_second_each", hashes_per_second_each, positive=True)
     return PowAssumptions(
-        name=f"your own chain, {miners} CPU miner(s)",
+        name=say("your own chain, {miners} CPU miner(s)", miners=miners),
         hashes_per_second=miners * hashes_per_second_each,
         joules_per_hash=watts_each / hashes_per_second_each, price_per_kwh=price_per_kwh,
-        source=f"{hashes_per_second_each:,.0f} hashes/s per core (minichain's miner, measured); "
-               f"{watts_each:g} W per busy core and USD {price_per_kwh:g}/kWh (assumptions).")
+        source=say("{hashes:,.0f} hashes/s per core (minichain's miner, measured); {watts:g} W "
+                   "per busy core and USD {price:g}/kWh (assumptions).",
+                   hashes=hashes_per_second_each, watts=watts_each, price=price_per_kwh))
 
 
 @dataclass(frozen=True)
@@ -347,16 +429,17 @@ class SetupCost:
         """(line, one-off cost, how it was worked out) for a table."""
         c = self.currency
         return [
-            ("integration", self.integration_days * self.day_rate,
-             f"{self.integration_days:g} days × {self.day_rate:g} {c}/day with the shop's and "
-             "partners' order and ERP systems"),
-            ("security audit", self.security_audit, "a quote for the pilot's contracts"),
-            ("legal review", self.legal_hours * self.legal_rate,
-             f"{self.legal_hours:g} h × {self.legal_rate:g} {c}/h: data protection, the members' "
-             "agreement"),
-            ("filing", self.filing_hours * self.staff_rate,
-             f"{self.filing_hours:g} h × {self.staff_rate:g} {c}/h to prepare the CAC filing "
-             "(mainland China)"),
+            (say("integration"), self.integration_days * self.day_rate,
+             say("{days:g} days × {rate:g} {currency}/day with the shop's and partners' order "
+                 "and ERP systems", days=self.integration_days, rate=self.day_rate, currency=c)),
+            (say("security audit"), self.security_audit,
+             say("a quote for the pilot's contracts")),
+            (say("legal review"), self.legal_hours * self.legal_rate,
+             say("{hours:g} h × {rate:g} {currency}/h: data protection, the members' agreement",
+                 hours=self.legal_hours, rate=self.legal_rate, currency=c)),
+            (say("filing"), self.filing_hours * self.staff_rate,
+             say("{hours:g} h × {rate:g} {currency}/h to prepare the CAC filing (mainland "
+                 "China)", hours=self.filing_hours, rate=self.staff_rate, currency=c)),
         ]
 
     @property
@@ -379,23 +462,30 @@ class BaasOption:
     read_on: str
 
 
-BAAS_OPTIONS: tuple[BaasOption, ...] = (
-    BaasOption("Blockchain-based Service Network (BSN)",
-               "about RMB 2,000-3,000 a year for an application on a permissioned chain, "
-               "billed by transactions a second, storage and bandwidth (the network's own "
-               "claim, not an independent price)",
-               "China Mobile International, BSN product page; BSN Introductory White Paper "
-               "(BSN Development Association, 2020); bsnbase.io user manual, section 1",
-               "2026-12-05"),
-    BaasOption("Huawei Cloud Blockchain Service (BCS)",
-               "billed by edition, number of nodes, server size and bandwidth, plus storage; "
-               "no free edition; the prices are on its price page, not in the documentation",
-               "Huawei Cloud BCS documentation, billing", "2026-12-05"),
-    BaasOption("Alibaba Cloud BaaS, Tencent Cloud TBaaS",
-               "editions priced in the cloud console; no public list price found",
-               "Alibaba Cloud BaaS documentation (limits); Tencent Cloud TBaaS documentation",
-               "2026-12-05"),
-)
+def _baas_options() -> tuple[BaasOption, ...]:
+    return (
+        BaasOption(say("Blockchain-based Service Network (BSN)"),
+                   say("about RMB 2,000-3,000 a year for an application on a permissioned "
+                       "chain, billed by transactions a second, storage and bandwidth (the "
+                       "network's own claim, not an independent price)"),
+                   say("China Mobile International, BSN product page; BSN Introductory White "
+                       "Paper (BSN Development Association, 2020); bsnbase.io user manual, "
+                       "section 1"),
+                   "2026-12-05"),
+        BaasOption(say("Huawei Cloud Blockchain Service (BCS)"),
+                   say("billed by edition, number of nodes, server size and bandwidth, plus "
+                       "storage; no free edition; the prices are on its price page, not in the "
+                       "documentation"),
+                   say("Huawei Cloud BCS documentation, billing"), "2026-12-05"),
+        BaasOption(say("Alibaba Cloud BaaS, Tencent Cloud TBaaS"),
+                   say("editions priced in the cloud console; no public list price found"),
+                   say("Alibaba Cloud BaaS documentation (limits); Tencent Cloud TBaaS "
+                       "documentation"),
+                   "2026-12-05"),
+    )
+
+
+BAAS_OPTIONS: Sequence[BaasOption] = _InLanguage(_baas_options)
 
 
 # -- the checklist --------------------------------------------------------------------------------
@@ -409,45 +499,63 @@ class ChecklistItem:
     lesson: str
 
 
-CHECKLIST: tuple[ChecklistItem, ...] = (
-    ChecklistItem("before", "Ask first whether the pilot needs a blockchain at all: with one "
-                  "writer, or a party everyone trusts to keep the record, a shared database is "
-                  "enough (Wüst & Gervais 2017).", "12-your-pilot-project"),
-    ChecklistItem("before", "Write down the one business question the pilot answers and the "
-                  "number that will show it (hours of reconciliation, days to settle a dispute).",
-                  "00-start-here"),
-    ChecklistItem("before", "Choose one pilot area: payment processing, identity verification "
-                  "or transaction audit.", "12-your-pilot-project"),
-    ChecklistItem("before", "Agree who runs the validators (platform, logistics firm, bank, an "
-                  "auditor: four, so that one may fail or lie) and how members are voted in and "
-                  "out.", "04-consensus-pow-vs-poa"),
-    ChecklistItem("before", "Decide who holds the keys: customers, a wallet app, or you for "
-                  "them; and what happens when a key is lost.", "02-wallets-and-signatures"),
-    ChecklistItem("before", "List the personal data involved and keep all of it off the chain "
-                  "(salted commitments only).", "07-privacy"),
-    ChecklistItem("before", "Check deletion requests, data residency and the audit trail with "
-                  "your data-protection officer (GDPR, PIPL).", "08-compliance"),
-    ChecklistItem("before", "In mainland China: file the chain service with the CAC within "
-                  "10 working days of launch, verify users' real names, and settle in records, "
-                  "points or e-CNY, not cryptocurrency.", "08-compliance"),
-    ChecklistItem("before", "Put a budget on it with the cost model: setting up (integration, "
-                  "audit, legal review) and every month, people included.",
-                  "12-your-pilot-project"),
-    ChecklistItem("before", "Rehearse a crashed validator and a split network before the first "
-                  "sale.", "09-network-and-attacks"),
-    ChecklistItem("during", "Decide how many confirmations an order waits before it ships.",
-                  "03-paying-at-checkout"),
-    ChecklistItem("during", "Hold customers' money in escrow with clear ship and confirm "
-                  "deadlines and a dispute path.", "05-escrow-for-orders"),
-    ChecklistItem("during", "If goods are tracked, have both hands sign every custody hand-off.",
-                  "06-traceability"),
-    ChecklistItem("during", "Measure transactions a second against your busiest hour; plan "
-                  "payment channels for the peak.", "10-scaling-the-flash-sale"),
-    ChecklistItem("during", "Switch on fraud monitoring and tune its thresholds on real "
-                  "traffic.", "11-watching-for-fraud"),
-    ChecklistItem("after", "Compare the number you wrote down with the result, and decide: "
-                  "stop, change, or grow.", "12-your-pilot-project"),
-)
+def _checklist() -> tuple[ChecklistItem, ...]:
+    return (
+        ChecklistItem("before", say(
+            "Ask first whether the pilot needs a blockchain at all: with one writer, or a party "
+            "everyone trusts to keep the record, a shared database is enough (Wüst & Gervais "
+            "2017)."), "12-your-pilot-project"),
+        ChecklistItem("before", say(
+            "Write down the one business question the pilot answers and the number that will "
+            "show it (hours of reconciliation, days to settle a dispute)."), "00-start-here"),
+        ChecklistItem("before", say(
+            "Choose one pilot area: payment processing, identity verification or transaction "
+            "audit."), "12-your-pilot-project"),
+        ChecklistItem("before", say(
+            "Agree who runs the validators (platform, logistics firm, bank, an auditor: four, "
+            "so that one may fail or lie) and how members are voted in and out."),
+            "04-consensus-pow-vs-poa"),
+        ChecklistItem("before", say(
+            "Decide who holds the keys: customers, a wallet app, or you for them; and what "
+            "happens when a key is lost."), "02-wallets-and-signatures"),
+        ChecklistItem("before", say(
+            "List the personal data involved and keep all of it off the chain (salted "
+            "commitments only)."), "07-privacy"),
+        ChecklistItem("before", say(
+            "Check deletion requests, data residency and the audit trail with your "
+            "data-protection officer (GDPR, PIPL)."), "08-compliance"),
+        ChecklistItem("before", say(
+            "In mainland China: file the chain service with the CAC within 10 working days of "
+            "launch, verify users' real names, and settle in records, points or e-CNY, not "
+            "cryptocurrency."), "08-compliance"),
+        ChecklistItem("before", say(
+            "Put a budget on it with the cost model: setting up (integration, audit, legal "
+            "review) and every month, people included."), "12-your-pilot-project"),
+        ChecklistItem("before", say(
+            "Rehearse a crashed validator and a split network before the first sale."),
+            "09-network-and-attacks"),
+        ChecklistItem("during", say(
+            "Decide how many confirmations an order waits before it ships."),
+            "03-paying-at-checkout"),
+        ChecklistItem("during", say(
+            "Hold customers' money in escrow with clear ship and confirm deadlines and a "
+            "dispute path."), "05-escrow-for-orders"),
+        ChecklistItem("during", say(
+            "If goods are tracked, have both hands sign every custody hand-off."),
+            "06-traceability"),
+        ChecklistItem("during", say(
+            "Measure transactions a second against your busiest hour; plan payment channels "
+            "for the peak."), "10-scaling-the-flash-sale"),
+        ChecklistItem("during", say(
+            "Switch on fraud monitoring and tune its thresholds on real traffic."),
+            "11-watching-for-fraud"),
+        ChecklistItem("after", say(
+            "Compare the number you wrote down with the result, and decide: stop, change, or "
+            "grow."), "12-your-pilot-project"),
+    )
+
+
+CHECKLIST: Sequence[ChecklistItem] = _InLanguage(_checklist)
 
 
 # -- choosing a pilot area ------------------------------------------------------------------------
@@ -464,30 +572,38 @@ class PilotArea:
     lessons: tuple[str, ...]
 
 
-PILOT_AREAS: tuple[PilotArea, ...] = (
-    PilotArea("audit", "transaction audit",
-              "that partners and auditors can check one shared record of orders and refunds "
-              "nobody can quietly change",
-              "low: no customer money moves and no personal data goes on chain",
-              "record a fingerprint of each day's orders and refunds; let the auditor verify "
-              "one with a Merkle proof",
-              ("01-fingerprints-and-tamper-evidence", "08-compliance", "11-watching-for-fraud")),
-    PilotArea("payments", "payment processing",
-              "that orders can be paid, held in escrow and settled between platform, "
-              "merchant and bank without a reconciliation step",
-              "medium: real money moves, so confirmations, escrow and fraud monitoring matter",
-              "settle one merchant's orders through escrow on a consortium chain for a month",
-              ("03-paying-at-checkout", "05-escrow-for-orders", "10-scaling-the-flash-sale",
-               "11-watching-for-fraud")),
-    PilotArea("identity", "identity verification",
-              "that a seller or customer proves one fact (a verified seller, a delivery city) "
-              "without handing over the rest of the document (proving 'over 18' without the "
-              "birthday needs a zero-knowledge range proof, which this kit does not build)",
-              "high: personal data and data-protection law are involved from day one",
-              "issue verified-seller credentials as salted commitments; disclose one attribute "
-              "with a proof",
-              ("02-wallets-and-signatures", "07-privacy", "08-compliance")),
-)
+def _pilot_areas() -> tuple[PilotArea, ...]:
+    return (
+        PilotArea("audit", say("transaction audit"),
+                  say("that partners and auditors can check one shared record of orders and "
+                      "refunds nobody can quietly change"),
+                  say("low: no customer money moves and no personal data goes on chain"),
+                  say("record a fingerprint of each day's orders and refunds; let the auditor "
+                      "verify one with a Merkle proof"),
+                  ("01-fingerprints-and-tamper-evidence", "08-compliance",
+                   "11-watching-for-fraud")),
+        PilotArea("payments", say("payment processing"),
+                  say("that orders can be paid, held in escrow and settled between platform, "
+                      "merchant and bank without a reconciliation step"),
+                  say("medium: real money moves, so confirmations, escrow and fraud monitoring "
+                      "matter"),
+                  say("settle one merchant's orders through escrow on a consortium chain for a "
+                      "month"),
+                  ("03-paying-at-checkout", "05-escrow-for-orders", "10-scaling-the-flash-sale",
+                   "11-watching-for-fraud")),
+        PilotArea("identity", say("identity verification"),
+                  say("that a seller or customer proves one fact (a verified seller, a delivery "
+                      "city) without handing over the rest of the document (proving 'over 18' "
+                      "without the birthday needs a zero-knowledge range proof, which this kit "
+                      "does not build)"),
+                  say("high: personal data and data-protection law are involved from day one"),
+                  say("issue verified-seller credentials as salted commitments; disclose one "
+                      "attribute with a proof"),
+                  ("02-wallets-and-signatures", "07-privacy", "08-compliance")),
+    )
+
+
+PILOT_AREAS: Sequence[PilotArea] = _InLanguage(_pilot_areas)
 
 
 @dataclass(frozen=True)
@@ -499,22 +615,31 @@ class PilotQuestion:
     points: Mapping[str, int] = field(default_factory=dict)
 
 
-PILOT_QUESTIONS: tuple[PilotQuestion, ...] = (
-    PilotQuestion("reconciliation", "Do you spend hours a week reconciling payments with the "
-                  "platform, the bank or partners?", {"payments": 2, "audit": 1}),
-    PilotQuestion("disputes", "Do disputes about refunds or delivery drag on because each side "
-                  "has its own record?", {"payments": 1, "audit": 2}),
-    PilotQuestion("auditors", "Do auditors or regulators ask for records you struggle to prove "
-                  "unchanged?", {"audit": 2}),
-    PilotQuestion("fake_sellers", "Are fake or unverified sellers a problem on your "
-                  "marketplace?", {"identity": 2}),
-    PilotQuestion("cross_border", "Is cross-border settlement slow or expensive for you?",
-                  {"payments": 2}),
-    PilotQuestion("personal_data", "Can the pilot avoid touching customers' personal data?",
-                  {"audit": 1, "payments": 1, "identity": -2}),
-    PilotQuestion("partners", "Are at least two other companies willing to run a validator "
-                  "with you?", {"payments": 1, "audit": 1, "identity": 1}),
-)
+def _pilot_questions() -> tuple[PilotQuestion, ...]:
+    return (
+        PilotQuestion("reconciliation", say(
+            "Do you spend hours a week reconciling payments with the platform, the bank or "
+            "partners?"), {"payments": 2, "audit": 1}),
+        PilotQuestion("disputes", say(
+            "Do disputes about refunds or delivery drag on because each side has its own "
+            "record?"), {"payments": 1, "audit": 2}),
+        PilotQuestion("auditors", say(
+            "Do auditors or regulators ask for records you struggle to prove unchanged?"),
+            {"audit": 2}),
+        PilotQuestion("fake_sellers", say(
+            "Are fake or unverified sellers a problem on your marketplace?"), {"identity": 2}),
+        PilotQuestion("cross_border", say(
+            "Is cross-border settlement slow or expensive for you?"), {"payments": 2}),
+        PilotQuestion("personal_data", say(
+            "Can the pilot avoid touching customers' personal data?"),
+            {"audit": 1, "payments": 1, "identity": -2}),
+        PilotQuestion("partners", say(
+            "Are at least two other companies willing to run a validator with you?"),
+            {"payments": 1, "audit": 1, "identity": 1}),
+    )
+
+
+PILOT_QUESTIONS: Sequence[PilotQuestion] = _InLanguage(_pilot_questions)
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,7 @@ from typing import Any
 from minichain import merkle
 from minichain.clock import date_text
 from minichain.errors import MalformedData
+from minichain.language import say
 from minichain.names import name_of
 
 __all__ = ["Event", "Receipt", "field_text", "receipts_root"]
@@ -102,7 +103,8 @@ class Receipt:
                 events=tuple(Event(c, n, dict(f)) for c, n, f in d["events"]),
             )
         except (ValueError, KeyError, TypeError) as error:
-            raise MalformedData(f"a stored receipt is not readable ({error})") from None
+            raise MalformedData(say("a stored receipt is not readable ({error})",
+                                    error=error)) from None
 
 
 def receipts_root(receipts: tuple[Receipt, ...] | list[Receipt]) -> bytes:

@@ -19,6 +19,8 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
+from minichain.language import say
+
 __all__ = ["MAGIC", "Header", "HeaderProblem", "error_kind", "integrity_problem", "read_header"]
 
 MAGIC = b"SQLite format 3\x00"
@@ -47,14 +49,14 @@ def read_header(path: Path, application_id: int) -> Header | HeaderProblem:
     with open(path, "rb") as f:
         head = f.read(100)
     if not head:
-        return HeaderProblem("it is empty")
+        return HeaderProblem(say("it is empty"))
     if not head.startswith(MAGIC):
-        return HeaderProblem("it is not an SQLite database")
+        return HeaderProblem(say("it is not an SQLite database"))
     if len(head) < 100:
-        return HeaderProblem("it ends inside the database header (it was cut short)",
+        return HeaderProblem(say("it ends inside the database header (it was cut short)"),
                              damaged=True)
     if int.from_bytes(head[68:72], "big") != application_id:
-        return HeaderProblem("it is an SQLite database made by another program")
+        return HeaderProblem(say("it is an SQLite database made by another program"))
     return Header(application_id, int.from_bytes(head[60:64], "big"))
 
 
@@ -63,7 +65,7 @@ def integrity_problem(db: sqlite3.Connection) -> str | None:
     problems = [row[0] for row in db.execute("PRAGMA quick_check")]
     if problems == ["ok"]:
         return None
-    return problems[0].splitlines()[-1] if problems else "no answer"
+    return problems[0].splitlines()[-1] if problems else say("no answer")
 
 
 def error_kind(error: sqlite3.Error) -> str:

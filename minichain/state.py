@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from minichain import merkle
 from minichain.encoding import Reader, Writer
 from minichain.errors import InsufficientFunds, MalformedData, NonceAlreadyUsed, NonceTooHigh
+from minichain.language import say
 from minichain.transaction import Transaction
 
 __all__ = ["Account", "Scratch", "StateDiff", "WorldState", "account_key", "apply_transaction",
@@ -58,7 +59,8 @@ class Account:
         if data is None:
             return EMPTY
         if len(data) != ACCOUNT_SIZE:   # read twice for every payment: no Reader for 16 bytes
-            raise MalformedData(f"the account data is {len(data)} bytes, not {ACCOUNT_SIZE}")
+            raise MalformedData(say("the account data is {size} bytes, not {expected}",
+                                    size=len(data), expected=ACCOUNT_SIZE))
         return cls(balance=int.from_bytes(data[:8], "big"), nonce=int.from_bytes(data[8:], "big"))
 
 

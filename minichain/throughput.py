@@ -29,8 +29,10 @@ from typing import Any
 
 from minichain import crypto
 from minichain.chain import Blockchain
+from minichain.consensus.engine import engine_title
 from minichain.consensus.poa import ProofOfAuthority
 from minichain.consensus.proof_of_work import ProofOfWork
+from minichain.language import say
 from minichain.params import ChainParams
 from minichain.transaction import Transaction
 from minichain.wallet import Wallet
@@ -67,10 +69,14 @@ class Throughput:
         return self.per_block / self.block_interval
 
     def __str__(self) -> str:
-        checked_by = f" with {self.backend}" if self.backend else ""
-        return (f"{self.consensus}: {self.transfers:,} transfers in {self.blocks} blocks, "
-                f"{self.seconds:.2f} s on this machine{checked_by}: "
-                f"{self.per_second:,.0f} transfers/s")
+        values = dict(consensus=engine_title(self.consensus), transfers=self.transfers,
+                      blocks=self.blocks, seconds=self.seconds, per_second=self.per_second)
+        if self.backend:
+            return say("{consensus}: {transfers:,} transfers in {blocks} blocks, {seconds:.2f} s "
+                       "on this machine with {backend}: {per_second:,.0f} transfers/s",
+                       backend=self.backend, **values)
+        return say("{consensus}: {transfers:,} transfers in {blocks} blocks, {seconds:.2f} s on "
+                   "this machine: {per_second:,.0f} transfers/s", **values)
 
 
 def _chain(consensus: str, customers: list[Wallet], per_block: int,
@@ -85,8 +91,8 @@ def _chain(consensus: str, customers: list[Wallet], per_block: int,
         engine = ProofOfAuthority(validators=tuple(v.address for v in validators),
                                   **engine_options)
         return Blockchain(engine, params, producers=validators)
-    raise ValueError(f"the consensus must be one of {', '.join(map(repr, CONSENSUS))}, "
-                     f"not {consensus!r}")
+    raise ValueError(say("the consensus must be one of {choices}, not {consensus!r}",
+                         choices=", ".join(map(repr, CONSENSUS)), consensus=consensus))
 
 
 def prepare_transfers(chain: Blockchain, count: int, *, senders: int = 20,
@@ -94,9 +100,11 @@ def prepare_transfers(chain: Blockchain, count: int, *, senders: int = 20,
     """`count` signed payments of 1 coin to `to` (the teaching wallet "shop" by default), from
     `senders` customers "customer 0", "customer 1", … taking turns, each with its next nonce."""
     if type(count) is not int or count < 0:
-        raise ValueError(f"the number of transfers must be a whole number, not {count!r}")
+        raise ValueError(say("the number of transfers must be a whole number, not {count!r}",
+                             count=count))
     if type(senders) is not int or senders < 1:
-        raise ValueError(f"there must be at least one sender, not {senders!r}")
+        raise ValueError(say("there must be at least one sender, not {senders!r}",
+                             senders=senders))
     customers = [Wallet.from_seed(f"customer {i}") for i in range(senders)]
     recipient = to or Wallet.from_seed("shop").address
     return [customers[i % senders].pay(recipient, 1, chain=chain,
@@ -123,7 +131,8 @@ def measure_transfers(consensus: str = "proof of authority", transfers: int = 40
             return measure_transfers(consensus, transfers, senders=senders, per_block=per_block,
                                      timer=timer, **engine_options)
     if type(per_block) is not int or per_block < 1:
-        raise ValueError(f"a block must hold at least one transfer, not {per_block!r}")
+        raise ValueError(say("a block must hold at least one transfer, not {per_block!r}",
+                             per_block=per_block))
     customers = [Wallet.from_seed(f"customer {i}") for i in range(senders)]
     chain = _chain(consensus, customers, per_block, engine_options)
     payments = prepare_transfers(chain, transfers, senders=senders)
@@ -135,7 +144,8 @@ def measure_transfers(consensus: str = "proof of authority", transfers: int = 40
     seconds = timer() - start
     unconfirmed = sum(1 for payment in payments if chain.confirmations(payment.txid) < 1)
     if unconfirmed:
-        raise RuntimeError(f"{unconfirmed} of {transfers} transfers were not confirmed")
+        raise RuntimeError(say("{unconfirmed} of {transfers} transfers were not confirmed",
+                               unconfirmed=unconfirmed, transfers=transfers))
     return Throughput(consensus=chain.engine.name, transfers=transfers, blocks=chain.height,
                       seconds=seconds, per_block=per_block,
                       block_interval=chain.engine.block_interval, backend=crypto.backend,

@@ -18,8 +18,10 @@ from dataclasses import dataclass, field, replace
 from minichain import crypto
 from minichain.computed_once import computed_once
 from minichain.encoding import Reader, Writer
+from minichain.language import say
 from minichain.params import ChainParams
 from minichain.errors import (
+    AMOUNT_PLUS_FEE,
     AmountOutOfRange,
     BadSignature,
     InvalidRecipient,
@@ -83,7 +85,7 @@ class Transaction:
         outer.finish()
         r = Reader(signed, "transaction")
         if r.text() != "minichain-tx":
-            raise MalformedData("the data is not a minichain transaction")
+            raise MalformedData(say("the data is not a minichain transaction"))
         tx = cls(
             sender_key=r.bytes(), recipient=r.text(), amount=r.uint(8), fee=r.uint(8),
             nonce=r.uint(8), chain_id=r.uint(4), data=r.bytes(), signature=signature,
@@ -124,10 +126,9 @@ class Transaction:
         return replace(self, **changes)
 
     def __str__(self) -> str:
-        return (
-            f"{crypto.address_from_public_key(self.sender_key)} pays {self.amount} to "
-            f"{self.recipient} (fee {self.fee}, nonce {self.nonce})"
-        )
+        return say("{sender} pays {amount} to {recipient} (fee {fee}, nonce {nonce})",
+                   sender=crypto.address_from_public_key(self.sender_key), amount=self.amount,
+                   recipient=self.recipient, fee=self.fee, nonce=self.nonce)
 
 
 def check_transaction(tx: Transaction, params: ChainParams,
@@ -155,7 +156,7 @@ def _check_fields(tx: Transaction, max_money: int) -> None:
         if type(value) is not int or not 0 <= value <= limit:
             raise AmountOutOfRange(name, value, limit)
     if tx.amount + tx.fee > max_money:
-        raise AmountOutOfRange("amount plus fee", tx.amount + tx.fee, max_money)
+        raise AmountOutOfRange(AMOUNT_PLUS_FEE, tx.amount + tx.fee, max_money)
 
 
 def _check_signature(tx: Transaction, signatures: crypto.SignatureCache | None) -> None:
@@ -171,13 +172,14 @@ def _check_signature(tx: Transaction, signatures: crypto.SignatureCache | None) 
 
 def _canonical_problem(signature: bytes) -> str | None:
     if len(signature) != crypto.SIGNATURE_SIZE:
-        return f"it is {len(signature)} bytes, not {crypto.SIGNATURE_SIZE}"
+        return say("it is {size} bytes, not {expected}", size=len(signature),
+                   expected=crypto.SIGNATURE_SIZE)
     r = int.from_bytes(signature[:32], "big")
     s = int.from_bytes(signature[32:], "big")
     if not 1 <= r < crypto.CURVE_ORDER:
-        return "r is out of range"
+        return say("r is out of range")
     if not 1 <= s < crypto.CURVE_ORDER:
-        return "s is out of range"
+        return say("s is out of range")
     if s > crypto.CURVE_ORDER // 2:
-        return "s is in the upper half of the range (high-S)"
+        return say("s is in the upper half of the range (high-S)")
     return None

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from minichain import crypto
+from minichain.language import person, say
 from minichain.transaction import Transaction
 
 if TYPE_CHECKING:
@@ -86,4 +87,6 @@ class Wallet:
         return self.sign_transaction(tx)
 
     def __str__(self) -> str:
-        return f"{self.name or 'wallet'} ({self.address})"
+        if self.name:
+            return say("{name} ({address})", name=person(self.name), address=self.address)
+        return say("wallet ({address})", address=self.address)

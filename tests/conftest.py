@@ -8,6 +8,7 @@ trainee's notebook) sees the same addresses and the same blocks.
 import pytest
 
 from minichain import Blockchain, Wallet
+from minichain.language import set_language
 from minichain.names import using
 
 CUSTOMER_FUNDS = 1_000
@@ -21,6 +22,15 @@ def empty_address_book():
     tests' messages)."""
     with using():
         yield
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """Every test starts in English, whatever the machine's locale or MINICHAIN_LANG, and leaves
+    English behind (a test of the Chinese edition switches for itself)."""
+    set_language("en")
+    yield
+    set_language("en")
 
 
 @pytest.fixture(scope="session")

@@ -8,6 +8,7 @@ a documented exit code, never a traceback, and reading or checking a file must n
 from __future__ import annotations
 
 import io
+import json
 import shutil
 import subprocess
 import sys
@@ -274,26 +275,48 @@ def test_a_bug_is_one_line_with_exit_code_70_not_a_traceback(chain_file, capsys,
     one_line_error(err, "internal error (RuntimeError: boom)", "MINICHAIN_DEBUG=1")
 
 
-def test_lab_opens_jupyterlab_on_the_lessons_folder(tmp_path, monkeypatch, capsys):
-    calls = []
+def _lab_runs(monkeypatch, root: bool = False) -> list[tuple[list[str], dict]]:
+    """What `minichain lab` hands over to (a pretend) JupyterLab: its argv and environment."""
+    runs = []
     monkeypatch.setattr(cli.shutil, "which", lambda name, path=None: "/opt/bin/jupyter")
-    monkeypatch.setattr(cli.subprocess, "call", lambda argv: calls.append(argv) or 0)
-    monkeypatch.setattr(cli, "_running_as_root", lambda: False)
-    assert cli.main(["lab", str(tmp_path)]) == 0
-    assert calls == [["/opt/bin/jupyter", "lab", f"--ServerApp.root_dir={tmp_path}"]]
+    monkeypatch.setattr(cli.os, "execve", lambda path, argv, env: runs.append((argv, env)))
+    monkeypatch.setattr(cli, "_running_as_root", lambda: root)
+    return runs
+
+
+def test_lab_opens_jupyterlab_on_the_lessons_folder(tmp_path, monkeypatch, capsys):
+    runs = _lab_runs(monkeypatch)
+    cli.main(["lab", str(tmp_path)])
+    assert [argv for argv, _ in runs] == [
+        ["/opt/bin/jupyter", "lab", f"--ServerApp.root_dir={tmp_path}"]]
     code, _, err = run(capsys, "lab", str(tmp_path / "missing"))
     assert code == 2
     one_line_error(err, f"there is no lessons folder at {tmp_path / 'missing'}")
 
 
 def test_lab_as_root_allows_root_which_jupyterlab_otherwise_refuses(tmp_path, monkeypatch):
-    calls = []
-    monkeypatch.setattr(cli.shutil, "which", lambda name, path=None: "/opt/bin/jupyter")
-    monkeypatch.setattr(cli.subprocess, "call", lambda argv: calls.append(argv) or 0)
-    monkeypatch.setattr(cli, "_running_as_root", lambda: True)
-    assert cli.main(["lab", str(tmp_path)]) == 0
-    assert calls == [["/opt/bin/jupyter", "lab", f"--ServerApp.root_dir={tmp_path}",
-                      "--allow-root"]]
+    runs = _lab_runs(monkeypatch, root=True)
+    cli.main(["lab", str(tmp_path), "--", "--no-browser"])
+    assert [argv for argv, _ in runs] == [
+        ["/opt/bin/jupyter", "lab", f"--ServerApp.root_dir={tmp_path}", "--allow-root",
+         "--no-browser"]]
+
+
+def test_lab_in_chinese_opens_the_chinese_lessons_with_a_chinese_interface(tmp_path,
+                                                                           monkeypatch):
+    """`make lab-zh`: JupyterLab's language set for this run only (an overrides file in a folder
+    of the kit's own, not the user's settings), the kernels told MINICHAIN_LANG."""
+    monkeypatch.setenv("JUPYTER_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.delenv("MINICHAIN_LANG", raising=False)
+    runs = _lab_runs(monkeypatch)
+    cli.main(["lab", "--lang", "zh_CN"])
+    (argv, env), = runs
+    assert argv[2] == f"--ServerApp.root_dir={cli.LESSONS / 'zh_CN'}"
+    settings = Path(argv[3].removeprefix("--LabApp.app_settings_dir="))
+    assert settings.is_relative_to(tmp_path / "data")
+    overrides = json.loads((settings / "overrides.json").read_text(encoding="utf-8"))
+    assert overrides == {"@jupyterlab/translation-extension:plugin": {"locale": "zh_CN"}}
+    assert env["MINICHAIN_LANG"] == "zh_CN"
 
 
 # -- progress --------------------------------------------------------------------------------------

@@ -11,7 +11,7 @@ import minichain.privacy
 PACKAGE = Path(minichain.privacy.__file__).parent
 CORE = {"minichain", "minichain.crypto", "minichain.merkle", "minichain.chain",
         "minichain.wallet", "minichain.clock", "minichain.encoding", "minichain.errors",
-        "minichain.sqlite_file"}  # the SQLite checks the vault shares with chain files
+        "minichain.sqlite_file", "minichain.language"}  # the SQLite checks the vault shares with chain files
 THIRD_PARTY = {"networkx", "cryptography"}
 
 

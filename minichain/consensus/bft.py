@@ -47,6 +47,7 @@ from minichain.consensus.poa import Proposals, decode_validators, encode_validat
 from minichain.consensus.poa_snapshot import Snapshots, decode_vote, encode_vote, sorted_addresses
 from minichain.consensus.signer_seal import SEAL_SIZE, check_validators, seal_problem, signed_by
 from minichain.errors import InvalidBlock, TimestampInFuture, TimestampTooEarly, short
+from minichain.language import say
 
 if TYPE_CHECKING:
     from minichain.wallet import Wallet
@@ -101,7 +102,7 @@ def fault_tolerance(members: int) -> FaultTolerance:
     an Understandable Consensus Algorithm", 2014; Castro and Liskov, "Practical Byzantine Fault
     Tolerance", 1999."""
     if members < 1:
-        raise ValueError("a consensus needs at least one member")
+        raise ValueError(say("a consensus needs at least one member"))
     return FaultTolerance(members, crashes=(members - 1) // 2, liars=(members - 1) // 3)
 
 
@@ -111,46 +112,53 @@ class WrongProposer(InvalidBlock):
     """The block was proposed by a validator whose turn it was not, at that height and round."""
 
     def __init__(self, height: int, round_: int, proposer: str, expected: str):
-        super().__init__(f"block {height} in round {round_} must be proposed by {short(expected)}"
-                         f", not by {short(proposer)}: validators propose in turn.")
+        super().__init__(say("block {height} in round {round} must be proposed by {expected}, "
+                             "not by {proposer}: validators propose in turn.", height=height,
+                             round=round_, expected=short(expected), proposer=short(proposer)))
 
 
 class BadProposerSeal(InvalidBlock):
     """The proposer's own signature of the header is missing, or not the proposer's."""
 
     def __init__(self, why: str):
-        super().__init__(f"the proposer's seal is not valid: {why}.")
+        super().__init__(say("the proposer's seal is not valid: {why}.", why=why))
 
 
 class TooFewCommitSeals(InvalidBlock):
     """Fewer validators committed the block than a quorum: it is not final, so not valid."""
 
     def __init__(self, have: int, need: int, validators: int):
-        super().__init__(f"the block carries {have} commit seal(s), but {need} of the "
-                         f"{validators} validators must commit a block before it is final.")
+        super().__init__(say("the block carries {have} commit seal(s), but {need} of the "
+                             "{validators} validators must commit a block before it is final.",
+                             have=have, need=need, validators=validators))
 
 
 class CommitSealFromNonValidator(InvalidBlock):
     """A commit seal was made by a key that is not one of the validators'."""
 
     def __init__(self, signer: str):
-        super().__init__(f"a commit seal is signed by {short(signer)}, who is not a validator.")
+        super().__init__(say("a commit seal is signed by {signer}, who is not a validator.",
+                             signer=short(signer)))
 
 
 class DuplicateCommitSeal(InvalidBlock):
     """One validator's commit seal appears twice: it would be counted twice towards a quorum."""
 
     def __init__(self, signer: str):
-        super().__init__(f"validator {short(signer)} committed the block twice; each validator "
-                         "counts once towards the quorum.")
+        super().__init__(say("validator {signer} committed the block twice; each validator "
+                             "counts once towards the quorum.", signer=short(signer)))
 
 
 class BadCommitSeal(InvalidBlock):
     """A commit seal is malformed, or signs another block."""
 
     def __init__(self, signer: str | None, why: str):
-        who = "a commit seal" if signer is None else f"the commit seal of {short(signer)}"
-        super().__init__(f"{who} is not valid: {why}.")
+        if signer is None:
+            message = say("a commit seal is not valid: {why}.", why=why)
+        else:
+            message = say("the commit seal of {signer} is not valid: {why}.",
+                          signer=short(signer), why=why)
+        super().__init__(message)
 
 
 class WrongWeight(InvalidBlock):
@@ -158,24 +166,24 @@ class WrongWeight(InvalidBlock):
     so no branch is ever heavier than another."""
 
     def __init__(self, difficulty: int):
-        super().__init__(f"a BFT block's difficulty is 1 (every final block weighs the same), "
-                         f"not {difficulty}.")
+        super().__init__(say("a BFT block's difficulty is 1 (every final block weighs the "
+                             "same), not {difficulty}.", difficulty=difficulty))
 
 
 class NotBftExtra(InvalidBlock):
     """The header's extra data is not a round number, with or without a vote."""
 
     def __init__(self, size: int):
-        super().__init__(f"a BFT block's extra data is its 4-byte round number, followed by a "
-                         f"21-byte vote or nothing; it is not {size} bytes.")
+        super().__init__(say("a BFT block's extra data is its 4-byte round number, followed by "
+                             "a 21-byte vote or nothing; it is not {size} bytes.", size=size))
 
 
 class NoValidatorsLeft(InvalidBlock):
     """The validators voted the last of themselves out: nobody may propose another block."""
 
     def __init__(self, height: int):
-        super().__init__(f"no validators are left to propose block {height}: the last one was "
-                         "voted out, so the chain has stopped.")
+        super().__init__(say("no validators are left to propose block {height}: the last one "
+                             "was voted out, so the chain has stopped.", height=height))
 
 
 # -- who decides a block -------------------------------------------------------------------------
@@ -278,7 +286,8 @@ class ByzantineFaultTolerance(ConsensusEngine):
         earliest = parent.timestamp + self.period
         if header.timestamp < earliest:
             raise TimestampTooEarly(header.timestamp, earliest,
-                                    f"blocks must be at least {self.period} seconds apart")
+                                    say("blocks must be at least {seconds} seconds apart",
+                                        seconds=self.period))
         if header.timestamp > now:
             raise TimestampInFuture(header.timestamp, now)
         round_ = self.round_of(header)
@@ -292,9 +301,9 @@ class ByzantineFaultTolerance(ConsensusEngine):
 
     @staticmethod
     def _verify_proposer_seal(header: BlockHeader, cache: crypto.SignatureCache | None) -> None:
-        problem = seal_problem(header, cache)
+        problem = seal_problem(header, cache, proposed=True)
         if problem:
-            raise BadProposerSeal(problem.replace("after it was sealed", "after it was proposed"))
+            raise BadProposerSeal(problem)
 
     def verify_block(self, chain: HeaderSource, block: Block) -> None:
         """A quorum of distinct validators (of the set at the block's parent) committed exactly
@@ -306,7 +315,8 @@ class ByzantineFaultTolerance(ConsensusEngine):
         signers: set[str] = set()
         for seal in block.commit_seals:
             if len(seal) != SEAL_SIZE:
-                raise BadCommitSeal(None, f"it is {len(seal)} bytes, not {SEAL_SIZE}")
+                raise BadCommitSeal(None, say("it is {size} bytes, not {expected}",
+                                              size=len(seal), expected=SEAL_SIZE))
             key, signature = seal[:crypto.PUBLIC_KEY_SIZE], seal[crypto.PUBLIC_KEY_SIZE:]
             signer = crypto.address_from_public_key(key)
             if signer not in validators:
@@ -314,8 +324,8 @@ class ByzantineFaultTolerance(ConsensusEngine):
             if signer in signers:
                 raise DuplicateCommitSeal(signer)
             if not verify(key, message, signature):
-                raise BadCommitSeal(signer, "its signature does not sign this block (it may "
-                                            "commit another block at this height)")
+                raise BadCommitSeal(signer, say("its signature does not sign this block (it "
+                                                "may commit another block at this height)"))
             signers.add(signer)
         if len(signers) < validators.quorum:
             raise TooFewCommitSeals(len(signers), validators.quorum, len(validators))
@@ -356,7 +366,7 @@ class ByzantineFaultTolerance(ConsensusEngine):
 
     def seal(self, header: BlockHeader, producer: Wallet | None) -> BlockHeader:
         if producer is None:
-            raise ValueError("a BFT block must be proposed with a validator's wallet")
+            raise ValueError(say("a BFT block must be proposed with a validator's wallet"))
         return signed_by(header, producer)
 
     def finish(self, chain: HeaderSource, block: Block, wallets: Iterable[Wallet]) -> Block:

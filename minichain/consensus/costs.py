@@ -19,6 +19,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from minichain.consensus.engine import engine_title
+from minichain.language import say
 
 if TYPE_CHECKING:
     from minichain.chain import Blockchain
@@ -53,8 +55,9 @@ class ConsensusCost:
     @property
     def who_can_join(self) -> str:
         if self.validators is None:
-            return "anyone with computing power; no permission needed"
-        return f"only validators voted in by a majority (now {self.validators})"
+            return say("anyone with computing power; no permission needed")
+        return say("only validators voted in by a majority (now {validators})",
+                   validators=self.validators)
 
 
 def consensus_cost(chain: Blockchain) -> ConsensusCost:
@@ -65,8 +68,8 @@ def consensus_cost(chain: Blockchain) -> ConsensusCost:
     """
     headers = [block.header for block in chain.blocks[1:]]
     if not headers:
-        raise ValueError("the chain has no blocks after the genesis block yet, so there is "
-                         "nothing to measure")
+        raise ValueError(say("the chain has no blocks after the genesis block yet, so there is "
+                             "nothing to measure"))
     engine = chain.engine
     cost = engine.sealing_cost(chain, headers)
     return ConsensusCost(
@@ -78,14 +81,14 @@ def consensus_cost(chain: Blockchain) -> ConsensusCost:
 def cost_table(costs: Sequence[ConsensusCost]) -> tuple[tuple[str, ...], list[tuple[str, ...]]]:
     """Headers and rows comparing `costs` side by side, one column per chain, ready to print
     or to pass to `minichain.widgets.render.table`."""
-    headers = ("", *(cost.engine for cost in costs))
+    headers = ("", *(engine_title(cost.engine) for cost in costs))
     lines = [
-        ("blocks measured", lambda c: f"{c.blocks:,}"),
-        ("hashes to seal a block (the puzzle)", lambda c: f"{c.hashes_per_block:,.0f}"),
-        ("energy proxy: hashes for all these blocks", lambda c: f"{c.hashes:,}"),
-        ("signatures to seal a block", lambda c: f"{c.signatures_per_block:,.0f}"),
-        ("seconds per block", lambda c: f"{c.seconds_per_block:,.1f}"),
-        ("different addresses that sealed them", lambda c: f"{c.producers:,}"),
-        ("who can join", lambda c: c.who_can_join),
+        (say("blocks measured"), lambda c: f"{c.blocks:,}"),
+        (say("hashes to seal a block (the puzzle)"), lambda c: f"{c.hashes_per_block:,.0f}"),
+        (say("energy proxy: hashes for all these blocks"), lambda c: f"{c.hashes:,}"),
+        (say("signatures to seal a block"), lambda c: f"{c.signatures_per_block:,.0f}"),
+        (say("seconds per block"), lambda c: f"{c.seconds_per_block:,.1f}"),
+        (say("different addresses that sealed them"), lambda c: f"{c.producers:,}"),
+        (say("who can join"), lambda c: c.who_can_join),
     ]
     return headers, [(label, *(cell(cost) for cost in costs)) for label, cell in lines]

@@ -23,22 +23,35 @@ from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 from minichain.block import Block, BlockHeader
 from minichain.errors import InvalidBlock
+from minichain.language import say
 
 if TYPE_CHECKING:
     from minichain.wallet import Wallet
 
 __all__ = ["ConsensusEngine", "HeaderSource", "SealingCost", "UnexpectedCommitSeals",
-           "engine_from_description"]
+           "engine_from_description", "engine_title"]
 
 _ENGINES: dict[str, type[ConsensusEngine]] = {}  # by name, filled as engine classes are defined
+
+
+def engine_title(name: str) -> str:
+    """An engine's `name` ("proof of work", "proof of authority", "byzantine fault
+    tolerance") as people read it, in the language in use (other names as they are)."""
+    if name == "proof of work":
+        return say("proof of work")
+    if name == "proof of authority":
+        return say("proof of authority")
+    if name == "byzantine fault tolerance":
+        return say("byzantine fault tolerance")
+    return name
 
 
 class UnexpectedCommitSeals(InvalidBlock):
     """A block carries commit seals, but this chain's engine does not use them."""
 
     def __init__(self, engine: str):
-        super().__init__(f"the block carries commit seals, but a {engine} chain's blocks have "
-                         "none.")
+        super().__init__(say("the block carries commit seals, but a {engine} chain's blocks "
+                             "have none.", engine=engine_title(engine)))
 
 
 @dataclass(frozen=True)

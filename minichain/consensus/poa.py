@@ -44,6 +44,8 @@ from minichain.consensus.poa_snapshot import (
     sorted_addresses,
 )
 from minichain.errors import InvalidBlock, TimestampInFuture, TimestampTooEarly, short
+from minichain.errors import listed as listed_names
+from minichain.language import say
 
 if TYPE_CHECKING:
     from minichain.wallet import Wallet
@@ -83,50 +85,53 @@ class UnauthorizedSigner(InvalidBlock):
     """Checklist 6 (PoA): the block is sealed by someone who is not a validator."""
 
     def __init__(self, signer: str, validators: list[str]):
-        names = ", ".join(short(v) for v in validators)
-        super().__init__(
-            f"{short(signer)} is not a validator of this chain, so it may not seal blocks "
-            f"(validators: {names})."
-        )
+        super().__init__(say(
+            "{signer} is not a validator of this chain, so it may not seal blocks "
+            "(validators: {validators}).",
+            signer=short(signer), validators=listed_names(short(v) for v in validators)))
 
 
 class SealedTooRecently(InvalidBlock):
     """A validator sealed again before floor(N/2)+1 blocks had passed."""
 
     def __init__(self, signer: str, last_height: int, height: int, window: int):
-        super().__init__(
-            f"{short(signer)} already sealed block {last_height}; a validator may seal only one "
-            f"of any {window} consecutive blocks, so its next chance is block "
-            f"{last_height + window}, not block {height}."
-        )
+        super().__init__(say(
+            "{signer} already sealed block {last_height}; a validator may seal only one of any "
+            "{window} consecutive blocks, so its next chance is block {next_height}, not block "
+            "{height}.", signer=short(signer), last_height=last_height, window=window,
+            next_height=last_height + window, height=height))
 
 
 class WrongTurnDifficulty(InvalidBlock):
     """Checklist 6 (PoA): difficulty must be 2 for the in-turn validator and 1 for any other."""
 
     def __init__(self, signer: str, difficulty: int, expected: int):
-        turn = "in turn" if expected == DIFF_IN_TURN else "out of turn"
-        super().__init__(
-            f"{short(signer)} seals this block {turn}, so its difficulty must be {expected}, "
-            f"not {difficulty}."
-        )
+        if expected == DIFF_IN_TURN:
+            message = say("{signer} seals this block in turn, so its difficulty must be "
+                          "{expected}, not {difficulty}.",
+                          signer=short(signer), expected=expected, difficulty=difficulty)
+        else:
+            message = say("{signer} seals this block out of turn, so its difficulty must be "
+                          "{expected}, not {difficulty}.",
+                          signer=short(signer), expected=expected, difficulty=difficulty)
+        super().__init__(message)
 
 
 class BadSeal(InvalidBlock):
     """Checklist 6 (PoA): the seal is not the coinbase's valid signature of the header."""
 
     def __init__(self, reason: str):
-        super().__init__(f"the block's seal is not valid: {reason}.")
+        super().__init__(say("the block's seal is not valid: {reason}.", reason=reason))
 
 
 class CheckpointMismatch(InvalidBlock):
     """Checklist 6 (PoA): a checkpoint block must list exactly the current validators."""
 
     def __init__(self, height: int, listed: list[str], expected: list[str]):
-        super().__init__(
-            f"checkpoint block {height} lists validators [{', '.join(short(a) for a in listed)}] "
-            f"but the validators are [{', '.join(short(a) for a in expected)}]."
-        )
+        super().__init__(say(
+            "checkpoint block {height} lists validators [{listed}] but the validators are "
+            "[{expected}].", height=height, listed=listed_names(short(a) for a in listed),
+            expected=listed_names(short(a) for a in expected)))
 
 
 # -- the validator list a checkpoint block carries ----------------------------------------------
@@ -212,7 +217,7 @@ class ProofOfAuthority(ConsensusEngine):
         if header.timestamp < earliest:
             raise TimestampTooEarly(
                 header.timestamp, earliest,
-                f"blocks must be at least {self.period} seconds apart")
+                say("blocks must be at least {seconds} seconds apart", seconds=self.period))
         if header.timestamp > now:
             raise TimestampInFuture(header.timestamp, now)
 
@@ -282,5 +287,6 @@ class ProofOfAuthority(ConsensusEngine):
 
     def seal(self, header: BlockHeader, producer: Wallet | None) -> BlockHeader:
         if producer is None:
-            raise ValueError("a proof-of-authority block must be sealed with a validator's wallet")
+            raise ValueError(say("a proof-of-authority block must be sealed with a validator's "
+                                 "wallet"))
         return signed_by(header, producer)

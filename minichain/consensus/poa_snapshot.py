@@ -27,6 +27,7 @@ from typing import Protocol
 from minichain import crypto
 from minichain.block import BlockHeader
 from minichain.errors import InvalidBlock
+from minichain.language import say
 
 __all__ = [
     "InvalidVote",
@@ -46,10 +47,9 @@ class InvalidVote(InvalidBlock):
     """The block's `extra` field is neither empty nor a well-formed vote."""
 
     def __init__(self, extra: bytes):
-        super().__init__(
-            f"the block's extra data ({len(extra)} bytes) is not a vote: a vote is 1 byte "
-            "(1 = add, 0 = drop) followed by a 20-byte address."
-        )
+        super().__init__(say(
+            "the block's extra data ({size} bytes) is not a vote: a vote is 1 byte "
+            "(1 = add, 0 = drop) followed by a 20-byte address.", size=len(extra)))
 
 
 def encode_vote(candidate: str, authorize: bool) -> bytes:

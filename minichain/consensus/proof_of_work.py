@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING
 from minichain.block import BlockHeader
 from minichain.consensus.engine import ConsensusEngine, HeaderSource, SealingCost
 from minichain.errors import InvalidBlock, TimestampInFuture, TimestampTooEarly, short
+from minichain.language import say
 
 if TYPE_CHECKING:
     from minichain.wallet import Wallet
@@ -62,10 +63,9 @@ class InsufficientWork(InvalidBlock):
     """Checklist 6 (PoW): the header's hash is above the target."""
 
     def __init__(self, block_hash: bytes, target: int):
-        super().__init__(
-            f"the block's hash {short(block_hash)} is above the target "
-            f"{target.to_bytes(32, 'big').hex()[:16]}…: not enough work was done."
-        )
+        super().__init__(say(
+            "the block's hash {hash} is above the target {target}…: not enough work was done.",
+            hash=short(block_hash), target=target.to_bytes(32, "big").hex()[:16]))
 
 
 def hash_meets_target(block_hash: bytes, target: int) -> bool:
@@ -169,10 +169,9 @@ class WrongDifficulty(InvalidBlock):
     """Checklist 6 (PoW): the header's bits are not the value the retarget rule requires."""
 
     def __init__(self, bits: int, expected: int):
-        super().__init__(
-            f"the block's difficulty bits are {bits:#010x}, but the retarget rule requires "
-            f"{expected:#010x} at this height."
-        )
+        super().__init__(say(
+            "the block's difficulty bits are {bits:#010x}, but the retarget rule requires "
+            "{expected:#010x} at this height.", bits=bits, expected=expected))
 
 
 def retarget(target: int, actual_span: int, expected_span: int) -> int:
@@ -269,9 +268,8 @@ class ProofOfWork(ConsensusEngine):
         earliest = median_time_past(chain, parent) + 1
         if header.timestamp < earliest:
             raise TimestampTooEarly(
-                header.timestamp, earliest, "it must be later than the median time of the last "
-                f"{MEDIAN_TIME_SPAN} blocks"
-            )
+                header.timestamp, earliest, say("it must be later than the median time of the "
+                                                "last {count} blocks", count=MEDIAN_TIME_SPAN))
         if header.timestamp > now + MAX_FUTURE_DRIFT:
             raise TimestampInFuture(header.timestamp, now + MAX_FUTURE_DRIFT)
 

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from minichain import crypto
 from minichain.block import BlockHeader
 from minichain.errors import short
+from minichain.language import say
 
 if TYPE_CHECKING:
     from minichain.wallet import Wallet
@@ -28,17 +29,25 @@ def signed_by(header: BlockHeader, wallet: Wallet) -> BlockHeader:
     return header.with_seal(wallet.public_key + wallet.sign(header.sealing_bytes()))
 
 
-def seal_problem(header: BlockHeader, cache: crypto.SignatureCache | None) -> str | None:
-    """Why the header's seal is not its coinbase's signature of it, or None if it is."""
+def seal_problem(header: BlockHeader, cache: crypto.SignatureCache | None, *,
+                 proposed: bool = False) -> str | None:
+    """Why the header's seal is not its coinbase's signature of it, or None if it is (a phrase
+    in the language in use; a BFT block's seal is its proposer's, so `proposed` says so)."""
     if len(header.seal) != SEAL_SIZE:
-        return f"it is {len(header.seal)} bytes, not {SEAL_SIZE}"
+        return say("it is {size} bytes, not {expected}", size=len(header.seal),
+                   expected=SEAL_SIZE)
     public_key = header.seal[:crypto.PUBLIC_KEY_SIZE]
     signature = header.seal[crypto.PUBLIC_KEY_SIZE:]
     if crypto.address_from_public_key(public_key) != header.coinbase:
-        return f"it was made with a key that does not belong to {short(header.coinbase)}"
+        return say("it was made with a key that does not belong to {owner}",
+                   owner=short(header.coinbase))
     verify = crypto.verify if cache is None else cache.verify
     if not verify(public_key, header.sealing_bytes(), signature):
-        return "the signature does not match the header; the block was changed after it was sealed"
+        if proposed:
+            return say("the signature does not match the header; the block was changed after "
+                       "it was proposed")
+        return say("the signature does not match the header; the block was changed after it "
+                   "was sealed")
     return None
 
 

@@ -55,6 +55,7 @@ from minichain.contracts.runtime import (
 )
 from minichain.encoding import Writer
 from minichain.errors import short
+from minichain.language import say
 from minichain.wallet import Wallet
 
 if TYPE_CHECKING:
@@ -119,7 +120,7 @@ class ChannelState:
     def pay(self, amount: int, *, to: str) -> ChannelState:
         """The following state, in which `amount` moves to the 'opener' or the 'partner'."""
         if to not in ROLES:
-            raise ValueError(f"pay to 'opener' or 'partner', not {to!r}")
+            raise ValueError(say("pay to 'opener' or 'partner', not {to!r}", to=to))
         moved = amount if to == "opener" else -amount
         return self.next(opener_balance=self.opener_balance + moved,
                          partner_balance=self.partner_balance - moved)
@@ -146,19 +147,25 @@ class ChannelState:
         are the contract's own checks."""
         rules.same_channel("state", self.chain_id, self.channel, chain_id, channel)
         if self.opener_balance + self.partner_balance != total:
-            raise BalancesDoNotAddUp(
-                f"the state gives {self.opener_balance} to the opener and {self.partner_balance} "
-                f"to the partner, {self.opener_balance + self.partner_balance} in all, but the "
-                f"channel holds {total}.")
+            raise BalancesDoNotAddUp(say(
+                "the state gives {opener} to the opener and {partner} to the partner, {sum} in "
+                "all, but the channel holds {total}.", opener=self.opener_balance,
+                partner=self.partner_balance, sum=self.opener_balance + self.partner_balance,
+                total=total))
         if after is not None and self.nonce <= after:
-            raise StaleState(f"the state has nonce {self.nonce}, which is not newer than nonce "
-                             f"{after}; only a higher nonce can replace it.")
-        for role, key in (("opener", opener_key), ("partner", partner_key)):
-            if not self.verify(key):
-                raise ChannelSignatureInvalid(
-                    f"state {self.nonce} is not signed by the {role} "
-                    f"{short(crypto.address_from_public_key(key))}: the signature is missing, "
-                    "made by another key, or the state was altered after signing.")
+            raise StaleState(say("the state has nonce {nonce}, which is not newer than nonce "
+                                 "{after}; only a higher nonce can replace it.",
+                                 nonce=self.nonce, after=after))
+        if not self.verify(opener_key):
+            raise ChannelSignatureInvalid(say(
+                "state {nonce} is not signed by the opener {signer}: the signature is missing, "
+                "made by another key, or the state was altered after signing.",
+                nonce=self.nonce, signer=short(crypto.address_from_public_key(opener_key))))
+        if not self.verify(partner_key):
+            raise ChannelSignatureInvalid(say(
+                "state {nonce} is not signed by the partner {signer}: the signature is missing, "
+                "made by another key, or the state was altered after signing.",
+                nonce=self.nonce, signer=short(crypto.address_from_public_key(partner_key))))
 
     # as a contract argument
     def to_dict(self) -> dict[str, Any]:
@@ -174,8 +181,9 @@ class ChannelState:
                                          "partner_balance", "signatures"))
         signatures = fields["signatures"]
         if not isinstance(signatures, dict) or len(signatures) > len(ROLES):
-            raise BadCall(f"a state's signatures must be a dictionary of at most two addresses "
-                          f"and signatures, not {signatures!r:.60}.")
+            raise BadCall(say("a state's signatures must be a dictionary of at most two "
+                              "addresses and signatures, not {signatures!r:.60}.",
+                              signatures=signatures))
         return cls(rules.chain_id("state", fields["chain_id"]),
                    rules.text("state", "channel", fields["channel"]),
                    rules.amount("state", "nonce", fields["nonce"]),
@@ -211,14 +219,14 @@ class Revocation:
         """Raise unless this proves the closer gave up the state it closed with."""
         rules.same_channel("revocation", self.chain_id, self.channel, chain_id, channel)
         if self.nonce < closed_nonce:
-            raise NotRevoked(f"the revocation gives up states up to nonce {self.nonce}, but the "
-                             f"channel was closed with state {closed_nonce}, which it does not "
-                             "cover.")
+            raise NotRevoked(say("the revocation gives up states up to nonce {nonce}, but the "
+                                 "channel was closed with state {closed}, which it does not "
+                                 "cover.", nonce=self.nonce, closed=closed_nonce))
         if not self.verify(closer_key):
-            raise ChannelSignatureInvalid(
-                f"the revocation of states up to {self.nonce} is not signed by the closer "
-                f"{short(crypto.address_from_public_key(closer_key))}: another key signed it, "
-                "or it was altered after signing.")
+            raise ChannelSignatureInvalid(say(
+                "the revocation of states up to {nonce} is not signed by the closer {closer}: "
+                "another key signed it, or it was altered after signing.",
+                nonce=self.nonce, closer=short(crypto.address_from_public_key(closer_key))))
 
     def to_dict(self) -> dict[str, Any]:
         return {"chain_id": self.chain_id, "channel": self.channel, "nonce": self.nonce,
@@ -247,10 +255,11 @@ class BidirectionalChannel(Contract):
         id the states will name; closing leaves the other side `challenge_period` seconds."""
         rules.address("partner", partner)
         if partner == self.caller:
-            raise NotAllowed(f"{short(partner)} cannot open a channel with itself.")
+            raise NotAllowed(say("{partner} cannot open a channel with itself.",
+                                 partner=short(partner)))
         if type(challenge_period) is not int or challenge_period <= 0:
-            raise WrongAmount(f"the challenge period must be a whole number of seconds above 0, "
-                              f"not {challenge_period!r}.")
+            raise WrongAmount(say("the challenge period must be a whole number of seconds above "
+                                  "0, not {value!r}.", value=challenge_period))
         rules.key_of("opener", opener_key, self.caller)
         rules.key_of("partner", partner_key, partner)
         for key, value in (("opener", self.caller), ("partner", partner),
@@ -265,11 +274,11 @@ class BidirectionalChannel(Contract):
     @public(payable=True)
     def join(self) -> None:
         """The partner accepts the channel with its own deposit (0 or more)."""
-        rules.only(self, "partner", "join the channel")
-        rules.in_state(self, OPENING, action="join")
+        rules.only(self, "partner", say("join the channel"))
+        rules.in_state(self, OPENING, action=say("join"))
         total = self.load("opener_deposit") + self.value
         if total == 0:
-            raise WrongAmount("a channel needs money in it; both deposits would be 0.")
+            raise WrongAmount(say("a channel needs money in it; both deposits would be 0."))
         self.store("partner_deposit", self.value)
         self.store("total", total)
         self.store("state", OPEN)
@@ -278,8 +287,8 @@ class BidirectionalChannel(Contract):
     @public
     def cancel(self) -> None:
         """The opener takes its deposit back if the partner has not joined."""
-        opener = rules.only(self, "opener", "cancel the channel")
-        rules.in_state(self, OPENING, action="cancel")
+        opener = rules.only(self, "opener", say("cancel the channel"))
+        rules.in_state(self, OPENING, action=say("cancel"))
         rules.credit(self, opener, self.load("opener_deposit"))
         self.store("state", CANCELLED)
         self.emit("Cancelled")
@@ -289,8 +298,8 @@ class BidirectionalChannel(Contract):
     def close(self, state: dict | None = None) -> None:
         """Either party closes with a co-signed state (none: the opening deposits); the other
         party then has the challenge period to answer."""
-        closer = self._party("close the channel")
-        rules.in_state(self, OPEN, action="close")
+        closer = self._party(say("close the channel"))
+        rules.in_state(self, OPEN, action=say("close"))
         if state is None:
             final = ChannelState.opening(self.load("chain_id"), self.address,
                                          self.load("opener_deposit"),
@@ -308,7 +317,7 @@ class BidirectionalChannel(Contract):
     @public
     def update(self, state: dict) -> None:
         """The other party answers a close with a newer co-signed state; the higher nonce wins."""
-        self._answer("answer the close with a newer state")
+        self._answer(say("answer the close with a newer state"))
         newer = self._checked(state, after=self.load("nonce"))
         self._record(newer)
         self.emit("Updated", by=self.caller, nonce=newer.nonce)
@@ -317,7 +326,7 @@ class BidirectionalChannel(Contract):
     def penalize(self, revocation: dict) -> None:
         """The other party proves the closer had revoked the state it closed with, and takes
         everything in the channel."""
-        closer = self._answer("penalize the closer")
+        closer = self._answer(say("penalize the closer"))
         proof = Revocation.from_dict(revocation)
         self.charge(SIGNATURE_GAS)
         proof.check(bytes.fromhex(self.load(f"{closer}_key")), chain_id=self.load("chain_id"),
@@ -331,11 +340,12 @@ class BidirectionalChannel(Contract):
     @public
     def settle(self) -> None:
         """Anyone, after the challenge period, pays out the last state's balances."""
-        rules.in_state(self, CLOSING, action="settle")
+        rules.in_state(self, CLOSING, action=say("settle"))
         deadline = self.load("deadline")
         if self.now <= deadline:
-            raise TooEarly(f"the challenge period lasts until {date_text(deadline)}; it is "
-                           f"{date_text(self.now)}, so the channel cannot be settled yet.")
+            raise TooEarly(say("the challenge period lasts until {deadline}; it is {now}, so the "
+                               "channel cannot be settled yet.", deadline=date_text(deadline),
+                               now=date_text(self.now)))
         shares = {role: self.load(f"{role}_balance") for role in ROLES}
         for role in ROLES:
             rules.credit(self, self.load(role), shares[role])
@@ -350,13 +360,15 @@ class BidirectionalChannel(Contract):
 
     # -- rules -----------------------------------------------------------------------------------
     def _party(self, action: str) -> str:
-        """The caller's role, 'opener' or 'partner'; anyone else is refused."""
+        """The caller's role, 'opener' or 'partner'; anyone else is refused `action` (a phrase
+        in the language in use)."""
         for role in ROLES:
             if self.caller == self.load(role):
                 return role
-        raise NotAllowed(f"only the opener ({short(self.load('opener'))}) or the partner "
-                         f"({short(self.load('partner'))}) may {action}; "
-                         f"{short(self.caller)} is neither.")
+        raise NotAllowed(say("only the opener ({opener}) or the partner ({partner}) may "
+                             "{action}; {caller} is neither.", opener=short(self.load("opener")),
+                             partner=short(self.load("partner")), action=action,
+                             caller=short(self.caller)))
 
     def _answer(self, action: str) -> str:
         """Check that the caller is the party that did not close, in time; returns the closer."""
@@ -364,12 +376,14 @@ class BidirectionalChannel(Contract):
         rules.in_state(self, CLOSING, action=action)
         closer = self.load("closer")
         if role == closer:
-            raise NotAllowed(f"only the party that did not close may {action}; "
-                             f"{short(self.caller)} closed the channel itself.")
+            raise NotAllowed(say("only the party that did not close may {action}; {caller} "
+                                 "closed the channel itself.", action=action,
+                                 caller=short(self.caller)))
         deadline = self.load("deadline")
         if self.now > deadline:
-            raise TooLate(f"the challenge period ended at {date_text(deadline)} and it is "
-                          f"{date_text(self.now)}, too late to {action}.")
+            raise TooLate(say("the challenge period ended at {deadline} and it is {now}, too "
+                              "late to {action}.", deadline=date_text(deadline),
+                              now=date_text(self.now), action=action))
         return closer
 
     def _checked(self, state: dict, after: int | None) -> ChannelState:

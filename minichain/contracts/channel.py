@@ -52,6 +52,7 @@ from minichain.contracts.runtime import (
 )
 from minichain.encoding import Writer
 from minichain.errors import short
+from minichain.language import say
 from minichain.wallet import Wallet
 
 if TYPE_CHECKING:
@@ -116,17 +117,19 @@ class Voucher:
         `customer_key`. These are the contract's own checks."""
         rules.same_channel("voucher", self.chain_id, self.channel, chain_id, channel)
         if self.amount > deposit:
-            raise VoucherExceedsDeposit(
-                f"the voucher is for {self.amount}, more than the {deposit} deposited in the "
-                "channel.")
+            raise VoucherExceedsDeposit(say(
+                "the voucher is for {amount}, more than the {deposit} deposited in the channel.",
+                amount=self.amount, deposit=deposit))
         if after is not None and self.amount <= after:
-            raise StaleVoucher(
-                f"the voucher is for {self.amount} in total, which is not more than the {after} "
-                "already received; each new voucher must raise the total.")
+            raise StaleVoucher(say(
+                "the voucher is for {amount} in total, which is not more than the {after} "
+                "already received; each new voucher must raise the total.",
+                amount=self.amount, after=after))
         if not self.verify(customer_key):
-            raise ChannelSignatureInvalid(
-                f"the voucher for {self.amount} is not signed by the customer's key "
-                f"{short(customer_key)}: another key signed it, or it was altered after signing.")
+            raise ChannelSignatureInvalid(say(
+                "the voucher for {amount} is not signed by the customer's key {key}: another key "
+                "signed it, or it was altered after signing.",
+                amount=self.amount, key=short(customer_key)))
 
     # as a contract argument
     def to_dict(self) -> dict[str, Any]:
@@ -156,10 +159,11 @@ class PaymentChannel(Contract):
         """The customer opens the channel with its deposit, its public key (hex) and the chain
         id its vouchers will name; the merchant may close it until `expires_in` seconds pass."""
         if self.value <= 0:
-            raise WrongAmount("a channel needs a deposit above 0 to pay from; 0 was sent.")
+            raise WrongAmount(say("a channel needs a deposit above 0 to pay from; 0 was sent."))
         rules.address("merchant", merchant)
         if merchant == self.caller:
-            raise NotAllowed(f"{short(merchant)} cannot open a payment channel to itself.")
+            raise NotAllowed(say("{merchant} cannot open a payment channel to itself.",
+                                 merchant=short(merchant)))
         rules.positive("expiry", expires_in)
         rules.key_of("customer", customer_key, self.caller)
         expires_at = self.now + expires_in
@@ -174,9 +178,9 @@ class PaymentChannel(Contract):
     @public(payable=True)
     def top_up(self) -> None:
         """The customer adds money to an open channel before it expires."""
-        self._before_expiry("customer", "top up the channel")
+        self._before_expiry("customer", say("top up the channel"))
         if self.value <= 0:
-            raise WrongAmount("a top-up must add more than 0; 0 was sent.")
+            raise WrongAmount(say("a top-up must add more than 0; 0 was sent."))
         deposit = self.load("deposit") + self.value
         self.store("deposit", deposit)
         self.emit("ToppedUp", amount=self.value, deposit=deposit)
@@ -184,7 +188,7 @@ class PaymentChannel(Contract):
     @public
     def extend(self, seconds: int) -> None:
         """The customer gives the merchant `seconds` more before the channel expires."""
-        expires_at = self._before_expiry("customer", "extend the channel")
+        expires_at = self._before_expiry("customer", say("extend the channel"))
         rules.positive("extension", seconds)
         self.store("expires_at", expires_at + seconds)
         self.emit("Extended", expires_at=expires_at + seconds)
@@ -192,7 +196,7 @@ class PaymentChannel(Contract):
     @public
     def close(self, voucher: dict) -> None:
         """The merchant closes with the customer's latest voucher, until the expiry."""
-        self._before_expiry("merchant", "close the channel")
+        self._before_expiry("merchant", say("close the channel"))
         signed = Voucher.from_dict(voucher)
         deposit = self.load("deposit")
         self.charge(SIGNATURE_GAS)
@@ -206,12 +210,13 @@ class PaymentChannel(Contract):
     @public
     def reclaim(self) -> None:
         """After the expiry, the customer takes back a deposit the merchant never claimed."""
-        rules.only(self, "customer", "reclaim the deposit")
-        rules.in_state(self, OPEN, action="reclaim the deposit")
+        rules.only(self, "customer", say("reclaim the deposit"))
+        rules.in_state(self, OPEN, action=say("reclaim the deposit"))
         expires_at = self.load("expires_at")
         if self.now <= expires_at:
-            raise TooEarly(f"the merchant may close the channel until {date_text(expires_at)}; it is "
-                           f"{date_text(self.now)}, so the deposit cannot be reclaimed yet.")
+            raise TooEarly(say("the merchant may close the channel until {expiry}; it is {now}, "
+                               "so the deposit cannot be reclaimed yet.",
+                               expiry=date_text(expires_at), now=date_text(self.now)))
         deposit = self.load("deposit")
         rules.credit(self, self.load("customer"), deposit)
         self.store("state", RECLAIMED)
@@ -223,12 +228,16 @@ class PaymentChannel(Contract):
         rules.withdraw(self)
 
     def _before_expiry(self, role: str, action: str) -> int:
+        """Refuse `action` (a phrase in the language in use) to anyone but `role`, or once
+        the channel is closed or expired; returns the expiry."""
         rules.only(self, role, action)
         rules.in_state(self, OPEN, action=action)
         expires_at = self.load("expires_at")
         if self.now > expires_at:
-            raise TooLate(f"the channel expired at {date_text(expires_at)} and it is {date_text(self.now)}, "
-                          f"too late to {action}; the customer may now reclaim the deposit.")
+            raise TooLate(say("the channel expired at {expiry} and it is {now}, too late to "
+                              "{action}; the customer may now reclaim the deposit.",
+                              expiry=date_text(expires_at), now=date_text(self.now),
+                              action=action))
         return expires_at
 
 

@@ -22,6 +22,7 @@ from minichain.contracts.runtime import (
 )
 from minichain.errors import InvalidTransaction, short
 from minichain.execution import BlockContext, apply_in_block
+from minichain.language import say
 from minichain.receipt import Event, Receipt
 from minichain.transaction import Transaction
 from minichain.wallet import Wallet
@@ -36,8 +37,8 @@ class ContractClient:
 
     def __init__(self, chain: Blockchain, address: str):
         if not isinstance(chain.runtime, ContractRuntime):
-            raise ValueError("this chain runs no contracts; create it with "
-                             "runtime=ContractRuntime()")
+            raise ValueError(say("this chain runs no contracts; create it with "
+                                 "runtime=ContractRuntime()"))
         self.chain = chain
         self.address = address
 
@@ -69,8 +70,9 @@ class ContractClient:
     def name(self) -> str:
         name = ContractRuntime.contract_at(self.chain.state, self.address)
         if name is None:
-            raise UnknownContract(f"there is no contract at {short(self.address)} on the main "
-                                  "chain yet (is its deployment still waiting for a block?)")
+            raise UnknownContract(say("there is no contract at {address} on the main chain yet "
+                                      "(is its deployment still waiting for a block?)",
+                                      address=short(self.address)))
         return name
 
     def storage(self) -> dict[str, Any]:

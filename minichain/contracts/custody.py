@@ -51,6 +51,7 @@ from minichain.contracts.registry_errors import (
 from minichain.clock import date_text
 from minichain.contracts.runtime import REGISTRY, ContractRuntime, storage_key
 from minichain.errors import short
+from minichain.language import say
 
 if TYPE_CHECKING:
     from minichain.chain import Blockchain
@@ -115,8 +116,9 @@ class HandOff:
             return replace(self, giver_key=key, giver_signature=signature)
         if wallet.address == self.receiver:
             return replace(self, receiver_key=key, receiver_signature=signature)
-        raise ValueError(f"{short(wallet.address)} is neither the giver {short(self.giver)} nor "
-                         f"the receiver {short(self.receiver)} of this hand-off")
+        raise ValueError(say("{wallet} is neither the giver {giver} nor the receiver {receiver} "
+                             "of this hand-off", wallet=short(wallet.address),
+                             giver=short(self.giver), receiver=short(self.receiver)))
 
     def diverted(self, thief: Wallet, *, location: str) -> HandOff:
         """The attacker's story: this hand-off rewritten so that the goods go to `thief` at
@@ -137,8 +139,9 @@ class HandOff:
                 "receiver_signature": self.receiver_signature}
 
     def summary(self) -> str:
-        return (f"from {short(self.giver)} to {short(self.receiver)} at {self.location}, "
-                f"on {date_text(self.time)}")
+        return say("from {giver} to {receiver} at {location}, on {date}",
+                   giver=short(self.giver), receiver=short(self.receiver),
+                   location=self.location, date=date_text(self.time))
 
 
 # -- reading a registry ----------------------------------------------------------------------------
@@ -245,10 +248,18 @@ class Step:
         return None if self.error is None else str(self.error)
 
     def __str__(self) -> str:
-        what = ("registered by " + short(self.receiver) if self.giver is None
-                else f"{short(self.giver)} → {short(self.receiver)}")
-        mark = "ok" if self.ok else f"BROKEN: {self.error}"
-        return f"{self.number}. {what} at {self.location}, {date_text(self.time)} — {mark}"
+        values = {"number": self.number, "receiver": short(self.receiver),
+                  "location": self.location, "date": date_text(self.time)}
+        if self.giver is None and self.ok:
+            return say("{number}. registered by {receiver} at {location}, {date} — ok", **values)
+        if self.giver is None:
+            return say("{number}. registered by {receiver} at {location}, {date} — BROKEN: "
+                       "{problem}", problem=self.error, **values)
+        if self.ok:
+            return say("{number}. {giver} → {receiver} at {location}, {date} — ok",
+                       giver=short(self.giver), **values)
+        return say("{number}. {giver} → {receiver} at {location}, {date} — BROKEN: {problem}",
+                   giver=short(self.giver), problem=self.error, **values)
 
 
 @dataclass(frozen=True)
@@ -273,8 +284,9 @@ class Verification:
             raise self.error
 
     def __str__(self) -> str:
-        head = (f"lot {self.lot!r}: genuine" if self.ok
-                else f"lot {self.lot!r}: NOT VERIFIED — {self.problem}")
+        head = (say("lot {lot!r}: genuine", lot=self.lot) if self.ok
+                else say("lot {lot!r}: NOT VERIFIED — {problem}", lot=self.lot,
+                         problem=self.problem))
         return "\n".join([head, *(f"  {step}" for step in self.steps)])
 
 
@@ -299,8 +311,8 @@ def check_journey(lot: Lot, handoffs: Sequence[HandOff], *, chain_id: int, regis
     documents = dict(documents or {})
     unknown = sorted(set(documents) - set(range(len(handoffs) + 1)))
     if unknown:
-        raise ValueError(f"there is no step {unknown[0]}: lot {lot.id!r}'s journey has steps 0 "
-                         f"to {len(handoffs)}")
+        raise ValueError(say("there is no step {step}: lot {lot!r}'s journey has steps 0 to "
+                             "{last}", step=unknown[0], lot=lot.id, last=len(handoffs)))
     steps = [_step(lot.id, 0, None, lot.producer, lot.origin, lot.registered_at,
                    lot.document_hash, documents, None)]
     holder, last_time = lot.producer, lot.registered_at
@@ -376,9 +388,9 @@ def verify(chain: Blockchain, registry: str, lot: str, *,
     serial on an item's code), the lot must have registered it.
     """
     if not is_registry(chain, registry):
-        return _result(lot, [], UnknownLot(lot, registry, why=(
-            f"no product registry lives at {short(registry)} on this chain, so nothing there "
-            f"vouches for lot {lot!r}.")), None)
+        return _result(lot, [], UnknownLot(lot, registry, why=say(
+            "no product registry lives at {registry} on this chain, so nothing there vouches "
+            "for lot {lot!r}.", registry=short(registry), lot=lot)), None)
     record = read_lot(chain, registry, lot)
     if record is None:
         return _result(lot, [], UnknownLot(lot, registry), None)

@@ -35,17 +35,31 @@ from minichain.contracts.runtime import (
     register,
 )
 from minichain.errors import short
+from minichain.language import say
 
 if TYPE_CHECKING:
     from minichain.chain import Blockchain
     from minichain.wallet import Wallet
 
 __all__ = ["CREATED", "FUNDED", "SHIPPED", "COMPLETED", "REFUNDED", "DISPUTED", "RESOLVED",
-           "OrderEscrow", "open_order"]
+           "OrderEscrow", "open_order", "state_text"]
 
 CREATED, FUNDED, SHIPPED, COMPLETED = "CREATED", "FUNDED", "SHIPPED", "COMPLETED"
 REFUNDED, DISPUTED, RESOLVED = "REFUNDED", "DISPUTED", "RESOLVED"
 OUTCOMES = ("release", "refund", "split")
+
+
+def state_text(state: str) -> str:
+    """An order's state as a person reads it, in the language in use ("CREATED" in English);
+    the stored state itself is always the English word."""
+    texts = {
+        # TRANSLATORS: the states of an escrowed order, short: the escrow diagram's boxes
+        # show them too.
+        CREATED: say("CREATED"), FUNDED: say("FUNDED"), SHIPPED: say("SHIPPED"),
+        COMPLETED: say("COMPLETED"), REFUNDED: say("REFUNDED"), DISPUTED: say("DISPUTED"),
+        RESOLVED: say("RESOLVED"),
+    }
+    return texts.get(state, state)
 
 
 @register
@@ -54,16 +68,24 @@ class OrderEscrow(Contract):
 
     def setup(self, buyer: str, seller: str, arbiter: str, price: int, ship_window: int = 3600,
               confirm_window: int = 3600, order: str = "") -> None:
-        for name, value in (("price", price), ("ship window", ship_window),
-                            ("confirm window", confirm_window)):
-            if type(value) is not int or value <= 0:
-                raise WrongAmount(f"the {name} must be a whole number above 0, not {value!r}")
-        for role, address in (("buyer", buyer), ("seller", seller), ("arbiter", arbiter)):
-            problem = crypto.address_problem(address)
-            if problem:
-                raise BadCall(f"the {role} must be an address: {problem}")
+        if not _above_zero(price):
+            raise WrongAmount(say("the price must be a whole number above 0, not {value!r}",
+                                  value=price))
+        if not _above_zero(ship_window):
+            raise WrongAmount(say("the ship window must be a whole number above 0, not "
+                                  "{value!r}", value=ship_window))
+        if not _above_zero(confirm_window):
+            raise WrongAmount(say("the confirm window must be a whole number above 0, not "
+                                  "{value!r}", value=confirm_window))
+        if problem := crypto.address_problem(buyer):
+            raise BadCall(say("the buyer must be an address: {problem}", problem=problem))
+        if problem := crypto.address_problem(seller):
+            raise BadCall(say("the seller must be an address: {problem}", problem=problem))
+        if problem := crypto.address_problem(arbiter):
+            raise BadCall(say("the arbiter must be an address: {problem}", problem=problem))
         if not isinstance(order, str):
-            raise BadCall(f"the order must be text, such as 'order #1002', not {order!r}")
+            raise BadCall(say("the order must be text, such as 'order #1002', not {order!r}",
+                              order=order))
         for key, value in (("buyer", buyer), ("seller", seller), ("arbiter", arbiter),
                            ("price", price), ("ship_window", ship_window),
                            ("confirm_window", confirm_window), ("order", order)):
@@ -75,11 +97,12 @@ class OrderEscrow(Contract):
     @public(payable=True)
     def fund(self) -> None:
         """The buyer pays exactly the price into the contract."""
-        self._only("buyer", "pay for the order")
-        self._in(CREATED, action="pay for the order")
+        self._only("buyer", say("pay for the order"))
+        self._in(CREATED, action=say("pay for the order"))
         price = self.load("price")
         if self.value != price:
-            raise WrongAmount(f"the price is {price}; {self.value} was sent. Send exactly {price}.")
+            raise WrongAmount(say("the price is {price}; {sent} was sent. Send exactly {price}.",
+                                  price=price, sent=self.value))
         deadline = self.now + self.load("ship_window")
         self.store("ship_deadline", deadline)
         self.store("state", FUNDED)
@@ -88,12 +111,13 @@ class OrderEscrow(Contract):
     @public
     def ship(self, tracking_hash: str) -> None:
         """The seller records a hash of the tracking number before the ship deadline."""
-        self._only("seller", "mark the order shipped")
-        self._in(FUNDED, action="ship")
+        self._only("seller", say("mark the order shipped"))
+        self._in(FUNDED, action=say("ship"))
         deadline = self.load("ship_deadline")
         if self.now > deadline:
-            raise TooLate(f"the ship deadline ({date_text(deadline)}) has passed; it is {date_text(self.now)}: "
-                          "the order can no longer be shipped, and anyone may refund the buyer.")
+            raise TooLate(say("the ship deadline ({deadline}) has passed; it is {now}: the order "
+                              "can no longer be shipped, and anyone may refund the buyer.",
+                              deadline=date_text(deadline), now=date_text(self.now)))
         confirm_deadline = self.now + self.load("confirm_window")
         self.store("tracking_hash", tracking_hash)
         self.store("confirm_deadline", confirm_deadline)
@@ -103,49 +127,52 @@ class OrderEscrow(Contract):
     @public
     def confirm(self) -> None:
         """The buyer confirms delivery: the seller is paid."""
-        self._only("buyer", "confirm delivery")
-        self._in(SHIPPED, action="confirm delivery")
+        self._only("buyer", say("confirm delivery"))
+        self._in(SHIPPED, action=say("confirm delivery"))
         self._finish(COMPLETED, seller=self.load("price"))
 
     @public
     def release(self) -> None:
         """Anyone, after the confirm deadline, pays the seller if the buyer stayed silent."""
-        self._in(SHIPPED, action="release the payment")
+        self._in(SHIPPED, action=say("release the payment"))
         deadline = self.load("confirm_deadline")
         if self.now <= deadline:
-            raise TooEarly(f"the buyer has until {date_text(deadline)} to confirm or dispute; it is "
-                           f"{date_text(self.now)}, so the payment cannot be released yet.")
+            raise TooEarly(say("the buyer has until {deadline} to confirm or dispute; it is "
+                               "{now}, so the payment cannot be released yet.",
+                               deadline=date_text(deadline), now=date_text(self.now)))
         self._finish(COMPLETED, seller=self.load("price"))
 
     # -- refunds ---------------------------------------------------------------------------------
     @public
     def cancel(self) -> None:
         """The seller cancels an order it has not shipped: the buyer is refunded."""
-        self._only("seller", "cancel the order")
-        self._in(FUNDED, action="cancel")
+        self._only("seller", say("cancel the order"))
+        self._in(FUNDED, action=say("cancel"))
         self._finish(REFUNDED, buyer=self.load("price"))
 
     @public
     def refund(self) -> None:
         """Anyone, after the ship deadline, refunds the buyer of an order never shipped."""
-        self._in(FUNDED, action="refund an unshipped order")
+        self._in(FUNDED, action=say("refund an unshipped order"))
         deadline = self.load("ship_deadline")
         if self.now <= deadline:
-            raise TooEarly(f"the seller has until {date_text(deadline)} to ship; it is "
-                           f"{date_text(self.now)}, so the order cannot be refunded yet.")
+            raise TooEarly(say("the seller has until {deadline} to ship; it is {now}, so the "
+                               "order cannot be refunded yet.",
+                               deadline=date_text(deadline), now=date_text(self.now)))
         self._finish(REFUNDED, buyer=self.load("price"))
 
     # -- disputes --------------------------------------------------------------------------------
     @public
     def dispute(self, reason: str = "") -> None:
         """The buyer opens a dispute before the confirm deadline; the timers stop."""
-        self._only("buyer", "open a dispute")
-        state = self._in(FUNDED, SHIPPED, action="open a dispute")
+        self._only("buyer", say("open a dispute"))
+        state = self._in(FUNDED, SHIPPED, action=say("open a dispute"))
         if state == SHIPPED:
             deadline = self.load("confirm_deadline")
             if self.now > deadline:
-                raise TooLate(f"the confirm deadline ({date_text(deadline)}) has passed; it is "
-                              f"{date_text(self.now)}: the delivery counts as accepted.")
+                raise TooLate(say("the confirm deadline ({deadline}) has passed; it is {now}: "
+                                  "the delivery counts as accepted.",
+                                  deadline=date_text(deadline), now=date_text(self.now)))
         self.store("dispute_reason", reason)
         self.store("state", DISPUTED)
         self.emit("Disputed", reason=reason)
@@ -154,18 +181,19 @@ class OrderEscrow(Contract):
     def resolve(self, outcome: str, seller_share: int = 0) -> None:
         """The arbiter settles a dispute: 'release' to the seller, 'refund' to the buyer, or
         'split', giving `seller_share` to the seller and the rest to the buyer."""
-        self._only("arbiter", "resolve a dispute")
-        self._in(DISPUTED, action="resolve a dispute")
+        self._only("arbiter", say("resolve a dispute"))
+        self._in(DISPUTED, action=say("resolve a dispute"))
         price = self.load("price")
         if outcome not in OUTCOMES:
-            raise WrongAmount(f"the outcome must be one of {', '.join(OUTCOMES)}, not {outcome!r}")
+            raise WrongAmount(say("the outcome must be one of {outcomes}, not {outcome!r}",
+                                  outcomes=", ".join(OUTCOMES), outcome=outcome))
         if outcome == "release":
             seller_share = price
         elif outcome == "refund":
             seller_share = 0
         elif type(seller_share) is not int or not 0 <= seller_share <= price:
-            raise WrongAmount(f"the seller's share must be between 0 and the price {price}, "
-                              f"not {seller_share!r}")
+            raise WrongAmount(say("the seller's share must be between 0 and the price {price}, "
+                                  "not {share!r}", price=price, share=seller_share))
         self._finish(RESOLVED, seller=seller_share, buyer=price - seller_share, outcome=outcome)
 
     # -- getting paid ----------------------------------------------------------------------------
@@ -174,24 +202,42 @@ class OrderEscrow(Contract):
         """Whoever is owed money takes it out."""
         owed = self.load(f"owed:{self.caller}", 0)
         if owed == 0:
-            raise WrongAmount(f"{short(self.caller)} is owed nothing by this order.")
+            raise WrongAmount(say("{caller} is owed nothing by this order.",
+                                  caller=short(self.caller)))
         self.store(f"owed:{self.caller}", None)
         self.pay(self.caller, owed)
         self.emit("Withdrawn", to=self.caller, amount=owed)
 
     # -- rules shared by the methods -------------------------------------------------------------
     def _only(self, role: str, action: str) -> None:
+        """Refuse `action` (a phrase in the language in use) to anyone but the `role`."""
         holder = self.load(role)
         if self.caller != holder:
-            raise NotAllowed(f"only the {role} ({short(holder)}) may {action}; "
-                             f"{short(self.caller)} is not the {role}.")
+            values = {"holder": short(holder), "action": action, "caller": short(self.caller)}
+            if role == "buyer":
+                message = say("only the buyer ({holder}) may {action}; {caller} is not the "
+                              "buyer.", **values)
+            elif role == "seller":
+                message = say("only the seller ({holder}) may {action}; {caller} is not the "
+                              "seller.", **values)
+            else:
+                message = say("only the arbiter ({holder}) may {action}; {caller} is not the "
+                              "arbiter.", **values)
+            raise NotAllowed(message)
 
     def _in(self, *states: str, action: str) -> str:
+        """Refuse `action` (a phrase in the language in use) unless the order is in `states`."""
         state = self.load("state")
         if state not in states:
-            allowed = " or ".join(states)
-            raise WrongState(f"the order is {state}; it is possible to {action} only when it "
-                             f"is {allowed}.")
+            values = {"state": state_text(state), "action": action,
+                      "allowed": state_text(states[0])}
+            if len(states) == 1:
+                message = say("the order is {state}; it is possible to {action} only when it is "
+                              "{allowed}.", **values)
+            else:
+                message = say("the order is {state}; it is possible to {action} only when it is "
+                              "{allowed} or {other}.", other=state_text(states[1]), **values)
+            raise WrongState(message)
         return state
 
     def _finish(self, state: str, seller: int = 0, buyer: int = 0, **details: str) -> None:
@@ -201,6 +247,10 @@ class OrderEscrow(Contract):
                 self.store(f"owed:{who}", self.load(f"owed:{who}", 0) + amount)
         self.store("state", state)
         self.emit(state.capitalize(), seller_gets=seller, buyer_gets=buyer, **details)
+
+
+def _above_zero(value: object) -> bool:
+    return type(value) is int and value > 0
 
 
 def open_order(chain: Blockchain, platform: Wallet, order: str, *, price: int, buyer: Wallet,

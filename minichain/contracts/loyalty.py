@@ -21,6 +21,7 @@ from typing import Any
 from minichain import crypto
 from minichain.contracts.runtime import BadCall, Contract, NotAllowed, WrongAmount, public, register
 from minichain.errors import short
+from minichain.language import say
 
 __all__ = ["MAX_POINTS", "LoyaltyPoints", "NotAnAddress", "NotEnoughPoints", "balances"]
 
@@ -31,14 +32,22 @@ class NotEnoughPoints(WrongAmount):
     """A holder tries to transfer or redeem more points than they hold."""
 
     def __init__(self, holder: str, balance: int, action: str, amount: int):
-        super().__init__(f"{short(holder)} holds {balance} points and cannot {action} {amount}.")
+        values = {"holder": short(holder), "balance": balance, "amount": amount}
+        if action == "transfer":
+            message = say("{holder} holds {balance} points and cannot transfer {amount}.",
+                          **values)
+        elif action == "redeem":
+            message = say("{holder} holds {balance} points and cannot redeem {amount}.", **values)
+        else:
+            raise ValueError(f"points are transferred or redeemed, not {action!r}")
+        super().__init__(message)
 
 
 class NotAnAddress(BadCall):
     """Points may be sent only to a well-formed, checksummed address."""
 
     def __init__(self, problem: str):
-        super().__init__(f"points cannot be sent there: {problem}.")
+        super().__init__(say("points cannot be sent there: {problem}.", problem=problem))
 
 
 @register
@@ -57,8 +66,9 @@ class LoyaltyPoints(Contract):
         """The merchant issues new points to `to` (for a purchase, say)."""
         merchant = self.load("merchant")
         if self.caller != merchant:
-            raise NotAllowed(f"only the merchant ({short(merchant)}) may mint points; "
-                             f"{short(self.caller)} is not the merchant.")
+            raise NotAllowed(say("only the merchant ({merchant}) may mint points; {caller} is not "
+                                 "the merchant.", merchant=short(merchant),
+                                 caller=short(self.caller)))
         _check_amount(amount)
         _check_address(to)
         self._credit(to, amount)
@@ -100,8 +110,8 @@ class LoyaltyPoints(Contract):
 
 def _check_amount(amount: object) -> None:
     if type(amount) is not int or not 1 <= amount <= MAX_POINTS:
-        raise WrongAmount(f"an amount of points must be a whole number from 1 to {MAX_POINTS}, "
-                          f"not {amount!r}")
+        raise WrongAmount(say("an amount of points must be a whole number from 1 to {limit}, "
+                              "not {amount!r}", limit=MAX_POINTS, amount=amount))
 
 
 def _check_address(to: object) -> None:

@@ -33,6 +33,7 @@ from functools import lru_cache
 from typing import Any
 
 from minichain.errors import InvalidTransaction
+from minichain.language import say
 
 __all__ = [
     "MAX_DEPTH",
@@ -76,8 +77,8 @@ class MessageTooDeep(MalformedMessage):
     """Lists and objects are nested more deeply than any contract needs."""
 
     def __init__(self, where: str):
-        super().__init__(f"{where} nests lists and objects more than {MAX_DEPTH} deep; "
-                         "flatten it")
+        super().__init__(say("{where} nests lists and objects more than {depth} deep; flatten it",
+                             where=where, depth=MAX_DEPTH))
 
 
 class DuplicateField(MalformedMessage):
@@ -101,8 +102,14 @@ class NumberOutOfRange(MalformedMessage):
 
     def __init__(self, where: str, value: int):
         digits = len(str(abs(value))) if abs(value) < 10**100 else "more than 100"
-        super().__init__(f"{where} holds a number with {digits} digits, outside the range "
-                         f"{MIN_INTEGER} to {MAX_INTEGER}")
+        if isinstance(digits, int):
+            message = say("{where} holds a number with {digits} digits, outside the range "
+                          "{low} to {high}", where=where, digits=digits, low=MIN_INTEGER,
+                          high=MAX_INTEGER)
+        else:
+            message = say("{where} holds a number with more than 100 digits, outside the range "
+                          "{low} to {high}", where=where, low=MIN_INTEGER, high=MAX_INTEGER)
+        super().__init__(message)
 
 
 class UnencodableText(MalformedMessage):
@@ -155,25 +162,30 @@ def _checked_kind(data: bytes) -> str | None:
     except MalformedMessage:
         raise
     except ValueError as error:
-        raise MessageNotJSON(f"the transaction's data begins with '{{', so it is read as a "
-                             f"contract message, but it is not JSON ({error})") from None
+        raise MessageNotJSON(say("the transaction's data begins with '{{', so it is read as a "
+                                 "contract message, but it is not JSON ({error})",
+                                 error=error)) from None
     kinds = [kind for kind in _KINDS if kind in message]
     extra = sorted(set(message) - {*_KINDS, "args"})
     if len(kinds) != 1 or extra:
-        named = ", ".join(repr(name) for name in extra) or "both 'deploy' and 'call'"
         if not kinds:
-            raise UnknownMessageField("a contract message must name a contract to deploy "
-                                      "('deploy') or a method to call ('call')")
-        raise UnknownMessageField(f"a contract message holds only 'deploy' or 'call' and "
-                                  f"'args', not {named}")
+            raise UnknownMessageField(say("a contract message must name a contract to deploy "
+                                          "('deploy') or a method to call ('call')"))
+        if not extra:
+            raise UnknownMessageField(say("a contract message holds only 'deploy' or 'call' and "
+                                          "'args', not both 'deploy' and 'call'"))
+        raise UnknownMessageField(say("a contract message holds only 'deploy' or 'call' and "
+                                      "'args', not {named}",
+                                      named=", ".join(repr(name) for name in extra)))
     kind = kinds[0]
-    check_name(message[kind], f"the {'contract' if kind == 'deploy' else 'method'} name")
+    check_name(message[kind], say("the contract name") if kind == "deploy"
+               else say("the method name"))
     args = message.get("args", {})
     if not isinstance(args, dict):
-        raise WrongMessageShape("the message's 'args' must be an object of names and values")
+        raise WrongMessageShape(say("the message's 'args' must be an object of names and values"))
     for name in args:
-        check_name(name, "an argument name")
-    check_value(args, "the message's arguments", depth=2)
+        check_name(name, say("an argument name"))
+    check_value(args, say("the message's arguments"), depth=2)
     return kind
 
 
@@ -183,7 +195,7 @@ def _check_depth(text: str) -> None:
     for bracket in _BRACKETS.findall(_STRINGS.sub('""', text)):
         depth += 1 if bracket in "[{" else -1
         if depth > MAX_DEPTH:
-            raise MessageTooDeep("the contract message")
+            raise MessageTooDeep(say("the contract message"))
 
 
 _STRINGS = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)
@@ -194,19 +206,21 @@ def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     result: dict[str, Any] = {}
     for key, value in pairs:
         if key in result:
-            raise DuplicateField(f"the contract message names the field {key!r} twice")
+            raise DuplicateField(say("the contract message names the field {key!r} twice",
+                                     key=key))
         result[key] = value
     return result
 
 
 def _no_constant(name: str) -> Any:
-    raise NotAWholeNumber(f"the contract message holds {name}, which is not a number a "
-                          "contract can count with")
+    raise NotAWholeNumber(say("the contract message holds {name}, which is not a number a "
+                              "contract can count with", name=name))
 
 
 def _bounded_int(text: str) -> int:
     if len(text.lstrip("-")) > 19:  # before int(): a huge number costs nothing to refuse
-        raise NumberOutOfRange("the contract message", 10**100 if len(text) > 100 else int(text))
+        raise NumberOutOfRange(say("the contract message"),
+                               10**100 if len(text) > 100 else int(text))
     return int(text)
 
 
@@ -215,10 +229,12 @@ def _bounded_int(text: str) -> int:
 def check_name(name: Any, what: str) -> str:
     """A contract, method, argument or storage name: short text that can be encoded."""
     if not isinstance(name, str) or not name:
-        raise WrongMessageShape(f"{what} must be non-empty text, not {_kind(name)}")
+        raise WrongMessageShape(say("{what} must be non-empty text, not {kind}", what=what,
+                                    kind=_kind(name)))
     if len(name) > MAX_NAME_LENGTH:
-        raise WrongMessageShape(f"{what} is {len(name)} characters long; at most "
-                                f"{MAX_NAME_LENGTH} are allowed")
+        raise WrongMessageShape(say("{what} is {length} characters long; at most {limit} are "
+                                    "allowed", what=what, length=len(name),
+                                    limit=MAX_NAME_LENGTH))
     _check_text(name, what)
     return name
 
@@ -238,34 +254,51 @@ def check_value(value: Any, what: str, *, depth: int = 1) -> None:
         elif isinstance(item, str):
             _check_text(item, what)
         elif isinstance(item, float):
-            raise NotAWholeNumber(f"{what} holds the number {item!r}; contracts count in whole "
-                                  "coins and seconds")
+            raise NotAWholeNumber(say("{what} holds the number {number!r}; contracts count in "
+                                      "whole coins and seconds", what=what, number=item))
         elif isinstance(item, (list, tuple, dict)):
             if level > MAX_DEPTH:
                 raise MessageTooDeep(what)
             if isinstance(item, dict):
                 for key in item:
                     if not isinstance(key, str):
-                        raise UnsupportedValue(f"{what} uses {_kind(key)} as a field name; "
-                                               "field names are text")
+                        raise UnsupportedValue(say("{what} uses {kind} as a field name; field "
+                                                   "names are text", what=what,
+                                                   kind=_kind(key)))
                     _check_text(key, what)
                 pending.extend((v, level + 1) for v in item.values())
             else:
                 pending.extend((v, level + 1) for v in item)
         else:
-            raise UnsupportedValue(f"{what} holds {_kind(item)}; only text, whole numbers, "
-                                   "true/false, null, lists and objects can be stored or sent")
+            raise UnsupportedValue(say("{what} holds {kind}; only text, whole numbers, "
+                                       "true/false, null, lists and objects can be stored or "
+                                       "sent", what=what, kind=_kind(item)))
 
 
 def _check_text(text: str, what: str) -> None:
     try:
         text.encode("utf-8")
     except UnicodeEncodeError as error:
-        raise UnencodableText(f"{what} holds the code point U+{ord(text[error.start]):04X}, a "
-                              "lone surrogate that is not a character and cannot be stored"
-                              ) from None
+        raise UnencodableText(say("{what} holds the code point U+{code:04X}, a lone surrogate "
+                                  "that is not a character and cannot be stored", what=what,
+                                  code=ord(text[error.start]))) from None
 
 
 def _kind(value: Any) -> str:
-    return {str: "text", int: "a number", bool: "true/false", type(None): "null", list: "a list",
-            dict: "an object", float: "a fraction"}.get(type(value), type(value).__name__)
+    """What `value` is, in words ("a number"); an unusual type by its Python name."""
+    kind = type(value)
+    if kind is str:
+        return say("text")
+    if kind is int:
+        return say("a number")
+    if kind is bool:
+        return say("true/false")
+    if value is None:
+        return say("null")
+    if kind is list:
+        return say("a list")
+    if kind is dict:
+        return say("an object")
+    if kind is float:
+        return say("a fraction")
+    return kind.__name__

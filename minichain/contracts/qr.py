@@ -34,6 +34,7 @@ from minichain.contracts.custody import Verification, verify
 from minichain.contracts.registry import LOT_ID
 from minichain.contracts.registry_errors import UnknownLot
 from minichain.errors import ValidationError
+from minichain.language import say
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -50,7 +51,8 @@ class BadItemLink(ValidationError):
     """A scanned link is not a verification link for an item."""
 
     def __init__(self, link: str, problem: str):
-        super().__init__(f"{link!r} is not an item's verification link: {problem}.")
+        super().__init__(say("{link!r} is not an item's verification link: {problem}.",
+                             link=link, problem=problem))
 
 
 @dataclass(frozen=True)
@@ -66,11 +68,14 @@ class ItemLink:
     def __post_init__(self) -> None:
         problem = crypto.address_problem(self.registry)
         if problem:
-            raise ValueError(f"the registry is not a valid address: {problem}")
-        for label, value in (("lot id", self.lot), ("item serial", self.item or "0")):
-            if not LOT_ID.fullmatch(value):
-                raise ValueError(f"the {label} must be 1 to 40 letters, digits, '.', '_' or "
-                                 f"'-', not {value!r}")
+            raise ValueError(say("the registry is not a valid address: {problem}",
+                                 problem=problem))
+        if not LOT_ID.fullmatch(self.lot):
+            raise ValueError(say("the lot id must be 1 to 40 letters, digits, '.', '_' or '-', "
+                                 "not {value!r}", value=self.lot))
+        if not LOT_ID.fullmatch(self.item or "0"):
+            raise ValueError(say("the item serial must be 1 to 40 letters, digits, '.', '_' or "
+                                 "'-', not {value!r}", value=self.item))
 
     @property
     def url(self) -> str:
@@ -89,9 +94,9 @@ class ItemLink:
         chain = query.get("chain", [""])[0]
         registry = query.get("registry", [""])[0]
         if not (parts.scheme and parts.netloc and lot):
-            raise BadItemLink(link, "it names no lot")
+            raise BadItemLink(link, say("it names no lot"))
         if not chain.isdigit():
-            raise BadItemLink(link, f"its chain {chain!r} is not a chain id")
+            raise BadItemLink(link, say("its chain {chain!r} is not a chain id", chain=chain))
         try:
             return cls(registry=registry, lot=unquote(lot), item=query.get("item", [""])[0],
                        chain_id=int(chain),
@@ -107,9 +112,10 @@ class ItemLink:
         This trusts the registry the link names; a shopper's app pins its own
         (`minichain.contracts.verifier.Verifier`)."""
         if self.chain_id != chain.params.chain_id:
-            error = UnknownLot(self.lot, self.registry, why=(
-                f"the link names chain {self.chain_id}, but this node follows chain "
-                f"{chain.params.chain_id}, so lot {self.lot!r} cannot be verified here."))
+            error = UnknownLot(self.lot, self.registry, why=say(
+                "the link names chain {named}, but this node follows chain {followed}, so lot "
+                "{lot!r} cannot be verified here.", named=self.chain_id,
+                followed=chain.params.chain_id, lot=self.lot))
             return Verification(ok=False, lot=self.lot, steps=(), problem=str(error),
                                 broken_at=None, error=error)
         return verify(chain, self.registry, self.lot, documents=documents,
@@ -133,7 +139,7 @@ class ItemQR:
         try:
             import segno  # only QR codes need it
         except ImportError:
-            raise ImportError("QR codes need the segno package: pip install segno") from None
+            raise ImportError(say("QR codes need the segno package: pip install segno")) from None
         return segno.make(self.payload, error=ERROR_LEVEL, micro=False, boost_error=False)
 
     @property
@@ -155,10 +161,11 @@ class ItemQR:
             light: str = "#fff") -> str:
         """The code as a self-contained SVG document (no XML declaration, no external links)."""
         out = io.BytesIO()
-        item = f", item {self.link.item}" if self.link.item else ""
+        title = say("Lot {lot}, item {item}", lot=self.link.lot, item=self.link.item) \
+            if self.link.item else say("Lot {lot}", lot=self.link.lot)
         self.code.save(out, kind="svg", xmldecl=False, svgns=True, nl=False, scale=scale,
                        border=border, dark=dark, light=light, svgclass="minichain-qr",
-                       lineclass=None, title=f"Lot {self.link.lot}{item}", desc=self.payload)
+                       lineclass=None, title=title, desc=self.payload)
         return out.getvalue().decode("utf-8")
 
     def _repr_svg_(self) -> str:

@@ -48,6 +48,7 @@ from minichain.contracts.registry_errors import (
 )
 from minichain.contracts.runtime import Contract, NotAllowed, public, register
 from minichain.errors import short
+from minichain.language import say
 
 __all__ = [
     "LOT_ID",
@@ -126,7 +127,8 @@ class ProductRegistry(Contract):
     def setup(self, chain_id: int, name: str = "") -> None:
         """The deployer becomes the operator; `chain_id` is the chain's (hand-offs name it)."""
         if type(chain_id) is not int or chain_id < 0:
-            raise MalformedRecord(f"the chain id must be a whole number, not {chain_id!r}")
+            raise MalformedRecord(say("the chain id must be a whole number, not {value!r}",
+                                      value=chain_id))
         self.store("operator", self.caller)
         self.store("chain_id", chain_id)
         self.store("name", _text("name", name, empty=True))
@@ -135,7 +137,7 @@ class ProductRegistry(Contract):
     @public
     def approve_producer(self, producer: str, name: str) -> None:
         """The operator vouches for a producer, who may then register lots."""
-        self._only_operator("approve producers")
+        self._only_operator(say("approve producers"))
         _address("producer", producer)
         self.store(f"producer:{producer}", _text("producer's name", name))
         self.emit("ProducerApproved", producer=producer, producer_name=name)
@@ -147,16 +149,17 @@ class ProductRegistry(Contract):
         how many items it holds (their serials are 1 to `items`; 0: no serials)."""
         name = self.load(f"producer:{self.caller}")
         if name is None:
-            raise NotAllowed(f"{short(self.caller)} is not a producer approved by the registry's "
-                             f"operator {short(self.load('operator'))}, so it may not register "
-                             "lots.")
+            raise NotAllowed(say("{caller} is not a producer approved by the registry's operator "
+                                 "{operator}, so it may not register lots.",
+                                 caller=short(self.caller),
+                                 operator=short(self.load("operator"))))
         _lot_id(lot)
         _text("SKU", sku)
         _text("origin", origin)
         _hash(document_hash)
         if type(items) is not int or not 0 <= items <= MAX_ITEMS:
-            raise MalformedRecord(f"the number of items must be a whole number from 0 to "
-                                  f"{MAX_ITEMS:,}, not {items!r}")
+            raise MalformedRecord(say("the number of items must be a whole number from 0 to "
+                                      "{limit:,}, not {value!r}", limit=MAX_ITEMS, value=items))
         existing = self.load(f"lot:{lot}")
         if existing is not None:
             raise LotAlreadyRegistered(lot, existing["producer"], existing["registered_at"])
@@ -174,9 +177,12 @@ class ProductRegistry(Contract):
                   receiver_key: str, receiver_signature: str) -> None:
         """Record a hand-off signed by both hands; anyone holding both signatures may send it."""
         _lot_id(lot)
-        for label, value in (("hand-off number", number), ("time", time)):
-            if type(value) is not int or value < 0:
-                raise MalformedRecord(f"the {label} must be a whole number, not {value!r}")
+        if type(number) is not int or number < 0:
+            raise MalformedRecord(say("the hand-off number must be a whole number, not {value!r}",
+                                      value=number))
+        if type(time) is not int or time < 0:
+            raise MalformedRecord(say("the time must be a whole number, not {value!r}",
+                                      value=time))
         _address("receiver", receiver)  # the giver must be the holder, checked below
         _text("location", location)
         _hash(document_hash)
@@ -214,9 +220,10 @@ class ProductRegistry(Contract):
         record = self._lot(lot)
         operator = self.load("operator")
         if self.caller not in (record["producer"], operator):
-            raise NotAllowed(f"only the producer of lot {lot!r} ({short(record['producer'])}) "
-                             f"or the registry's operator ({short(operator)}) may recall it; "
-                             f"{short(self.caller)} is neither.")
+            raise NotAllowed(say("only the producer of lot {lot!r} ({producer}) or the registry's "
+                                 "operator ({operator}) may recall it; {caller} is neither.",
+                                 lot=lot, producer=short(record["producer"]),
+                                 operator=short(operator), caller=short(self.caller)))
         if record["recalled"]:
             raise RecalledLot(lot, record["recalled_by"], record["recalled_at"],
                               record["recall_reason"], action="recalled again")
@@ -229,10 +236,10 @@ class ProductRegistry(Contract):
     def record_scan(self, lot: str, item: str, location: str) -> None:
         """The operator's verifier service records a scan of item `item` of `lot` at
         `location`; the event says how many times the code has been scanned, and where first."""
-        self._only_operator("record scans")
+        self._only_operator(say("record scans"))
         _lot_id(lot)
         if not isinstance(item, str):
-            raise MalformedRecord(f"an item serial must be text, not {item!r}")
+            raise MalformedRecord(say("an item serial must be text, not {value!r}", value=item))
         _text("location", location)
         record = self._lot(lot)
         problem = serial_problem(lot, record.get("items", 0), item)
@@ -250,10 +257,12 @@ class ProductRegistry(Contract):
 
     # -- rules shared by the methods ---------------------------------------------------------------
     def _only_operator(self, action: str) -> None:
+        """Refuse `action` (a phrase in the language in use) to anyone but the operator."""
         operator = self.load("operator")
         if self.caller != operator:
-            raise NotAllowed(f"only the registry's operator ({short(operator)}) may {action}; "
-                             f"{short(self.caller)} is not the operator.")
+            raise NotAllowed(say("only the registry's operator ({operator}) may {action}; "
+                                 "{caller} is not the operator.", operator=short(operator),
+                                 action=action, caller=short(self.caller)))
 
     def _lot(self, lot: str) -> dict[str, Any]:
         record = self.load(f"lot:{lot}")
@@ -272,25 +281,36 @@ class ProductRegistry(Contract):
 
 def _lot_id(lot: object) -> None:
     if not isinstance(lot, str) or not LOT_ID.fullmatch(lot):
-        raise MalformedRecord(f"a lot id must be 1 to 40 letters, digits, '.', '_' or '-', "
-                              f"starting with a letter or digit, not {lot!r}")
+        raise MalformedRecord(say("a lot id must be 1 to 40 letters, digits, '.', '_' or '-', "
+                                  "starting with a letter or digit, not {value!r}", value=lot))
+
+
+def _label(label: str) -> str:
+    """A field of a lot, hand-off or producer ("the SKU") in the language in use."""
+    labels = {"name": say("the name"), "producer's name": say("the producer's name"),
+              "SKU": say("the SKU"), "origin": say("the origin"), "location": say("the location"),
+              "reason": say("the reason"), "producer": say("the producer"),
+              "receiver": say("the receiver")}
+    return labels.get(label, f"the {label}")
 
 
 def _text(label: str, value: object, empty: bool = False) -> str:
     if not isinstance(value, str) or len(value) > MAX_TEXT or (not value and not empty):
         least = 0 if empty else 1
-        raise MalformedRecord(f"the {label} must be text of {least} to {MAX_TEXT} characters, "
-                              f"not {value!r}")
+        raise MalformedRecord(say("{field} must be text of {least} to {most} characters, not "
+                                  "{value!r}", field=_label(label), least=least, most=MAX_TEXT,
+                                  value=value))
     return value
 
 
 def _hash(value: object) -> None:
     if not isinstance(value, str) or not HEX64.fullmatch(value):
-        raise MalformedRecord(f"a document hash must be 64 lower-case hex digits (a SHA-256 "
-                              f"fingerprint), not {value!r}")
+        raise MalformedRecord(say("a document hash must be 64 lower-case hex digits (a SHA-256 "
+                                  "fingerprint), not {value!r}", value=value))
 
 
 def _address(label: str, value: object) -> None:
     problem = crypto.address_problem(value)
     if problem:
-        raise MalformedRecord(f"the {label} is not a valid address: {problem}")
+        raise MalformedRecord(say("{field} is not a valid address: {problem}",
+                                  field=_label(label), problem=problem))

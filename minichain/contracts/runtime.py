@@ -42,6 +42,7 @@ from minichain.contracts.message import MalformedMessage, check_name, check_valu
     message_kind, read_message
 from minichain.errors import InvalidTransaction, ValidationError, short
 from minichain.execution import BlockContext, register_runtime
+from minichain.language import say
 from minichain.receipt import Event, Receipt
 from minichain.state import Account, Scratch, WorldState, _Reads, check_nonce_and_funds
 from minichain.transaction import Transaction
@@ -95,11 +96,10 @@ class FeeBelowIntrinsicGas(InvalidTransaction):
     """A transaction for a contract must pay at least the gas every such transaction costs."""
 
     def __init__(self, fee: int, needed: int, gas_price: int):
-        super().__init__(
-            f"a transaction for a contract costs at least {needed} gas ({needed * gas_price} "
-            f"coins) before the contract runs, but its fee is only {fee}; offer a fee of at "
-            f"least {needed * gas_price}"
-        )
+        super().__init__(say(
+            "a transaction for a contract costs at least {needed} gas ({coins} coins) before the "
+            "contract runs, but its fee is only {fee}; offer a fee of at least {coins}",
+            needed=needed, coins=needed * gas_price, fee=fee))
 
 
 class ContractError(ValidationError):
@@ -126,10 +126,9 @@ class OutOfGas(ContractError):
     """The call needed more gas than the fee pays for."""
 
     def __init__(self, needed: int, limit: int):
-        super().__init__(
-            f"the call ran out of gas: it needed more than {limit} gas (the fee pays for "
-            f"{limit}); all its effects are undone and the fee is kept. Offer a higher fee."
-        )
+        super().__init__(say(
+            "the call ran out of gas: it needed more than {limit} gas (the fee pays for {limit}); "
+            "all its effects are undone and the fee is kept. Offer a higher fee.", limit=limit))
         self.needed = needed
 
 
@@ -296,33 +295,35 @@ class _Call:
             self.charge(GAS["write"])
             self.scratch.set(key, None)
             return
-        _plain(check_value, value, f"the value stored as {name!r}")
+        _plain(check_value, value, say("the value stored as {name!r}", name=name))
         raw = json.dumps(value, sort_keys=True, separators=(",", ":")).encode("utf-8")
         if len(raw) > MAX_VALUE_BYTES:
-            raise BadCall(f"a stored value may be at most {MAX_VALUE_BYTES} bytes")
+            raise BadCall(say("a stored value may be at most {limit} bytes",
+                              limit=MAX_VALUE_BYTES))
         self.charge(GAS["write"] + (len(raw) + 31) // 32)
         self.scratch.set(key, raw)
 
     def emit(self, name: str, fields: dict[str, Any]) -> None:
         self.charge(GAS["event"])
-        _plain(check_name, name, "an event name")
-        _plain(check_value, fields, f"the event {name!r}")
+        _plain(check_name, name, say("an event name"))
+        _plain(check_value, fields, say("the event {name!r}", name=name))
         self.events.append(Event(self.contract, name, json.loads(_canonical(fields))))
 
     def _key(self, name: str) -> str:
-        _plain(check_name, name, "a storage name")
+        _plain(check_name, name, say("a storage name"))
         return storage_key(self.contract, name)
 
     def pay(self, to: str, amount: int) -> None:
         self.charge(GAS["transfer"])
         if type(amount) is not int or amount < 0:
-            raise WrongAmount(f"a payment must be a whole number of coins, not {amount!r}")
+            raise WrongAmount(say("a payment must be a whole number of coins, not {amount!r}",
+                                  amount=amount))
         if crypto.address_problem(to):
-            raise BadCall(f"cannot pay {to!r}: {crypto.address_problem(to)}")
+            raise BadCall(say("cannot pay {to!r}: {problem}", to=to,
+                              problem=crypto.address_problem(to)))
         if self.scratch.balance(self.contract) < amount:
-            raise WrongAmount(
-                f"the contract holds {self.scratch.balance(self.contract)} and cannot pay "
-                f"{amount}")
+            raise WrongAmount(say("the contract holds {balance} and cannot pay {amount}",
+                                  balance=self.scratch.balance(self.contract), amount=amount))
         self.scratch.credit(self.contract, -amount)
         self.scratch.credit(to, amount)
 
@@ -379,8 +380,9 @@ class ContractRuntime:
         except ContractError as refused:
             error = refused
         except Exception as crash:  # a bug in a contract: still undone, still deterministic
-            error = ContractError(f"the contract failed with {type(crash).__name__} (a bug in "
-                                  "the contract); its effects are undone and the fee is kept")
+            error = ContractError(say("the contract failed with {error} (a bug in the "
+                                      "contract); its effects are undone and the fee is kept",
+                                      error=type(crash).__name__))
         if error is None:
             call.scratch.merge()
             used = call.gas_used
@@ -400,8 +402,8 @@ class ContractRuntime:
         call.charge(GAS["call"])
         message = read_message(tx.data)
         if message is None:
-            raise BadCall(f"contract {short(tx.recipient)} accepts money only through its "
-                          "methods; this payment names none")
+            raise BadCall(say("contract {contract} accepts money only through its methods; this "
+                              "payment names none", contract=short(tx.recipient)))
         if message.kind == "deploy":
             self._deploy(call, tx, message.name, message.args)
         else:
@@ -409,31 +411,37 @@ class ContractRuntime:
 
     def _deploy(self, call: _Call, tx: Transaction, name: str, args: dict) -> None:
         if tx.recipient != ZERO_ADDRESS:
-            raise BadCall(f"a deployment is sent to the zero address {ZERO_ADDRESS}")
+            raise BadCall(say("a deployment is sent to the zero address {zero}",
+                              zero=ZERO_ADDRESS))
         cls = REGISTRY.get(name)
         if cls is None:
-            raise UnknownContract(f"no contract named {name!r} is installed; installed: "
-                                  f"{', '.join(sorted(REGISTRY))}")
+            raise UnknownContract(say("no contract named {name!r} is installed; installed: "
+                                      "{installed}", name=name,
+                                      installed=", ".join(sorted(REGISTRY))))
         call.charge(GAS["deploy"])
         call.contract = contract_address(tx.sender, tx.nonce)
         call.scratch.set(contract_key(call.contract), name.encode("utf-8"))
         if tx.amount and not cls.payable_setup:
-            raise NotPayable(f"{name} does not accept money when it is deployed")
+            raise NotPayable(say("{contract} does not accept money when it is deployed",
+                                 contract=name))
         self._move_value(call, tx)
         _invoke(cls(call).setup, args, name, "setup")
 
     def _call_method(self, call: _Call, tx: Transaction, method: str, args: dict) -> None:
         name = call.scratch.get(contract_key(tx.recipient))
         if name is None:
-            raise UnknownContract(f"there is no contract at {short(tx.recipient)}")
+            raise UnknownContract(say("there is no contract at {address}",
+                                      address=short(tx.recipient)))
         cls = REGISTRY[name.decode("utf-8")]
         call.contract = tx.recipient
         fn = getattr(cls, method, None) if not method.startswith("_") else None
         if fn is None or not getattr(fn, "__contract_public__", False):
-            raise UnknownMethod(f"{cls.__name__} has no method {method!r}; its methods are "
-                                f"{', '.join(public_methods(cls))}")
+            raise UnknownMethod(say("{contract} has no method {method!r}; its methods are "
+                                    "{methods}", contract=cls.__name__, method=method,
+                                    methods=", ".join(public_methods(cls))))
         if tx.amount and not fn.__contract_payable__:
-            raise NotPayable(f"{cls.__name__}.{method} does not accept money; send 0")
+            raise NotPayable(say("{contract}.{method} does not accept money; send 0",
+                                 contract=cls.__name__, method=method))
         self._move_value(call, tx)
         _invoke(getattr(cls(call), method), args, cls.__name__, method)
 
@@ -468,10 +476,22 @@ def _invoke(fn: Callable, args: dict, contract: str, method: str) -> None:
     missing = [name for name, p in params.items()
                if p.default is p.empty and p.kind is p.POSITIONAL_OR_KEYWORD and name not in args]
     if unknown or missing:
-        problems = ([f"it takes no argument {', '.join(map(repr, unknown))}"] if unknown else []) \
-            + ([f"it needs {', '.join(map(repr, missing))}"] if missing else [])
-        raise BadCall(f"{contract}.{method} was called with the wrong arguments: "
-                      f"{'; '.join(problems)} (it takes {', '.join(params) or 'none'})")
+        values = {"contract": contract, "method": method, "takes": ", ".join(params),
+                  "unknown": ", ".join(map(repr, unknown)),
+                  "missing": ", ".join(map(repr, missing))}
+        if unknown and missing:
+            message = say("{contract}.{method} was called with the wrong arguments: it takes no "
+                          "argument {unknown}; it needs {missing} (it takes {takes})", **values)
+        elif unknown and params:
+            message = say("{contract}.{method} was called with the wrong arguments: it takes no "
+                          "argument {unknown} (it takes {takes})", **values)
+        elif unknown:
+            message = say("{contract}.{method} was called with the wrong arguments: it takes no "
+                          "argument {unknown} (it takes none)", **values)
+        else:
+            message = say("{contract}.{method} was called with the wrong arguments: it needs "
+                          "{missing} (it takes {takes})", **values)
+        raise BadCall(message)
     fn(**args)
 
 
@@ -497,8 +517,9 @@ def _with_stack_allowance(run: Callable[..., None], *args: Any) -> None:
     try:
         run(*args)
     except RecursionError:
-        raise ContractError(f"the contract failed: it nested more than {CALL_STACK_FRAMES} "
-                            "calls; its effects are undone and the fee is kept") from None
+        raise ContractError(say("the contract failed: it nested more than {limit} calls; its "
+                                "effects are undone and the fee is kept",
+                                limit=CALL_STACK_FRAMES)) from None
     finally:
         sys.setrecursionlimit(limit)
 

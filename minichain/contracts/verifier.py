@@ -48,6 +48,7 @@ from minichain.contracts.registry_errors import (
 from minichain.clock import date_text
 from minichain.contracts.runtime import storage_key
 from minichain.errors import ValidationError
+from minichain.language import say
 
 if TYPE_CHECKING:
     from minichain.chain import Blockchain
@@ -72,10 +73,12 @@ class ScanRecord:
 
     def __str__(self) -> str:
         if self.scans == 1:
-            return f"scanned 1 time, on {self.first_date} in {self.first_location}"
-        return (f"scanned {self.scans} times, first on {self.first_date} in "
-                f"{self.first_location}, last on {date_text(self.last_time)} in "
-                f"{self.last_location}")
+            return say("scanned 1 time, on {date} in {location}", date=self.first_date,
+                       location=self.first_location)
+        return say("scanned {scans} times, first on {first_date} in {first_location}, last on "
+                   "{last_date} in {last_location}", scans=self.scans,
+                   first_date=self.first_date, first_location=self.first_location,
+                   last_date=date_text(self.last_time), last_location=self.last_location)
 
 
 def read_scans(chain: Blockchain, registry: str, lot: str, item: str) -> ScanRecord | None:
@@ -115,9 +118,18 @@ class ScanResult:
 
     @property
     def verdict(self) -> str:
+        """"genuine", "already scanned" or "not genuine" (always in English: a value to
+        compare; `verdict_text` is the verdict as a person reads it)."""
         if self.error is not None:
             return "not genuine"
         return "already scanned" if self.warning is not None else "genuine"
+
+    @property
+    def verdict_text(self) -> str:
+        """The verdict in the language in use."""
+        if self.error is not None:
+            return say("not genuine")
+        return say("already scanned") if self.warning is not None else say("genuine")
 
     @property
     def problem(self) -> str | None:
@@ -126,11 +138,14 @@ class ScanResult:
         return None if reason is None else str(reason)
 
     def __str__(self) -> str:
-        if self.problem is not None:
-            return f"{self.verdict.upper()}: {self.problem}"
+        if self.error is not None:
+            return say("NOT GENUINE: {problem}", problem=self.problem)
+        if self.warning is not None:
+            return say("ALREADY SCANNED: {problem}", problem=self.problem)
         assert self.link is not None
-        return (f"GENUINE: item {self.link.item} of lot {self.link.lot!r}, made by "
-                f"{self.producer}; this is the first scan of its code.")
+        return say("GENUINE: item {item} of lot {lot!r}, made by {producer}; this is the first "
+                   "scan of its code.", item=self.link.item, lot=self.link.lot,
+                   producer=self.producer)
 
 
 @dataclass
@@ -155,8 +170,12 @@ class Verifier:
         for label, address in [("registry", self.registry),
                                *(("producer", producer) for producer in self.producers)]:
             problem = crypto.address_problem(address)
+            if problem and label == "registry":
+                raise ValueError(say("the app's registry is not a valid address: {problem}",
+                                     problem=problem))
             if problem:
-                raise ValueError(f"the app's {label} is not a valid address: {problem}")
+                raise ValueError(say("the app's producer is not a valid address: {problem}",
+                                     problem=problem))
 
     def scan(self, code: str | ItemLink, *, location: str) -> ScanResult:
         """Check a scanned code and record the scan; the result names the first problem."""

@@ -32,6 +32,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from minichain.language import say
+
 __all__ = ["RightAnswer", "fingerprint", "normal_form", "right_answer", "seal_answers"]
 
 KEY_PREFIX = "sha256:"
@@ -97,20 +99,21 @@ class RightAnswer:
             return None
         for wrong, explanation in self.mistakes.items():
             if self._matches(value, wrong):
-                return f"not right: {explanation}"
+                return say("not right: {explanation}", explanation=explanation)
         return self.hint()
 
     def hint(self) -> str:
         """The next hint on the ladder (the last one repeats)."""
         if not self.hints:
-            return "not right yet: read the question and the lesson's section again."
+            return say("not right yet: read the question and the lesson's section again.")
         step = min(self.attempts, len(self.hints) - 1)
         self.attempts += 1
-        return f"not right yet. Hint {step + 1} of {len(self.hints)}: {self.hints[step]}"
+        return say("not right yet. Hint {number} of {count}: {hint}", number=step + 1,
+                   count=len(self.hints), hint=self.hints[step])
 
     @property
     def confirmation(self) -> str:
-        return f"right. {self.why}".strip()
+        return say("right. {why}", why=self.why).strip()
 
 
 def right_answer(answer: Any, *, why: str = "", mistakes: Mapping[Any, str] | None = None,
@@ -139,7 +142,8 @@ def seal_answers(code: str, salt: str) -> str:
             replacements += [(key, _sealed(key, salt, any_order, digits))
                              for key in mistakes.keys if key is not None]
         elif mistakes is not None:
-            raise ValueError("right_answer's mistakes= must be written as {value: text, ...}")
+            raise ValueError(say("right_answer's mistakes= must be written as {form}",
+                                 form="{value: text, ...}"))
     return _replace(code, replacements)
 
 
@@ -151,12 +155,13 @@ def _sealed(node: ast.expr, salt: str, any_order: bool, digits: int | None) -> s
     try:
         value = ast.literal_eval(node)
     except ValueError:
-        raise ValueError(f"right_answer needs a value written out (a number, text, True/False "
-                         f"or a list of them), not `{ast.unparse(node)}`") from None
+        raise ValueError(say("right_answer needs a value written out (a number, text, "
+                             "True/False or a list of them), not `{code}`",
+                             code=ast.unparse(node))) from None
     form = normal_form(value, any_order=any_order, digits=digits)
     if form is None:
-        raise ValueError(f"right_answer cannot seal {ast.unparse(node)}: use a number, text, "
-                         "True/False or a list of them")
+        raise ValueError(say("right_answer cannot seal {code}: use a number, text, True/False "
+                             "or a list of them", code=ast.unparse(node)))
     return repr(fingerprint(salt, form))
 
 

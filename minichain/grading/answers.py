@@ -16,6 +16,8 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from minichain.language import say
+
 __all__ = ["ANSWERS_MIME", "MISSING", "Unreadable", "describe", "publish", "rebuild"]
 
 ANSWERS_MIME = "application/vnd.minichain.answers+json"
@@ -35,10 +37,34 @@ MISSING = _Missing()
 
 
 class Unreadable:
-    """An answer of a type that does not cross from the kernel to the grader."""
+    """An answer of a type that does not cross from the kernel to the grader. `why` says what
+    is wrong when it is not simply the type: "deep" (nested too deeply), "digits" (an integer
+    too long), "items" (a collection too big), "data" (data the grader could not read),
+    "damaged" (a decoder refused it; `type_name` is its error), "unknown" (no type given)."""
 
-    def __init__(self, type_name: str):
+    REASONS = ("deep", "digits", "items", "data", "damaged", "unknown")
+
+    def __init__(self, type_name: str, why: str = ""):
         self.type_name = type_name
+        self.why = why if why in self.REASONS else ""
+
+    @property
+    def description(self) -> str:
+        """What the value is, in words, in the language in use."""
+        if self.why == "deep":
+            return say("a structure nested too deeply")
+        if self.why == "digits":
+            return say("an integer with more than 4,000 digits")
+        if self.why == "items":
+            return say("a {kind} of more than {count} items", kind=self.type_name,
+                       count=MAX_ITEMS)
+        if self.why == "data":
+            return say("data the grader could not read")
+        if self.why == "damaged":
+            return say("damaged data ({error})", error=self.type_name)
+        if self.why == "unknown":
+            return say("unknown")
+        return self.type_name
 
     def __repr__(self) -> str:
         return f"<a value of type {self.type_name}>"
@@ -48,14 +74,14 @@ def describe(value: Any, depth: int = 0) -> dict[str, Any]:
     """`value` as tagged JSON data; runs in the trainee's kernel (exact types only)."""
     kind = type(value)
     if depth > MAX_DEPTH:
-        return {"t": "unreadable", "type": "a structure nested too deeply"}
+        return {"t": "unreadable", "type": kind.__name__, "why": "deep"}
     if value is None or value is Ellipsis:
         return {"t": "none" if value is None else "ellipsis"}
     if kind is bool:
         return {"t": "bool", "v": value}
     if kind is int:
         return {"t": "int", "v": str(value)} if abs(value) < 10 ** 4000 else \
-            {"t": "unreadable", "type": "an integer with more than 4,000 digits"}
+            {"t": "unreadable", "type": "int", "why": "digits"}
     if kind is float:
         return {"t": "float", "v": repr(value)}
     if kind is str:
@@ -65,13 +91,13 @@ def describe(value: Any, depth: int = 0) -> dict[str, Any]:
     if kind in (list, tuple, set, frozenset):
         items = list(value)
         if len(items) > MAX_ITEMS:
-            return {"t": "unreadable", "type": f"a {kind.__name__} of more than {MAX_ITEMS} items"}
+            return {"t": "unreadable", "type": kind.__name__, "why": "items"}
         if kind in (set, frozenset):
             items = sorted(items, key=repr)
         return {"t": kind.__name__, "v": [describe(item, depth + 1) for item in items]}
     if kind is dict:
         if len(value) > MAX_ITEMS:
-            return {"t": "unreadable", "type": f"a dict of more than {MAX_ITEMS} items"}
+            return {"t": "unreadable", "type": "dict", "why": "items"}
         return {"t": "dict", "v": [[describe(k, depth + 1), describe(v, depth + 1)]
                                    for k, v in value.items()]}
     encoded = _minichain_data(value)
@@ -105,9 +131,9 @@ def rebuild(data: Any, depth: int = 0) -> Any:
     try:
         return _rebuild(data, depth)
     except (KeyError, TypeError, ValueError, AttributeError, RecursionError, OverflowError):
-        return Unreadable("data the grader could not read")
+        return Unreadable("", why="data")
     except Exception as problem:  # a decoder's own error (e.g. MalformedData)  # noqa: BLE001
-        return Unreadable(f"damaged data ({type(problem).__name__})")
+        return Unreadable(type(problem).__name__, why="damaged")
 
 
 def _rebuild(data: Any, depth: int) -> Any:
@@ -137,7 +163,9 @@ def _rebuild(data: Any, depth: int) -> Any:
     if tag == "dict" and type(v) is list and len(v) <= MAX_ITEMS:
         return {_rebuild(k, depth + 1): _rebuild(x, depth + 1) for k, x in v}
     if tag == "unreadable":
-        return Unreadable(str(data.get("type", "unknown"))[:80])
+        if "type" not in data:
+            return Unreadable("", why="unknown")
+        return Unreadable(str(data["type"])[:80], why=str(data.get("why", "")))
     if tag in ("Transaction", "Block", "BlockHeader") and type(v) is str:
         from minichain.block import Block, BlockHeader
         from minichain.transaction import Transaction

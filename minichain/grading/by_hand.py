@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from minichain.grading.results import GradebookError, GradeResult, QuestionResult, points_text
+from minichain.language import say
 
 __all__ = ["COLUMNS", "SHEET", "SheetError", "SheetRow", "give_points", "read_sheet",
            "sheet_rows", "sheet_text", "written_result"]
@@ -57,7 +58,7 @@ def written_result(exercise: Any, question: Any, text: str, notes: list[str]) ->
     at once if the trainee left the answer as released."""
     answer = text.strip()[:MAX_ANSWER_CHARACTERS]
     if exercise.unanswered(question.check_cell, text):
-        return QuestionResult(question.name, 0, question.points, "no answer was written.",
+        return QuestionResult(question.name, 0, question.points, say("no answer was written."),
                               list(notes), by_hand=True, graded=True, answer="")
     return QuestionResult(question.name, 0, question.points, "", list(notes), by_hand=True,
                           graded=False, answer=answer)
@@ -101,36 +102,41 @@ def read_sheet(path: Path) -> list[SheetRow]:
     try:
         text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
-        raise SheetError(f"there is no {path.name} in {path.parent}: grade the class first "
-                         "(minichain grade … --out " f"{path.parent}).") from None
+        raise SheetError(say("there is no {sheet} in {folder}: grade the class first "
+                             "(minichain grade … --out {folder}).", sheet=path.name,
+                             folder=path.parent)) from None
     except UnicodeDecodeError:
-        raise SheetError(f"{path} is not UTF-8 text: save it from the spreadsheet as "
-                         "'CSV UTF-8'.") from None
+        raise SheetError(say("{path} is not UTF-8 text: save it from the spreadsheet as "
+                             "'CSV UTF-8'.", path=path)) from None
     except OSError as problem:
-        raise SheetError(f"{path} cannot be read ({problem.strerror}).") from None
+        raise SheetError(say("{path} cannot be read ({error}).", path=path,
+                             error=problem.strerror)) from None
     reader = csv.DictReader(io.StringIO(text))
     missing = [name for name in COLUMNS if name not in (reader.fieldnames or ())]
     if missing:
-        raise SheetError(f"{path.name} has no column {missing[0]!r}: keep the columns "
-                         "minichain grade wrote (" + ", ".join(COLUMNS) + ").")
+        raise SheetError(say("{sheet} has no column {column}: keep the columns minichain "
+                             "grade wrote ({columns}).", sheet=path.name, column=repr(missing[0]),
+                             columns=", ".join(COLUMNS)))
     rows = []
     for line, record in enumerate(reader, start=2):
         try:
             rows.append(_row(record))
         except ValueError as problem:
-            raise SheetError(f"{path.name}, line {line} ({record.get('trainee')}, "
-                             f"{record.get('question')}): {problem}") from None
+            raise SheetError(say("{sheet}, line {line} ({trainee}, {question}): {problem}",
+                                 sheet=path.name, line=line, trainee=record.get("trainee"),
+                                 question=record.get("question"), problem=problem)) from None
     return rows
 
 
 def _row(record: dict[str, str | None]) -> SheetRow:
     maximum = _number(record.get("max points") or "", "max points")
     if maximum is None:
-        raise ValueError("the max points column is empty; keep what minichain grade wrote.")
+        raise ValueError(say("the max points column is empty; keep what minichain grade "
+                             "wrote."))
     points = _number(record.get("points") or "", "points")
     if points is not None and not 0 <= points <= maximum:
-        raise ValueError(f"{points_text(points)} points is outside 0 to "
-                         f"{points_text(maximum)}, what this question is worth.")
+        raise ValueError(say("{points} points is outside 0 to {maximum}, what this question is "
+                             "worth.", points=points_text(points), maximum=points_text(maximum)))
     return SheetRow((record.get("trainee") or "").strip(), (record.get("question") or "").strip(),
                     maximum, record.get("answer") or "", record.get("model answer") or "",
                     points, (record.get("comment") or "").strip())
@@ -143,7 +149,9 @@ def _number(text: str, column: str) -> float | None:
     try:
         value = float(text)
     except ValueError:
-        raise ValueError(f"the {column} column says {text!r}, which is not a number.") from None
+        raise ValueError(say("the {column} column says {text}, which is not a number.",
+                             column=column, text=repr(text))) from None
     if not math.isfinite(value):
-        raise ValueError(f"the {column} column says {text!r}, which is not a number.")
+        raise ValueError(say("the {column} column says {text}, which is not a number.",
+                             column=column, text=repr(text)))
     return value

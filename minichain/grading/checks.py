@@ -23,6 +23,7 @@ from collections.abc import Callable
 from typing import Any
 
 from minichain.grading.answers import MISSING, Unreadable
+from minichain.language import say
 
 __all__ = ["Rule", "between", "check", "close_to", "equals", "is_text", "is_true_or_false",
            "one_of", "rule", "whole_number", "number", "is_bytes", "of_type"]
@@ -42,26 +43,29 @@ def check(question: str, value: Any, *rules: Rule, right: str = "") -> None:
         _recorder(question, message is None, message or "")
     elif message is None:
         verdicts = [one.confirmation for one in rules if hasattr(one, "confirmation")]
-        verdicts += [f"right. {right}"] if right else []
-        print(f"✔ {question}: {verdicts[0]}" if verdicts else
-              f"✔ {question}: this looks right so far (the grader checks more).")
+        verdicts += [say("right. {why}", why=right)] if right else []
+        print(say("✔ {question}: {verdict}", question=question, verdict=verdicts[0]) if verdicts
+              else say("✔ {question}: this looks right so far (the grader checks more).",
+                       question=question))
     else:
-        print(f"✘ {question}: {message}")
+        print(say("✘ {question}: {problem}", question=question, problem=message))
 
 
 def _first_problem(value: Any, rules: tuple[Rule, ...]) -> str | None:
     if value is MISSING:
-        return "there is no answer yet: the answer cell was deleted, renamed or did not run."
+        return say("there is no answer yet: the answer cell was deleted, renamed or did not run.")
     if value is Ellipsis:
-        return "not answered yet: replace the ... with your answer and run the cell again."
+        return say("not answered yet: replace the ... with your answer and run the cell again.")
     if isinstance(value, Unreadable):
-        return (f"your answer is of a kind the grader cannot read ({value.type_name}): answer "
-                "with a number, text, True or False, or what the question asks for.")
+        return say("your answer is of a kind the grader cannot read ({kind}): answer with a "
+                   "number, text, True or False, or what the question asks for.",
+                   kind=value.description)
     for one in rules:
         try:
             problem = one(value)
         except Exception:  # noqa: BLE001 - a rule that cannot even run on the value failed
-            problem = getattr(one, "message", None) or "this is not the kind of answer asked for."
+            problem = getattr(one, "message", None) or say(
+                "this is not the kind of answer asked for.")
         if problem:
             return problem
     return None
@@ -76,41 +80,49 @@ def rule(test: Callable[[Any], bool], message: str) -> Rule:
 
 
 def of_type(kind: type | tuple[type, ...], words: str) -> Rule:
-    """The value is of this type (bool is not counted as a number)."""
+    """The value is of this type (bool is not counted as a number); `words`, written by the
+    exercise's author, say what it should be ("a list of order numbers")."""
+    return _of_type(kind, say("the answer should be {words}.", words=words))
+
+
+def _of_type(kind: type | tuple[type, ...], message: str) -> Rule:
     return rule(lambda v: isinstance(v, kind) and not (isinstance(v, bool) and kind in
                                                        (int, float, (int, float))),
-                f"the answer should be {words}.")
+                message)
 
 
 def whole_number() -> Rule:
-    return of_type(int, "a whole number, like 3 (no quotes)")
+    return _of_type(int, say("the answer should be a whole number, like 3 (no quotes)."))
 
 
 def number() -> Rule:
-    return of_type((int, float), "a number, like 0.25 (no quotes)")
+    return _of_type((int, float), say("the answer should be a number, like 0.25 (no quotes)."))
 
 
 def is_text() -> Rule:
     return rule(lambda v: isinstance(v, str),
-                'the answer should be text in quotes, like "SHIPPED".')
+                say('the answer should be text in quotes, like "SHIPPED".'))
 
 
 def is_bytes() -> Rule:
-    return rule(lambda v: isinstance(v, bytes), "the answer should be bytes, like the result of "
-                                                "sign(...) (b'...').")
+    return rule(lambda v: isinstance(v, bytes), say("the answer should be bytes, like the result "
+                                                    "of sign(...) (b'...')."))
 
 
 def is_true_or_false() -> Rule:
-    return rule(lambda v: isinstance(v, bool), "the answer should be True or False (no quotes).")
+    return rule(lambda v: isinstance(v, bool),
+                say("the answer should be True or False (no quotes)."))
 
 
 def between(low: float, high: float) -> Rule:
-    return rule(lambda v: low <= v <= high, f"the answer should be between {low} and {high}.")
+    return rule(lambda v: low <= v <= high,
+                say("the answer should be between {low} and {high}.", low=low, high=high))
 
 
 def one_of(*options: Any) -> Rule:
     shown = ", ".join(repr(o) for o in options)
-    return rule(lambda v: v in options, f"the answer should be one of {shown}.")
+    return rule(lambda v: v in options,
+                say("the answer should be one of {options}.", options=shown))
 
 
 def equals(expected: Any, hint: str) -> Rule:

@@ -42,6 +42,7 @@ from typing import Any
 
 from minichain.grading.answer_key import seal_answers
 from minichain.grading.nbgrader_format import TEXT_STUB, code_stub, nbgrader_cell, stable_ids
+from minichain.language import say
 
 __all__ = ["Exercise", "ExerciseError", "Question", "SubmissionProblem", "read_submission",
            "released_json"]
@@ -97,7 +98,8 @@ def _region(lines: list[str], begin: str, end: str) -> tuple[int, int] | None:
         return None
     ends = [i for i, line in enumerate(lines) if line.strip() == end and i > starts[0]]
     if len(starts) != 1 or len(ends) != 1:
-        raise ExerciseError(f"each cell may hold one {begin} ... {end} region")
+        raise ExerciseError(say("each cell may hold one {begin} ... {end} region", begin=begin,
+                                end=end))
     return starts[0], ends[0]
 
 
@@ -120,32 +122,35 @@ class Exercise:
         try:
             notebook = json.loads(path.read_text(encoding="utf-8"))
         except FileNotFoundError:
-            raise ExerciseError(f"there is no exercise source at {path}.") from None
+            raise ExerciseError(say("there is no exercise source at {path}.", path=path)) from None
         except IsADirectoryError:
-            raise ExerciseError(f"{path} is a folder, not an exercise source notebook.") from None
+            raise ExerciseError(say("{path} is a folder, not an exercise source notebook.",
+                                    path=path)) from None
         except (UnicodeDecodeError, ValueError):
-            raise ExerciseError(f"{path} is not a notebook (not valid JSON).") from None
+            raise ExerciseError(say("{path} is not a notebook (not valid JSON).",
+                                    path=path)) from None
         try:
             return cls(notebook, path.stem)
         except ExerciseError as problem:
-            raise ExerciseError(f"{path} cannot be used as an exercise source: {problem}") from None
+            raise ExerciseError(say("{path} cannot be used as an exercise source: {problem}",
+                                    path=path, problem=problem)) from None
 
     # -- parsing -------------------------------------------------------------------------------
     def _parse(self) -> None:
         if not self.cells:
-            raise ExerciseError("it has no cells")
+            raise ExerciseError(say("it has no cells"))
         ids = [cell.get("id") for cell in self.cells]
         if len(set(ids)) != len(ids):
-            raise ExerciseError("every cell needs its own id (two cells have the same)")
+            raise ExerciseError(say("every cell needs its own id (two cells have the same)"))
         self.pending: list[int] = []
         self.pending_names: list[str] = []
         self.title = ""
         for index, cell in enumerate(self.cells):
             self.roles.append(self._role(index, cell))
         if self.pending and not self.from_nbgrader:
-            raise ExerciseError("an answer cell has no check cell after it")
+            raise ExerciseError(say("an answer cell has no check cell after it"))
         if not self.questions:
-            raise ExerciseError("it has no check cell (a line `# Check q1 (2 points)`)")
+            raise ExerciseError(say("it has no check cell (a line `# Check q1 (2 points)`)"))
         del self.pending, self.pending_names, self.title
 
     @property
@@ -171,7 +176,8 @@ class Exercise:
         try:
             ast.parse(text)
         except SyntaxError as error:
-            raise ExerciseError(f"cell {cell['id']} is not plain Python ({error.msg})") from None
+            raise ExerciseError(say("cell {cell} is not plain Python ({error})", cell=cell["id"],
+                                    error=error.msg)) from None
         check = CHECK_LINE.match(lines[0]) if lines else None
         if check:
             return self._check(index, cell, lines, check["name"], int(check["points"]))
@@ -185,35 +191,39 @@ class Exercise:
 
     def _add(self, question: Question) -> None:
         if not question.name:
-            raise ExerciseError(f"a graded cell ({self.cells[question.check_cell]['id']}) has "
-                                "no name (nbgrader's grade_id)")
+            raise ExerciseError(say("a graded cell ({cell}) has no name (nbgrader's grade_id)",
+                                    cell=self.cells[question.check_cell]["id"]))
         if any(q.name == question.name for q in self.questions):
-            raise ExerciseError(f"question {question.name} is checked twice")
+            raise ExerciseError(say("question {question} is checked twice",
+                                    question=question.name))
         stated = re.search(r"\((\d+(?:\.\d+)?) points?\)", question.title)
         if stated and question.kind == "data" and float(stated[1]) != question.points:
-            raise ExerciseError(f"question {question.name}'s heading says {stated[1]} "
-                                f"points, its check cell {question.points:g}")
+            raise ExerciseError(say("question {question}'s heading says {stated} points, its "
+                                    "check cell {points:g}", question=question.name,
+                                    stated=stated[1], points=question.points))
         self.questions.append(question)
         self.pending, self.pending_names, self.title = [], [], ""
 
     def _check(self, index: int, cell: dict[str, Any], lines: list[str], name: str,
                points: int) -> str:
         if _region(lines, BEGIN_SOLUTION, END_SOLUTION):
-            raise ExerciseError(f"check cell {cell['id']} holds a solution")
+            raise ExerciseError(say("check cell {cell} holds a solution", cell=cell["id"]))
         if not self.pending:
-            raise ExerciseError(f"question {name} has no answer cell before it")
+            raise ExerciseError(say("question {question} has no answer cell before it",
+                                    question=name))
         _region(lines, BEGIN_HIDDEN, END_HIDDEN)
         try:
             seal_answers(_without_hidden("\n".join(lines)), "check")
         except ValueError as problem:
-            raise ExerciseError(f"check cell {cell['id']}: {problem}") from None
+            raise ExerciseError(say("check cell {cell}: {problem}", cell=cell["id"],
+                                    problem=problem)) from None
         self._add(Question(name, points, index, self.pending, self.pending_names, self.title))
         return "check"
 
     def _test(self, index: int, cell: dict[str, Any], lines: list[str], name: str,
               points: float) -> str:
         if _region(lines, BEGIN_SOLUTION, END_SOLUTION):
-            raise ExerciseError(f"test cell {cell['id']} holds a solution")
+            raise ExerciseError(say("test cell {cell} holds a solution", cell=cell["id"]))
         _region(lines, BEGIN_HIDDEN, END_HIDDEN)
         self._add(Question(name, points, index, self.pending, [], self.title, kind="test"))
         return "test"
@@ -229,8 +239,8 @@ class Exercise:
         found = [n.strip() for line in lines[start + 1:end]
                  if (m := ASSIGNMENT.match(line)) for n in m["names"].split(",")]
         if not found and not nbgrader:
-            raise ExerciseError(f"the solution in cell {cell['id']} assigns no answer "
-                                "(write it as `name = value`)")
+            raise ExerciseError(say("the solution in cell {cell} assigns no answer (write it as "
+                                    "`name = value`)", cell=cell["id"]))
         self.pending.append(index)
         self.pending_names.extend(n for n in found if n not in self.pending_names)
         return "answer"
@@ -350,32 +360,37 @@ def read_submission(path: str | Path) -> list[dict[str, Any]]:
     try:
         size = path.stat().st_size
         if size > MAX_SUBMISSION_BYTES:
-            raise SubmissionProblem(f"the file is {size:,} bytes, more than the "
-                                    f"{MAX_SUBMISSION_BYTES:,} a notebook may have")
+            raise SubmissionProblem(say("the file is {size:,} bytes, more than the {most:,} a "
+                                        "notebook may have", size=size,
+                                        most=MAX_SUBMISSION_BYTES))
         raw = path.read_bytes()
     except FileNotFoundError:
-        raise SubmissionProblem("the file does not exist") from None
+        raise SubmissionProblem(say("the file does not exist")) from None
     except IsADirectoryError:
-        raise SubmissionProblem("it is a folder, not a notebook") from None
+        raise SubmissionProblem(say("it is a folder, not a notebook")) from None
     except PermissionError:
-        raise SubmissionProblem("the file cannot be read (permission denied)") from None
+        raise SubmissionProblem(say("the file cannot be read (permission denied)")) from None
     try:
         notebook = json.loads(raw.decode("utf-8"))
     except UnicodeDecodeError:
-        raise SubmissionProblem("it is not a notebook: not text (UTF-8)") from None
+        raise SubmissionProblem(say("it is not a notebook: not text (UTF-8)")) from None
     except (ValueError, RecursionError) as error:  # RecursionError: nested beyond reason
         line = getattr(error, "lineno", None)
-        raise SubmissionProblem("it is not a notebook: the file is damaged (not valid JSON"
-                                + (f", line {line}" if line else "") + ")") from None
+        raise SubmissionProblem(
+            say("it is not a notebook: the file is damaged (not valid JSON, line {line})",
+                line=line) if line else
+            say("it is not a notebook: the file is damaged (not valid JSON)")) from None
     if not isinstance(notebook, dict) or "cells" not in notebook:
-        raise SubmissionProblem("it is not a notebook: valid JSON, but without notebook cells")
+        raise SubmissionProblem(say("it is not a notebook: valid JSON, but without notebook "
+                                    "cells"))
     version = notebook.get("nbformat")
     if version != 4:
-        raise SubmissionProblem(f"it is saved in notebook format {version!r}; the grader reads "
-                                "format 4 (what JupyterLab 3 and 4 save)")
+        raise SubmissionProblem(say("it is saved in notebook format {version}; the grader reads "
+                                    "format 4 (what JupyterLab 3 and 4 save)",
+                                    version=repr(version)))
     cells = notebook["cells"]
     if not isinstance(cells, list) or not all(_cell_shape(c) for c in cells):
-        raise SubmissionProblem("it is not a notebook: its cells are damaged")
+        raise SubmissionProblem(say("it is not a notebook: its cells are damaged"))
     return stable_ids(cells)
 
 

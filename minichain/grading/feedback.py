@@ -14,6 +14,7 @@ from html import escape as _escape
 from typing import TYPE_CHECKING
 
 from minichain.grading.results import GradeResult, QuestionResult, points_text
+from minichain.language import current_language, say, say_n, translate
 
 if TYPE_CHECKING:
     from minichain.grading.gradebook import ClassResults
@@ -35,29 +36,38 @@ border-bottom:1px solid #ddd;vertical-align:top} th{background:#f4f4f4}
 footer{margin-top:1.5rem;color:#666;font-size:.85rem}
 """
 
-_STATUS_WORDS = {
-    "ok": "Your notebook ran from top to bottom.",
-    "errors": "Your notebook ran, but some of your cells stopped with an error (see below).",
-    "timeout": "A cell of yours ran too long and was stopped (see below).",
-    "kernel died": "Your notebook stopped the Python kernel; the cells after that did not run.",
-    "unreadable": "Your file could not be read as a notebook.",
-    "tampered": "Your notebook changed the grader's own files.",
-    "not graded": "Your notebook could not be graded this time; your instructor will grade it "
-                  "again.",
-}
+def _status_words(status: str) -> str:
+    """What happened to the notebook as a whole, in a sentence."""
+    words = {
+        "ok": say("Your notebook ran from top to bottom."),
+        "errors": say("Your notebook ran, but some of your cells stopped with an error "
+                      "(see below)."),
+        "timeout": say("A cell of yours ran too long and was stopped (see below)."),
+        "kernel died": say("Your notebook stopped the Python kernel; the cells after that did "
+                           "not run."),
+        "unreadable": say("Your file could not be read as a notebook."),
+        "tampered": say("Your notebook changed the grader's own files."),
+        "not graded": say("Your notebook could not be graded this time; your instructor will "
+                          "grade it again."),
+    }
+    return words.get(status, status)
 
 
 def _verdict(question: QuestionResult) -> str:
     if question.by_hand and not question.graded:
-        return "your written answer is waiting for your instructor."
+        return escape(say("your written answer is waiting for your instructor."))
     if question.by_hand:
         said = f"<br>{escape(question.comment)}" if question.comment else ""
         if question.message:
             return f'<span class="fail">✘ {escape(question.message)}</span>'
-        return f'<span class="pass">read by your instructor</span>{said}'
+        read = escape(say("read by your instructor"))
+        return f'<span class="pass">{read}</span>{said}'
     if question.passed:
-        return '<span class="pass">✔ right</span>'
-    return f'<span class="fail">✘ not yet</span><br>{escape(question.message)}'
+        right = escape(say("right"))
+        return f'<span class="pass">✔ {right}</span>'
+    # TRANSLATORS: the mark of a question still wrong; the page's footer quotes it ("not yet").
+    not_yet = escape(say("not yet"))
+    return f'<span class="fail">✘ {not_yet}</span><br>{escape(question.message)}'
 
 
 def feedback_html(book: ClassResults, result: GradeResult) -> str:
@@ -67,28 +77,46 @@ def feedback_html(book: ClassResults, result: GradeResult) -> str:
         notes = "".join(f"<li>{escape(note)}</li>" for note in question.notes)
         title = book.titles.get(question.name, "")
         name = escape(question.name) + (f"<br><small>{escape(title)}</small>" if title else "")
-        points = (f"{points_text(question.points)} of {points_text(question.max_points)}"
-                  if question.graded else f"… of {points_text(question.max_points)}")
-        rows.append(f"<tr><td>{name}</td><td>{points}</td><td>{_verdict(question)}"
+        points = say("{points} of {max_points}",
+                     points=points_text(question.points) if question.graded else "…",
+                     max_points=points_text(question.max_points))
+        rows.append(f"<tr><td>{name}</td><td>{escape(points)}</td><td>{_verdict(question)}"
                     + (f'<ul class="note">{notes}</ul>' if notes else "") + "</td></tr>")
-    waiting = (f" ({result.to_read} written answer{'s' if result.to_read != 1 else ''} still "
-               "to be read by your instructor)") if result.to_read else ""
+    total, most = points_text(result.total), points_text(result.max_points)
+    if result.to_read:
+        total_line = say_n("{points} of {max_points} points ({count} written answer still to be "
+                           "read by your instructor)",
+                           "{points} of {max_points} points ({count} written answers still to be "
+                           "read by your instructor)", result.to_read, points=total,
+                           max_points=most)
+    else:
+        total_line = say("{points} of {max_points} points", points=total, max_points=most)
     general = "".join(f"<li>{escape(note)}</li>" for note in result.notes)
+    language = "zh-CN" if current_language() == "zh_CN" else "en"
+    title = say("{exercise}: feedback for {trainee}", exercise=book.exercise,
+                trainee=result.trainee)
+    trainee = "<strong>" + escape(result.trainee) + "</strong>"
+    greeting = say("Feedback for {trainee}", trainee=trainee)
+    headers = "".join(f"<th>{escape(header)}</th>" for header in (
+        translate("question"), translate("points"), translate("result")))
+    # TRANSLATORS: "not yet" is the mark of a question still wrong, as on the page above.
+    footer = say("Some checks are hidden: their hints are shown above, never their code. Fix "
+                 "what is marked\n\"not yet\", run the check cell again in your notebook, and "
+                 "hand it in again.")
     return f"""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8">
-<title>{escape(book.exercise)}: feedback for {escape(result.trainee)}</title>
+<html lang="{language}"><head><meta charset="utf-8">
+<title>{escape(title)}</title>
 <style>{_STYLE}</style></head>
 <body>
 <h1>{escape(book.exercise)}</h1>
-<p>Feedback for <strong>{escape(result.trainee)}</strong></p>
-<p class="total">{points_text(result.total)} of {points_text(result.max_points)} points{waiting}</p>
-<p>{escape(_STATUS_WORDS.get(result.status, result.status))}</p>
+<p>{greeting}</p>
+<p class="total">{escape(total_line)}</p>
+<p>{escape(_status_words(result.status))}</p>
 {f'<ul class="note">{general}</ul>' if general else ""}
-<table><thead><tr><th>question</th><th>points</th><th>result</th></tr></thead>
+<table><thead><tr>{headers}</tr></thead>
 <tbody>
 {chr(10).join(rows)}
 </tbody></table>
-<footer>Some checks are hidden: their hints are shown above, never their code. Fix what is marked
-"not yet", run the check cell again in your notebook, and hand it in again.</footer>
+<footer>{escape(footer)}</footer>
 </body></html>
 """

@@ -29,6 +29,7 @@ from minichain.grading.by_hand import (
     sheet_text,
 )
 from minichain.grading.results import GradebookError, GradeResult, QuestionResult, points_text
+from minichain.language import say
 
 __all__ = ["ClassResults", "GradebookError", "Merged", "grades_csv", "merge_written",
            "read_class", "write_class"]
@@ -130,11 +131,12 @@ def read_class(out: Path) -> ClassResults:
     try:
         return ClassResults.from_json((out / RESULTS).read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise GradebookError(f"{out} holds no graded class ({RESULTS} is missing): grade it "
-                             f"first with minichain grade … --out {out}.") from None
+        raise GradebookError(say("{folder} holds no graded class ({results} is missing): grade "
+                                 "it first with minichain grade … --out {folder}.",
+                                 folder=out, results=RESULTS)) from None
     except (OSError, UnicodeDecodeError, ValueError, TypeError, KeyError):
-        raise GradebookError(f"{out / RESULTS} is damaged: grade the class again (points on "
-                             f"{SHEET} are kept).") from None
+        raise GradebookError(say("{path} is damaged: grade the class again (points on {sheet} "
+                                 "are kept).", path=out / RESULTS, sheet=SHEET)) from None
 
 
 def merge_written(out: str | Path) -> Merged:
@@ -146,15 +148,20 @@ def merge_written(out: str | Path) -> Merged:
     seen = set()
     for number, row in enumerate(rows, start=2):
         key = (row.trainee, row.question)
-        where = f"{SHEET}, line {number}"
         if key not in answers:
-            raise SheetError(f"{where}: this class has no written answer {row.question!r} from "
-                             f"{row.trainee!r}; keep the trainee and question as written.")
+            raise SheetError(say("{sheet}, line {line}: this class has no written answer "
+                                 "{question} from {trainee}; keep the trainee and question as "
+                                 "written.", sheet=SHEET, line=number,
+                                 question=repr(row.question), trainee=repr(row.trainee)))
         if key in seen:
-            raise SheetError(f"{where}: {row.trainee}'s {row.question} is on the sheet twice.")
+            raise SheetError(say("{sheet}, line {line}: {trainee}'s {question} is on the sheet "
+                                 "twice.", sheet=SHEET, line=number, trainee=row.trainee,
+                                 question=row.question))
         if row.max_points != answers[key].max_points:
-            raise SheetError(f"{where}: max points says {points_text(row.max_points)}, but "
-                             f"{row.question} is worth {points_text(answers[key].max_points)}.")
+            raise SheetError(say("{sheet}, line {line}: max points says {points}, but {question} "
+                                 "is worth {worth}.", sheet=SHEET, line=number,
+                                 points=points_text(row.max_points), question=row.question,
+                                 worth=points_text(answers[key].max_points)))
         seen.add(key)
     for row in rows:
         give_points(answers[(row.trainee, row.question)], row)

@@ -50,6 +50,7 @@ from minichain.grading.exercise import Exercise, Question, SubmissionProblem
 from minichain.grading.gradebook import ClassResults, write_class
 from minichain.grading.kernel import CellRun, GradingKernel, KernelLimits
 from minichain.grading.results import STATUS_ORDER, GradeResult, QuestionResult
+from minichain.language import say
 
 __all__ = ["GradeResult", "QuestionResult", "assemble", "grade", "grade_submission",
            "trainee_names"]
@@ -137,21 +138,21 @@ def assemble(exercise: Exercise, cells: list[dict[str, Any]]) -> Plan:
             if s in matched:
                 add(_text(cells[matched[s]]), q, "trainee")
             elif role == "answer":
-                plan.notes[q].append("its answer cell is missing from your notebook (deleted?).")
+                plan.notes[q].append(say("its answer cell is missing from your notebook "
+                                         "(deleted?)."))
             if copies[s]:
-                plan.notes[q].append("you copied its answer cell; the copies ran too, in the "
-                                     "places you put them.")
+                plan.notes[q].append(say("you copied its answer cell; the copies ran too, in the "
+                                         "places you put them."))
         elif role in ("check", "test", "setup"):
             if s not in matched or _text(cells[matched[s]]) != exercise.released_code(s):
                 if role in ("check", "test"):
-                    what = "was changed" if s in matched else "is missing (deleted?)"
                     plan.notes[question.name].append(  # type: ignore[union-attr]
-                        f"its {role} cell {what}; the grader used the original.")
+                        _cell_note(role, "changed" if s in matched else "missing"))
                 else:
                     changed += 1
             if role in ("check", "test") and copies[s]:
                 plan.notes[question.name].append(  # type: ignore[union-attr]
-                    f"its {role} cell was duplicated; the grader ran it once.")
+                    _cell_note(role, "duplicated"))
             if role == "check":
                 names = question.answer_names  # type: ignore[union-attr]
                 plan.collectors[len(plan.codes)] = question.name  # type: ignore[union-attr]
@@ -164,9 +165,24 @@ def assemble(exercise: Exercise, cells: list[dict[str, Any]]) -> Plan:
         for t in extras[s]:
             add(_text(cells[t]), owner_after(s + 1), "trainee")
     if changed:
-        plan.notes[None].append(f"{changed} of the exercise's own code cells were changed or "
-                                "deleted; the grader used the originals.")
+        plan.notes[None].append(say("{count} of the exercise's own code cells were changed or "
+                                    "deleted; the grader used the originals.", count=changed))
     return plan
+
+
+def _cell_note(role: str, what: str) -> str:
+    """What happened to a check or test cell of the exercise in the trainee's notebook."""
+    notes = {
+        ("check", "changed"): say("its check cell was changed; the grader used the original."),
+        ("check", "missing"): say("its check cell is missing (deleted?); the grader used the "
+                                  "original."),
+        ("check", "duplicated"): say("its check cell was duplicated; the grader ran it once."),
+        ("test", "changed"): say("its test cell was changed; the grader used the original."),
+        ("test", "missing"): say("its test cell is missing (deleted?); the grader used the "
+                                 "original."),
+        ("test", "duplicated"): say("its test cell was duplicated; the grader ran it once."),
+    }
+    return notes[(role, what)]
 
 
 def _written_answers(exercise: Exercise, cells: list[dict[str, Any]], matched: dict[int, int],
@@ -182,8 +198,8 @@ def _written_answers(exercise: Exercise, cells: list[dict[str, Any]], matched: d
         if s not in matched:
             plan.written[question.name] = ""
             if exercise.roles[s] == "written":
-                plan.notes[question.name].append("its answer cell is missing from your "
-                                                 "notebook (deleted?).")
+                plan.notes[question.name].append(say("its answer cell is missing from your "
+                                                     "notebook (deleted?)."))
             continue
         t = matched[s]
         if exercise.roles[s] == "written":
@@ -241,8 +257,9 @@ def check_answers(exercise: Exercise, submitted: dict[str, dict[str, Any] | None
         if role == "check":
             verdicts[question.name] = _verdict(question, recorded, error)  # type: ignore
         elif error is not None and role == "setup" and not tests:
-            notes.append(f"the exercise's cell {exercise.cells[s]['id']} could not run with your "
-                         f"answers ({type(error).__name__}).")
+            notes.append(say("the exercise's cell {cell} could not run with your answers "
+                             "({error}).", cell=exercise.cells[s]["id"],
+                             error=type(error).__name__))
     return verdicts, notes
 
 
@@ -268,10 +285,11 @@ def _verdict(question: Question, recorded: list[tuple[str, bool, str]],
             return False, message
     if error is not None:
         if isinstance(error, AssertionError):
-            return False, str(error) or "a hidden check did not pass."
-        return False, f"the check could not run on your answer ({type(error).__name__})."
+            return False, str(error) or say("a hidden check did not pass.")
+        return False, say("the check could not run on your answer ({error}).",
+                          error=type(error).__name__)
     if not mine:
-        return False, "the check did not run."
+        return False, say("the check did not run.")
     return True, ""
 
 
@@ -294,7 +312,7 @@ def grade_submission(source: str | Path, submission: str | Path, trainee: str,
         try:
             cells = read_submission(submission)
         except SubmissionProblem as problem:
-            message = f"the grader could not read your file: {problem}."
+            message = say("the grader could not read your file: {problem}.", problem=problem)
             return GradeResult(trainee, str(submission), "unreadable",
                                _zero(exercise, message), [message])
         plan = assemble(exercise, cells)
@@ -325,8 +343,8 @@ def _result(exercise: Exercise, plan: Plan, runs: list[CellRun], summary: dict[s
                                                              for k, v in plan.notes.items()})
     status = "ok"
     if not summary["started"]:
-        message = "not graded: the kernel did not start (" + (summary["kernel"] or "") + \
-                  "); please grade this submission again."
+        message = say("not graded: the kernel did not start ({reason}); please grade this "
+                      "submission again.", reason=summary["kernel"] or "")
         return GradeResult(trainee, submission, "not graded", _zero(exercise, message),
                            [message])
     for i, run in enumerate(runs):
@@ -334,35 +352,33 @@ def _result(exercise: Exercise, plan: Plan, runs: list[CellRun], summary: dict[s
             continue                # an exercise cell failing on the trainee's values or code
         where = plan.owners[i]
         if run.status in ("error", "timeout", "kernel died") and plan.kinds[i] != "collector":
-            notes[where].append(f"a cell of yours stopped with {run.error}" if run.status ==
-                                "error" else f"a cell of yours was {run.error}"
-                                if run.status == "timeout" else f"{run.error}.")
+            notes[where].append(_cell_problem(run))
         if run.status == "timeout":
             status = _worse(status, "timeout")
         elif run.status == "error" and plan.kinds[i] == "trainee":
             status = _worse(status, "errors")
     if summary["kernel"]:
-        overtime = "ran longer than" in summary["kernel"]
-        if overtime or status == "timeout":
+        if summary.get("overtime") or status == "timeout":
             status = _worse(status, "timeout")
         else:
             status = _worse(status, "kernel died")
-        notes[None].append(f"Your notebook stopped early: {summary['kernel']}; the cells after "
-                           "that did not run.")
+        notes[None].append(say("Your notebook stopped early: {how}; the cells after that did "
+                               "not run.", how=summary["kernel"]))
     if summary["output_dropped"]:
-        notes[None].append(f"Your notebook printed a lot: {summary['output_dropped']:,} "
-                           "characters of output were not kept (this costs nothing).")
+        notes[None].append(say("Your notebook printed a lot: {count:,} characters of output "
+                               "were not kept (this costs nothing).",
+                               count=summary["output_dropped"]))
     submitted: dict[str, dict[str, Any] | None] = {}
     for i, question in plan.collectors.items():
         run = runs[i]
         if run.status == "not run" or (run.answers is None and run.status == "kernel died"):
             submitted[question] = None
-            notes[question].append("the notebook had stopped before this question's check, so "
-                                   "its answer could not be read.")
+            notes[question].append(say("the notebook had stopped before this question's check, "
+                                       "so its answer could not be read."))
         elif run.answers is None:
             submitted[question] = None
-            notes[question].append("the grader could not read your answer here (did your "
-                                   "notebook change how outputs are shown?).")
+            notes[question].append(say("the grader could not read your answer here (did your "
+                                       "notebook change how outputs are shown?)."))
         else:
             submitted[question] = run.answers
     verdicts: dict[str, tuple[bool, str]] = {}
@@ -376,13 +392,28 @@ def _result(exercise: Exercise, plan: Plan, runs: list[CellRun], summary: dict[s
             questions.append(written_result(exercise, q, plan.written.get(q.name, ""),
                                             notes.get(q.name, [])))
             continue
-        passed, message = verdicts.get(q.name, (False, "the check did not run."))
+        passed, message = verdicts.get(q.name, (False, say("the check did not run.")))
         questions.append(QuestionResult(q.name, q.points if passed else 0, q.points, message,
                                         notes.get(q.name, [])))
     result = GradeResult(trainee, submission, status, questions, notes.get(None, []))
     if changed:
         _mark_tampered(result, changed)
     return result
+
+
+def _cell_problem(run: CellRun) -> str:
+    """The note for a cell of the trainee's that stopped with an error, ran too long, or was
+    running when the kernel died."""
+    if run.status == "error":
+        return say("a cell of yours stopped with {error}", error=run.error)
+    if run.status == "timeout" and run.stubborn:
+        return say("a cell of yours was still running after {seconds:g} seconds and it would "
+                   "not stop, so the kernel was shut down", seconds=run.seconds)
+    if run.status == "timeout":
+        return say("a cell of yours was still running after {seconds:g} seconds, so it was "
+                   "stopped", seconds=run.seconds)
+    # TRANSLATORS: {how} is a sentence such as "the kernel exited with code 1 while this cell ran".
+    return say("{how}.", how=run.error)
 
 
 def _test_verdicts(plan: Plan, runs: list[CellRun]) -> dict[str, tuple[bool, str]]:
@@ -393,15 +424,16 @@ def _test_verdicts(plan: Plan, runs: list[CellRun]) -> dict[str, tuple[bool, str
         if run.status == "ok":
             verdicts[question] = (True, "")
         elif run.status == "error" and run.error.startswith("NotImplementedError"):
-            verdicts[question] = (False, "not answered yet: replace `raise "
-                                  "NotImplementedError()` in the answer cell with your code.")
+            verdicts[question] = (False, say("not answered yet: replace `raise "
+                                             "NotImplementedError()` in the answer cell with "
+                                             "your code."))
         elif run.status == "error":
-            verdicts[question] = (False, f"a test did not pass: {run.error}.")
+            verdicts[question] = (False, say("a test did not pass: {error}.", error=run.error))
         elif run.status == "timeout":
-            verdicts[question] = (False, "the test ran too long and was stopped.")
+            verdicts[question] = (False, say("the test ran too long and was stopped."))
         else:
-            verdicts[question] = (False, "the test did not run: the notebook had stopped "
-                                  "before it.")
+            verdicts[question] = (False, say("the test did not run: the notebook had stopped "
+                                             "before it."))
     return verdicts
 
 
@@ -410,10 +442,12 @@ def _mark_tampered(result: GradeResult, changed: list[str]) -> None:
     result.changed_files = sorted(set(result.changed_files) | set(changed))
     for question in result.questions:
         question.points, question.graded = 0, True
-        question.message = question.message or "0 points: see the note on the grader's files."
-    result.notes.insert(0, "Your notebook changed files the grader depends on ("
-                        + ", ".join(changed[:3]) + (" …" if len(changed) > 3 else "")
-                        + "), so it scores 0 (the grader's own copies were put back).")
+        question.message = question.message or say("0 points: see the note on the grader's "
+                                                   "files.")
+    files = ", ".join(changed[:3]) + (" …" if len(changed) > 3 else "")
+    result.notes.insert(0, say("Your notebook changed files the grader depends on ({files}), so "
+                               "it scores 0 (the grader's own copies were put back).",
+                               files=files))
 
 
 def _worse(a: str, b: str) -> str:
@@ -647,13 +681,15 @@ def _in_worker(private: PrivateCopy, process: subprocess.Popen, submission: str 
         lines = stdout.strip().splitlines()
         if process.returncode == 0 and lines:
             return GradeResult.from_json(lines[-1])
-        reason = (stderr.strip().splitlines() or [f"exit code {process.returncode}"])[-1]
+        reason = (stderr.strip().splitlines()
+                  or [say("exit code {code}", code=process.returncode)])[-1]
     except subprocess.TimeoutExpired:
-        reason = f"it took longer than {budget:g} seconds"
+        reason = say("it took longer than {seconds:g} seconds", seconds=budget)
     except (OSError, ValueError, TypeError, KeyError) as problem:
         reason = f"{type(problem).__name__}: {problem}"
     finally:
         workers.finished(process)
     exercise = Exercise.read(source)
-    message = f"not graded: the grader's worker failed ({reason[:200]}); please grade again."
+    message = say("not graded: the grader's worker failed ({reason}); please grade again.",
+                  reason=reason[:200])
     return GradeResult(trainee, str(submission), "not graded", _zero(exercise, message), [message])

@@ -27,6 +27,7 @@ from typing import Any
 from jupyter_client import KernelManager
 
 from minichain.grading.answers import ANSWERS_MIME
+from minichain.language import say
 
 __all__ = ["ANSWERS_MIME", "CellRun", "GradingKernel", "KernelLimits", "run_cells"]
 
@@ -58,6 +59,8 @@ class CellRun:
     text: list[str] = field(default_factory=list)     # what the cell printed (capped)
     stderr: str = ""
     answers: dict[str, Any] | None = None             # from a collector cell's output
+    seconds: float = 0.0                              # a timeout: the limit it ran past
+    stubborn: bool = False                            # a timeout: the kernel had to be shut down
 
 
 class _SandboxedKernelManager(KernelManager):
@@ -73,7 +76,7 @@ class _SandboxedKernelManager(KernelManager):
 
 
 def _environment(workdir: Path) -> dict[str, str]:
-    keep = ("PATH", "LANG", "LC_ALL", "VIRTUAL_ENV", "SYSTEMROOT")
+    keep = ("PATH", "LANG", "LC_ALL", "MINICHAIN_LANG", "VIRTUAL_ENV", "SYSTEMROOT")
     env = {name: os.environ[name] for name in keep if name in os.environ}
     (workdir / ".tmp").mkdir(exist_ok=True)
     env.update(HOME=str(workdir), TMPDIR=str(workdir / ".tmp"),
@@ -88,16 +91,22 @@ def _environment(workdir: Path) -> dict[str, str]:
 
 
 def _how_it_ended(km: KernelManager) -> str:
+    """How the kernel ended, as a sentence that stands alone."""
     process = getattr(km.provisioner, "process", None)
     code = process.poll() if process is not None else None
     if code is None:
-        return "the kernel stopped answering"
+        return say("the kernel stopped answering")
     if code < 0:
         name = signal.Signals(-code).name if -code in signal.Signals._value2member_map_ else code
-        reason = {"SIGXCPU": " (its CPU time limit)", "SIGKILL": " (killed, e.g. out of memory)",
-                  "SIGSEGV": " (a crash)"}.get(str(name), "")
-        return f"the kernel was stopped by {name}{reason}"
-    return f"the kernel exited with code {code}"
+        if name == "SIGXCPU":
+            return say("the kernel was stopped by {signal} (its CPU time limit)", signal=name)
+        if name == "SIGKILL":
+            return say("the kernel was stopped by {signal} (killed, e.g. out of memory)",
+                       signal=name)
+        if name == "SIGSEGV":
+            return say("the kernel was stopped by {signal} (a crash)", signal=name)
+        return say("the kernel was stopped by {signal}", signal=name)
+    return say("the kernel exited with code {code}", code=code)
 
 
 class _Output:
@@ -143,24 +152,34 @@ class GradingKernel:
             self.kc.start_channels()
             self.kc.wait_for_ready(timeout=START_SECONDS)
         except RuntimeError:
-            self.failed = _how_it_ended(self.km) + " before the first cell"
+            # TRANSLATORS: {how} is a sentence such as "the kernel exited with code 1".
+            self.failed = say("{how} before the first cell", how=_how_it_ended(self.km))
 
     def run(self, codes: list[str], collectors: frozenset[int] = frozenset()
             ) -> tuple[list[CellRun], dict[str, Any]]:
         """Execute `codes` in order. Cells whose index is in `collectors` publish the
         submission's answers (ANSWERS_MIME); their outputs are parsed, never shown. Returns one
         CellRun per cell and a summary: {"kernel": None or how the kernel ended early,
-        "output_dropped": bytes not kept, "started": whether the kernel started at all}."""
+        "output_dropped": bytes not kept, "started": whether the kernel started at all,
+        "overtime": whether the notebook ran past its whole time budget}."""
         runs = [CellRun() for _ in codes]
         output = _Output(self.limits.output_bytes)
-        summary: dict[str, Any] = {"kernel": None, "output_dropped": 0, "started": False}
+        summary: dict[str, Any] = {"kernel": None, "output_dropped": 0, "started": False,
+                                   "overtime": False}
         if self.kc is None or self.failed:
-            summary["kernel"] = self.failed or "the kernel was not started before the first cell"
+            summary["kernel"] = self.failed or say("the kernel was not started before the first "
+                                                   "cell")
             return runs, summary
         summary["started"] = True
         everything = time.monotonic() + self.limits.notebook_timeout
         try:
             for index, code in enumerate(codes):
+                if time.monotonic() > everything:
+                    summary["overtime"] = True
+                    summary["kernel"] = say("the notebook as a whole ran longer than {seconds:g} "
+                                            "seconds, so it was stopped",
+                                            seconds=self.limits.notebook_timeout)
+                    break
                 ended = _run_one(self.km, self.kc, code, runs[index], self.limits, output,
                                  index in collectors, everything)
                 if ended:
@@ -191,9 +210,6 @@ def run_cells(codes: list[str], workdir: Path, limits: KernelLimits = KernelLimi
 def _run_one(km: KernelManager, kc: Any, code: str, run: CellRun, limits: KernelLimits,
              output: _Output, collector: bool, everything: float) -> str | None:
     """Run one cell; returns None, or how the kernel ended if it cannot go on."""
-    if time.monotonic() > everything:
-        return (f"the notebook as a whole ran longer than {limits.notebook_timeout:g} seconds, "
-                "so it was stopped")
     msg_id = kc.execute(code, store_history=False, allow_stdin=False, stop_on_error=False)
     deadline = min(time.monotonic() + limits.cell_timeout, everything)
     interrupted_at = None
@@ -201,22 +217,24 @@ def _run_one(km: KernelManager, kc: Any, code: str, run: CellRun, limits: Kernel
     while True:
         now = time.monotonic()
         if interrupted_at is None and now > deadline:
-            run.status = "timeout"
-            run.error = f"still running after {limits.cell_timeout:g} seconds, so it was stopped"
+            run.status, run.seconds = "timeout", limits.cell_timeout
+            run.error = say("still running after {seconds:g} seconds, so it was stopped",
+                            seconds=limits.cell_timeout)
             km.interrupt_kernel()
             interrupted_at = now
         if interrupted_at is not None and now > interrupted_at + GRACE_SECONDS:
-            run.status = "timeout"
-            run.error = (f"still running after {limits.cell_timeout:g} seconds and it would not "
-                         "stop, so the kernel was shut down")
-            return "the kernel was shut down after a cell that would not stop"
+            run.status, run.seconds, run.stubborn = "timeout", limits.cell_timeout, True
+            run.error = say("still running after {seconds:g} seconds and it would not stop, so "
+                            "the kernel was shut down", seconds=limits.cell_timeout)
+            return say("the kernel was shut down after a cell that would not stop")
         try:
             msg = kc.get_iopub_msg(timeout=0.2)
         except Empty:
             if not km.is_alive():
                 run.status = "kernel died"
                 ended = _how_it_ended(km)
-                run.error = f"{ended} while this cell ran"
+                # TRANSLATORS: {how} is a sentence such as "the kernel exited with code 1".
+                run.error = say("{how} while this cell ran", how=ended)
                 return ended
             continue
         if msg.get("parent_header", {}).get("msg_id") != msg_id:

@@ -10,13 +10,32 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, dataclass, field
 
-__all__ = ["STATUS_ORDER", "GradeResult", "GradebookError", "QuestionResult", "points_text"]
+from minichain.language import translate
+
+__all__ = ["STATUS_ORDER", "GradeResult", "GradebookError", "QuestionResult", "points_text",
+           "status_label"]
 
 STATUS_ORDER = ("not graded", "tampered", "unreadable", "kernel died", "timeout", "errors", "ok")
 
 
 class GradebookError(Exception):
     """A graded class's files cannot be read back; the message says what to do."""
+
+
+def status_label(status: str) -> str:
+    """A status (one of STATUS_ORDER, kept in English in grades.csv and results.json) as a
+    person reads it in a table, in the language in use."""
+    labels = {
+        # TRANSLATORS: a submission's status in the class table: it ran from top to bottom.
+        "ok": translate("ok"),
+        "errors": translate("errors"),
+        "timeout": translate("timeout"),
+        "kernel died": translate("kernel died"),
+        "unreadable": translate("unreadable"),
+        "tampered": translate("tampered"),
+        "not graded": translate("not graded"),
+    }
+    return labels.get(status, status)
 
 
 def points_text(points: float) -> str:

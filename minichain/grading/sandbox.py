@@ -49,13 +49,11 @@ _PATH_EVENTS = {  # event -> positions of its path arguments
     "shutil.copyfile": (1,), "shutil.copytree": (1,), "shutil.move": (1,),
     "sqlite3.connect": (0,), "os.setxattr": (0,), "os.removexattr": (0,),
 }
-_REFUSED_EVENTS = {
-    "subprocess.Popen": "start another program", "os.system": "start another program",
-    "os.exec": "start another program", "os.posix_spawn": "start another program",
-    "os.spawn": "start another program", "os.fork": "start a copy of itself",
-    "os.forkpty": "start a copy of itself", "pty.spawn": "start another program",
-    "ctypes.dlopen": "load C code", "ctypes.dlsym": "load C code",
-    "ctypes.call_function": "call C code",
+_REFUSED_EVENTS = {  # event -> what it would do (a key of the refusals in guard_writes)
+    "subprocess.Popen": "program", "os.system": "program", "os.exec": "program",
+    "os.posix_spawn": "program", "os.spawn": "program", "os.fork": "copy",
+    "os.forkpty": "copy", "pty.spawn": "program", "ctypes.dlopen": "load C",
+    "ctypes.dlsym": "load C", "ctypes.call_function": "call C",
 }
 
 
@@ -77,9 +75,36 @@ def apply_limits(memory_mb: int, cpu_seconds: int, file_mb: int) -> None:
         resource.setrlimit(which, (value, value))
 
 
+def _refusals() -> dict[str, str]:
+    """The sentences of the refusals, in the language in use, looked up once before the guard
+    is in place (the guard itself must not read the catalog)."""
+    from minichain.language import translate
+
+    return {
+        "write": translate("a graded notebook may not write to {path}; it may write files only "
+                           "in its own folder {folder}"),
+        "change": translate("a graded notebook may not change {path} ({event}); it may write "
+                            "files only in its own folder {folder}"),
+        "create": translate("a graded notebook may not create {path}; it may write files only "
+                            "in its own folder {folder}"),
+        "signal pid": translate("a graded notebook may not send a signal to another process "
+                                "(pid {pid})."),
+        "signal": translate("a graded notebook may not send a signal to another process."),
+        "program": translate("a graded notebook may not start another program."),
+        "copy": translate("a graded notebook may not start a copy of itself."),
+        "load C": translate("a graded notebook may not load C code."),
+        "call C": translate("a graded notebook may not call C code."),
+        "C module": translate("a graded notebook may not load the C module {module}."),
+        "notebook": translate("a graded notebook may not read the notebook {path}."),
+        "process": translate("a graded notebook may not look at another process ({path})."),
+        "folder": translate("a graded notebook may not open the folder {path}."),
+    }
+
+
 def guard_writes(folder: str) -> None:
     """Refuse writes outside `folder` (and starting programs) for the rest of this process."""
     root = os.path.realpath(folder)
+    refusals = _refusals()
     allowed = (root + os.sep, "/dev/null")
     realpath, fspath = os.path.realpath, os.fspath
     own_pid = os.getpid()
@@ -93,9 +118,8 @@ def guard_writes(folder: str) -> None:
             return False
         return full == root or full.startswith(allowed) or full == "/dev/null"
 
-    def refuse(what: str, files: bool = True) -> None:
-        raise PermissionError(f"a graded notebook may not {what}" + (
-            f"; it may write files only in its own folder {root}" if files else "."))
+    def refuse(what: str, **values: object) -> None:
+        raise PermissionError(refusals[what].format(folder=root, **values))
 
     def hook(event: str, args: tuple) -> None:
         if event == "open":
@@ -104,7 +128,7 @@ def guard_writes(folder: str) -> None:
                 (isinstance(flags, int) and flags & _WRITE_FLAGS)
             if not inside(path):
                 if writing:
-                    refuse(f"write to {path}")
+                    refuse("write", path=path)
                 _check_reading(path)
         elif event in _PATH_EVENTS:
             for position in _PATH_EVENTS[event]:
@@ -112,15 +136,15 @@ def guard_writes(folder: str) -> None:
                     if event == "sqlite3.connect" and args[position] in (":memory:", b":memory:",
                                                                          ""):
                         continue
-                    refuse(f"change {args[position]} ({event})")
+                    refuse("change", path=args[position], event=event)
         elif event in ("os.kill", "os.killpg"):
             if args and args[0] not in (own_pid, 0) and not (event == "os.killpg"
                                                              and args[0] == os.getpgid(0)):
-                refuse(f"send a signal to another process (pid {args[0]})", files=False)
+                refuse("signal pid", pid=args[0])
         elif event in _REFUSED_EVENTS:
-            refuse(_REFUSED_EVENTS[event], files=False)
+            refuse(_REFUSED_EVENTS[event])
         elif event == "import" and args and args[0] in _REFUSED_IMPORTS:
-            refuse(f"load the C module {args[0]}", files=False)
+            refuse("C module", module=args[0])
 
     def _check_reading(path: object) -> None:
         """Reading outside the folder is allowed (Python and minichain must load), except:
@@ -131,13 +155,13 @@ def guard_writes(folder: str) -> None:
         except (TypeError, ValueError, UnicodeDecodeError):
             return
         if full.endswith(".ipynb"):
-            refuse(f"read the notebook {path}", files=False)
+            refuse("notebook", path=path)
         parts = full.split(os.sep)
         if full.startswith("/proc/") and len(parts) > 2 and parts[2].isdigit() \
                 and int(parts[2]) != os.getpid():
-            refuse(f"look at another process ({path})", files=False)
+            refuse("process", path=path)
         if os.path.isdir(full):
-            refuse(f"open the folder {path}", files=False)
+            refuse("folder", path=path)
 
     def _no_attach(action: int, *rest: object) -> int:
         import sqlite3
@@ -145,15 +169,15 @@ def guard_writes(folder: str) -> None:
         return sqlite3.SQLITE_DENY if action == sqlite3.SQLITE_ATTACH else sqlite3.SQLITE_OK
 
     def no_programs(*args: object, **kwargs: object) -> None:
-        refuse("start another program", files=False)
+        refuse("program")
 
     def no_signals(*args: object, **kwargs: object) -> None:
-        refuse("send a signal to another process", files=False)
+        refuse("signal")
 
     def guarded(make: Any) -> Any:
         def make_inside(path: Any, *args: Any, **kwargs: Any) -> Any:
             if kwargs.get("dir_fd") is not None or not inside(path):
-                refuse(f"create {path}")
+                refuse("create", path=path)
             return make(path, *args, **kwargs)
         return make_inside
 

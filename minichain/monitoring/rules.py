@@ -31,6 +31,7 @@ from enum import Enum
 from statistics import median
 
 from minichain.errors import ValidationError, short
+from minichain.language import say, say_n
 
 __all__ = [
     "Alert",
@@ -44,6 +45,7 @@ __all__ = [
     "UnusualAmount",
     "default_rules",
     "robust_z_score",
+    "rule_title",
 ]
 
 # Iglewicz and Hoaglin (1993): 0.6745 is the 0.75 quantile of the standard normal distribution,
@@ -56,12 +58,24 @@ class InvalidThreshold(ValidationError):
     """A rule was given a threshold that cannot work (negative, zero where it must count)."""
 
     def __init__(self, rule: str, name: str, value: object, needs: str):
-        super().__init__(f"{rule}: {name} {value!r} cannot work; it must be {needs}.")
+        """`rule` is the rule's name (shown in the language in use), `name` the threshold's
+        (a Python name, shown as it is), `needs` what it must be, in the language in use."""
+        super().__init__(say("{rule}: {name} {value!r} cannot work; it must be {needs}.",
+                             rule=rule_title(rule), name=name, value=value, needs=needs))
 
 
 def _at_least(rule: str, name: str, value: object, minimum: float) -> None:
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not value >= minimum:
-        raise InvalidThreshold(rule, name, value, f"a number of at least {minimum:g}")
+        raise InvalidThreshold(rule, name, value,
+                               say("a number of at least {minimum:g}", minimum=minimum))
+
+
+def rule_title(name: str) -> str:
+    """A rule's name as a person reads it, in the language in use ("rapid refunds" in
+    English); `Rule.name` and `Alert.rule` stay the English name, a value to compare."""
+    titles = {"rapid refunds": say("rapid refunds"), "unusual amount": say("unusual amount"),
+              "new address, high value": say("new address, high value")}
+    return titles.get(name, name)
 
 
 class Severity(Enum):
@@ -70,6 +84,13 @@ class Severity(Enum):
     LOW = "low"
     MEDIUM = "medium"
     HIGH = "high"
+
+    @property
+    def text(self) -> str:
+        """The word in the language in use ("high" in English); `value` stays English."""
+        # TRANSLATORS: how serious a fraud alert is: low, medium, high.
+        words = {"low": say("low"), "medium": say("medium"), "high": say("high")}
+        return words[self.value]
 
 
 @dataclass(frozen=True)
@@ -104,8 +125,12 @@ class Alert:
         return self.txids[-1]
 
     def __str__(self) -> str:
-        where = f"pending for block {self.height}" if self.pending else f"block {self.height}"
-        return f"[{self.severity.value}] {self.rule} ({where}): {self.explanation}"
+        values = {"severity": self.severity.text, "rule": rule_title(self.rule),
+                  "height": self.height, "explanation": self.explanation}
+        if self.pending:
+            return say("[{severity}] {rule} (pending for block {height}): {explanation}",
+                       **values)
+        return say("[{severity}] {rule} (block {height}): {explanation}", **values)
 
 
 @dataclass
@@ -163,7 +188,8 @@ class Rule:
 
     def describe(self) -> str:
         """What the rule looks for, in one plain sentence with its thresholds and severity."""
-        return f"{self.name} ({self.severity.value})"
+        return say("{rule} ({severity})", rule=rule_title(self.name),
+                   severity=self.severity.text)
 
     def _alert(self, payment: Payment, addresses: Sequence[str], txids: Sequence[bytes],
                explanation: str) -> Alert:
@@ -207,8 +233,9 @@ class RapidRefunds(Rule):
         _at_least(self.name, "window", self.window, 1)
 
     def describe(self) -> str:
-        return (f"{self.name}: {self.count} or more refunds from a shop to one address within "
-                f"{self.window} blocks ({self.severity.value})")
+        return say("{rule}: {count} or more refunds from a shop to one address within {window} "
+                   "blocks ({severity})", rule=rule_title(self.name), count=self.count,
+                   window=self.window, severity=self.severity.text)
 
     def check(self, payment: Payment, history: History) -> Alert | None:
         if not history.is_refund(payment):
@@ -219,14 +246,19 @@ class RapidRefunds(Rule):
         if len(burst) < self.count:
             return None
         first = min(p.height for p in burst)
-        blocks = f"block {first}" if first == payment.height else \
-            f"blocks {first} to {payment.height}"
-        total = sum(p.amount for p in burst)
-        return self._alert(
-            payment, (payment.sender, payment.recipient), [p.txid for p in burst],
-            f"{short(payment.sender)} paid {short(payment.recipient)} back {len(burst)} "
-            f"times (total {total:,}) in {blocks}; the limit is "
-            f"{self.count - 1} refunds to one address within {self.window} blocks.")
+        values = {"shop": short(payment.sender), "to": short(payment.recipient),
+                  "times": len(burst), "total": sum(p.amount for p in burst), "first": first,
+                  "last": payment.height, "limit": self.count - 1, "window": self.window}
+        if first == payment.height:
+            explanation = say("{shop} paid {to} back {times} times (total {total:,}) in block "
+                              "{first}; the limit is {limit} refunds to one address within "
+                              "{window} blocks.", **values)
+        else:
+            explanation = say("{shop} paid {to} back {times} times (total {total:,}) in blocks "
+                              "{first} to {last}; the limit is {limit} refunds to one address "
+                              "within {window} blocks.", **values)
+        return self._alert(payment, (payment.sender, payment.recipient),
+                           [p.txid for p in burst], explanation)
 
 
 @dataclass
@@ -251,13 +283,18 @@ class UnusualAmount(Rule):
         _at_least(self.name, "min_history", self.min_history, 3)
         if self.compare_with not in ("shop", "buyer"):
             raise InvalidThreshold(self.name, "compare_with", self.compare_with,
-                                   "'shop' or 'buyer'")
+                                   say("'shop' or 'buyer'"))
 
     def describe(self) -> str:
-        earlier = "the shop's" if self.compare_with == "shop" else "the same buyer's"
-        return (f"{self.name}: a purchase whose robust z-score is above {self.threshold:g} "
-                f"against {earlier} earlier purchases, once there are at least "
-                f"{self.min_history} of them ({self.severity.value})")
+        values = {"rule": rule_title(self.name), "threshold": self.threshold,
+                  "min_history": self.min_history, "severity": self.severity.text}
+        if self.compare_with == "shop":
+            return say("{rule}: a purchase whose robust z-score is above {threshold:g} against "
+                       "the shop's earlier purchases, once there are at least {min_history} of "
+                       "them ({severity})", **values)
+        return say("{rule}: a purchase whose robust z-score is above {threshold:g} against the "
+                   "same buyer's earlier purchases, once there are at least {min_history} of "
+                   "them ({severity})", **values)
 
     def check(self, payment: Payment, history: History) -> Alert | None:
         if not history.is_purchase(payment):
@@ -270,14 +307,31 @@ class UnusualAmount(Rule):
         score = robust_z_score(payment.amount, usual)
         if score <= self.threshold:
             return None
-        shown = "far above any spread" if score == float("inf") else f"{score:.1f}"
-        whose = f"whose usual purchase is {median(usual):g} (the median of its " if by_shop \
-            else f"while this buyer usually spends {median(usual):g} (the median of their "
-        return self._alert(
-            payment, (payment.sender, payment.recipient), [payment.txid],
-            f"{short(payment.sender)} paid {payment.amount:,} to "
-            f"{short(payment.recipient)}, {whose}{len(usual)} earlier purchases); its robust "
-            f"z-score is {shown}, above the threshold {self.threshold:g}.")
+        values = {"buyer": short(payment.sender), "amount": payment.amount,
+                  "shop": short(payment.recipient), "usual": median(usual),
+                  "earlier": len(usual), "score": score, "threshold": self.threshold}
+        if by_shop and score == float("inf"):
+            explanation = say("{buyer} paid {amount:,} to {shop}, whose usual purchase is "
+                              "{usual:g} (the median of its {earlier} earlier purchases); its "
+                              "robust z-score is far above any spread, above the threshold "
+                              "{threshold:g}.", **values)
+        elif by_shop:
+            explanation = say("{buyer} paid {amount:,} to {shop}, whose usual purchase is "
+                              "{usual:g} (the median of its {earlier} earlier purchases); its "
+                              "robust z-score is {score:.1f}, above the threshold "
+                              "{threshold:g}.", **values)
+        elif score == float("inf"):
+            explanation = say("{buyer} paid {amount:,} to {shop}, while this buyer usually "
+                              "spends {usual:g} (the median of their {earlier} earlier "
+                              "purchases); its robust z-score is far above any spread, above "
+                              "the threshold {threshold:g}.", **values)
+        else:
+            explanation = say("{buyer} paid {amount:,} to {shop}, while this buyer usually "
+                              "spends {usual:g} (the median of their {earlier} earlier "
+                              "purchases); its robust z-score is {score:.1f}, above the "
+                              "threshold {threshold:g}.", **values)
+        return self._alert(payment, (payment.sender, payment.recipient), [payment.txid],
+                           explanation)
 
 
 @dataclass
@@ -295,8 +349,10 @@ class NewAddressHighValue(Rule):
         _at_least(self.name, "new_for", self.new_for, 1)
 
     def describe(self) -> str:
-        return (f"{self.name}: a purchase of {self.high_value:,} or more from an address first "
-                f"seen fewer than {self.new_for} blocks ago ({self.severity.value})")
+        return say("{rule}: a purchase of {high_value:,} or more from an address first seen "
+                   "fewer than {new_for} blocks ago ({severity})", rule=rule_title(self.name),
+                   high_value=self.high_value, new_for=self.new_for,
+                   severity=self.severity.text)
 
     def check(self, payment: Payment, history: History) -> Alert | None:
         if not history.is_purchase(payment) or payment.amount < self.high_value:
@@ -305,13 +361,23 @@ class NewAddressHighValue(Rule):
         age = payment.height - first
         if age >= self.new_for:
             return None
-        when = "in this very block" if age == 0 else \
-            f"at block {first}, {age} block{'s' if age > 1 else ''} ago,"
-        return self._alert(
-            payment, (payment.sender, payment.recipient), [payment.txid],
-            f"{short(payment.sender)} was first seen {when} and already pays {payment.amount:,} "
-            f"to {short(payment.recipient)}; the rule flags addresses younger than "
-            f"{self.new_for} blocks paying {self.high_value:,} or more.")
+        values = {"buyer": short(payment.sender), "first": first, "amount": payment.amount,
+                  "shop": short(payment.recipient), "new_for": self.new_for,
+                  "high_value": self.high_value}
+        if age == 0:
+            explanation = say("{buyer} was first seen in this very block and already pays "
+                              "{amount:,} to {shop}; the rule flags addresses younger than "
+                              "{new_for} blocks paying {high_value:,} or more.", **values)
+        else:
+            explanation = say_n("{buyer} was first seen at block {first}, {count} block ago, and "
+                                "already pays {amount:,} to {shop}; the rule flags addresses "
+                                "younger than {new_for} blocks paying {high_value:,} or more.",
+                                "{buyer} was first seen at block {first}, {count} blocks ago, "
+                                "and already pays {amount:,} to {shop}; the rule flags addresses "
+                                "younger than {new_for} blocks paying {high_value:,} or more.",
+                                age, **values)
+        return self._alert(payment, (payment.sender, payment.recipient), [payment.txid],
+                           explanation)
 
 
 def default_rules() -> list[Rule]:

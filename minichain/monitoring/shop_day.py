@@ -24,6 +24,7 @@ from dataclasses import dataclass
 
 from minichain.block import Block
 from minichain.chain import Blockchain
+from minichain.language import say
 from minichain.monitoring.monitor import FraudMonitor
 from minichain.monitoring.rules import Alert, Rule
 from minichain.wallet import Wallet
@@ -47,8 +48,12 @@ class PlannedPayment:
 
 
 def _incidents(blocks: int) -> dict[int, list[PlannedPayment]]:
-    """The day's special payments, by block (scaled to the day's length)."""
+    """The day's special payments, by block (scaled to the day's length). The notes are the
+    payments' data, the same in every language (they are signed); the incidents' labels are
+    for people, in the language in use."""
     at: dict[int, list[PlannedPayment]] = {}
+    # TRANSLATORS: the names of the three frauds hidden in lesson 11's shop day.
+    insider, stolen, takeover = say("insider refunds"), say("stolen card"), say("account takeover")
 
     def add(fraction: float, payment: PlannedPayment) -> None:
         at.setdefault(max(1, round(blocks * fraction)), []).append(payment)
@@ -57,13 +62,12 @@ def _incidents(blocks: int) -> dict[int, list[PlannedPayment]]:
     add(0.25, PlannedPayment("card gateway", "newcomer", 100, "points topped up by card"))
     add(0.33, PlannedPayment("newcomer", "shop", 45, "order: first tea sampler"))
     for fraction, amount in ((0.38, 35), (0.46, 40), (0.50, 45), (0.58, 38)):
-        add(fraction, PlannedPayment("shop", "insider", amount, "refund", "insider refunds"))
+        add(fraction, PlannedPayment("shop", "insider", amount, "refund", insider))
     add(0.63, PlannedPayment("card gateway", "fresh buyer", 600, "points topped up by card",
-                             "stolen card"))
-    add(0.67, PlannedPayment("fresh buyer", "shop", 480, "order: rare pu-erh cake",
-                             "stolen card"))
+                             stolen))
+    add(0.67, PlannedPayment("fresh buyer", "shop", 480, "order: rare pu-erh cake", stolen))
     add(0.75, PlannedPayment("customer", "shop", 120, "order: wedding gift set"))
-    add(0.83, PlannedPayment("bob", "shop", 170, "order: gift cards", "account takeover"))
+    add(0.83, PlannedPayment("bob", "shop", 170, "order: gift cards", takeover))
     return at
 
 
@@ -74,7 +78,7 @@ class ShopDay:
     def __init__(self, seed: int = 11, blocks: int = 24, *, purchases_per_block: tuple[int, int]
                  = (2, 4), usual_amounts: tuple[int, int] = (20, 60)):
         if blocks < 6:
-            raise ValueError("a shop day needs at least 6 blocks to fit its story")
+            raise ValueError(say("a shop day needs at least 6 blocks to fit its story"))
         rng = random.Random(seed)
         names = (*REGULARS, "shop", "insider", "card gateway", "newcomer", "fresh buyer")
         self.wallets = {name: Wallet.from_seed(name) for name in names}
@@ -160,8 +164,9 @@ class Evaluation:
     alerts: tuple[Alert, ...]
 
     def __str__(self) -> str:
-        return (f"caught {len(self.caught)} of {len(self.caught) + len(self.missed)} frauds, "
-                f"{len(self.false_alarms)} false alarm(s)")
+        return say("caught {caught} of {frauds} frauds, {false_alarms} false alarm(s)",
+                   caught=len(self.caught), frauds=len(self.caught) + len(self.missed),
+                   false_alarms=len(self.false_alarms))
 
 
 def evaluate(day: ShopDay, rules: Sequence[Rule]) -> Evaluation:

@@ -183,7 +183,7 @@ class DoubleSpend:
         self.attacker: AttackerNode = network.node(attacker)  # type: ignore[assignment]
         self.merchant = network.node(merchant)
         self.payment, self.double_spend, self.z = payment, double_spend, z
-        self.q = check_share("the attacker", q)
+        self.q = check_share(q)
         self.give_up_at = _give_up_deficit(self.q, give_up_below)
         self.shipped_at: float | None = None
         self.success: bool | None = None
@@ -277,7 +277,7 @@ def double_spend_trial(q: float, z: int, *, seed: int | str = 0, honest_timing: 
                        keep_network: bool = True) -> DoubleSpendOutcome:
     """One double spend by an attacker with share `q` against a merchant who ships after `z`
     confirmations, on the three-node network of the module docstring."""
-    q = check_share("the attacker", q)
+    q = check_share(q)
     if honest_timing not in HONEST_TIMINGS:
         raise ValueError(f"honest_timing is one of {HONEST_TIMINGS}, not {honest_timing!r}")
     attacker_wallet, _, _, payment, double_spend = _actors(1)
@@ -351,7 +351,7 @@ def simulate_double_spend(q: float, z: int, *, trials: int = 1_000, seed: int = 
     Trial i uses seed f"{seed}/{i}", so any trial can be replayed alone with
     `double_spend_trial(q, z, seed=f"{seed}/{i}", ...)`. All trials share one signature cache.
     """
-    q = check_share("the attacker", q)
+    q = check_share(q)
     cache = crypto.SignatureCache()
     successes = sum(
         double_spend_trial(q, z, seed=f"{seed}/{i}", honest_timing=honest_timing,
@@ -386,7 +386,7 @@ def majority_attack(q: float = 0.6, z: int = 6, *, nodes: int = 12, honest_miner
     With more than half of the power he never gives up and always wins in the end; with less
     he may still win, or give up as in `double_spend_trial`.
     """
-    q = check_share("the attacker", q)
+    q = check_share(q)
     attacker_wallet, _, _, payment, double_spend = _actors(1)
     graph = random_peers(nodes, outbound=4, seed=seed)
     for peer in random.Random(f"{seed}:attacker links").sample(range(nodes), min(4, nodes)):

@@ -238,7 +238,7 @@ class BftRounds:
         try:
             node.chain.check_proposal(block)
         except ValidationError as reason:
-            self.network.record(EventKind.REJECTED, node, block, str(reason))
+            self.network.refused(node, block, reason)
             return
         if message.round > state.round:
             self._enter(node, state.height, message.round)

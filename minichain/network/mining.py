@@ -36,9 +36,10 @@ __all__ = ["CliqueTurns", "PoissonMining"]
 WIGGLE_SECONDS = 0.5  # go-ethereum's clique wiggleTime
 
 
-def check_share(who: str, share: object) -> float:
+def check_share(share: object, node: Hashable | None = None) -> float:
+    """`share` as a float, or InvalidShare naming node `node` (None: the attacker)."""
     if not isinstance(share, Real) or isinstance(share, bool) or not 0 <= share <= 1:
-        raise InvalidShare(who, share)
+        raise InvalidShare(share, node)
     return float(share)
 
 
@@ -57,7 +58,7 @@ class PoissonMining:
         new = dict(self.shares)
         for name, share in shares.items():
             self.network.node(name)  # raises UnknownNode
-            new[name] = check_share(f"node {name!r}", share)
+            new[name] = check_share(share, name)
         total = sum(new.values())
         if total > 1 + 1e-9:
             raise SharesExceedWhole(total)

@@ -42,7 +42,9 @@ from minichain.block import Block
 from minichain.chain import Blockchain
 from minichain.clock import SimulatedClock
 from minichain.consensus.engine import ConsensusEngine
+from minichain.errors import ValidationError
 from minichain.execution import Runtime
+from minichain.language import say
 from minichain.consensus.bft import ByzantineFaultTolerance
 from minichain.consensus.poa import ProofOfAuthority
 from minichain.consensus.proof_of_work import ProofOfWork
@@ -133,6 +135,8 @@ class Network:
         # Nodes that share a signature cache also share the results of executing each block.
         self.executions: dict | None = {} if self.signatures is not None else None
         self.log: list[Event] = []
+        # each refusal with the rule it broke, whatever language its message is in
+        self.refusals: list[tuple[Event, ValidationError]] = []
         self.blocks_found = 0
         self._stop_at_blocks = math.inf  # `run(blocks=…)` stops the scheduler at this count
         self._second = 0  # the whole simulated second the shared clock shows
@@ -288,8 +292,7 @@ class Network:
         """Give nodes shares of the mining power (proof of work); 0 stops a node mining. Each
         miner gets a teaching wallet, 'miner <name>', to receive its rewards."""
         if not isinstance(self.mining, PoissonMining):
-            raise WrongConsensus("mining shares", self.engine.name,
-                                 "its validators take turns, so add one with add_validator")
+            raise WrongConsensus(self.engine.name, shares=True)
         for name in shares:
             node = self.node(name)
             if node.producer is None:
@@ -306,11 +309,9 @@ class Network:
             self.mining.add(name, wallet, lies=lies)
             return
         if not isinstance(self.mining, CliqueTurns):
-            raise WrongConsensus("validators", self.engine.name,
-                                 "its miners compete by share of power, so use set_shares")
+            raise WrongConsensus(self.engine.name)
         if lies:
-            raise WrongConsensus("lying validators", self.engine.name,
-                                 "only BFT validators are simulated lying")
+            raise WrongConsensus(self.engine.name, liars=True)
         self.mining.add(name, wallet)
 
     def consensus_message(self, node: Node, message: Any, sender: Node | None) -> None:
@@ -329,7 +330,8 @@ class Network:
         if until is not None:
             end = min(end, until)
         if end == math.inf and blocks is None and stop_when is None:
-            raise ValueError("say how long to run: seconds=, until=, blocks= or stop_when=")
+            raise ValueError(say("say how long to run: seconds=, until=, blocks= or "
+                                 "stop_when="))
         if blocks is not None:
             if blocks <= 0:
                 return
@@ -533,6 +535,11 @@ class Network:
         self.log.append(Event(self.scheduler.now, kind, None if node is None else node.name,
                               None if block is None else block.hash,
                               None if block is None else block.height, detail))
+
+    def refused(self, node: Node, block: Block, reason: ValidationError) -> None:
+        """A node refused a block: logged with its reason, which `refusals` keeps as it is."""
+        self.record(EventKind.REJECTED, node, block, str(reason))
+        self.refusals.append((self.log[-1], reason))
 
     def tip_moved(self, node: Node, previous: bytes, block: Block) -> None:
         """A node's tip moved: count agreement, reschedule producers, tell the watchers."""

@@ -122,7 +122,7 @@ class Node:
         try:
             self.chain.add_block(block)
         except ValidationError as reason:
-            network.record(EventKind.REJECTED, self, block, str(reason))
+            network.refused(self, block, reason)
             return None
         network.record(EventKind.FOUND, self, block)
         self._new_tip(block, "extended", None)
@@ -150,7 +150,7 @@ class Node:
         try:
             result = self.chain.add_block(block)
         except ValidationError as reason:
-            self.network.record(EventKind.REJECTED, self, block, str(reason))
+            self.network.refused(self, block, reason)
             return False
         if result is AddResult.SIDE_BRANCH:
             self.network.record(EventKind.STORED, self, block)

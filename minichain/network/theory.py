@@ -51,7 +51,7 @@ __all__ = [
 
 def _check(q: object, z: object) -> tuple[float, int]:
     if not isinstance(q, Real) or isinstance(q, bool) or not 0 <= q <= 1:
-        raise InvalidShare("the attacker", q)
+        raise InvalidShare(q)
     if not isinstance(z, int) or isinstance(z, bool) or z < 0:
         raise InvalidConfirmations(z)
     return float(q), z

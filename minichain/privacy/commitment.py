@@ -26,6 +26,7 @@ import secrets
 from dataclasses import dataclass, field
 
 from minichain.crypto import sha256
+from minichain.language import say
 from minichain.privacy.errors import CommitmentMismatch, KeyTooShort, SaltTooShort
 
 __all__ = [
@@ -92,7 +93,7 @@ class Commitment:
     salt: bytes = field(repr=False)
 
     def __str__(self) -> str:
-        return f"commitment {self.digest.hex()[:16]}…"
+        return say("commitment {commitment}…", commitment=self.digest.hex()[:16])
 
     @property
     def fingerprint(self) -> str:
@@ -129,7 +130,7 @@ def keyed_reference(key: bytes, value: str | bytes) -> bytes:
     """HMAC-SHA256(key, value) (RFC 2104): the same customer always gets the same reference,
     but only the key's holder can compute it, so the reference alone reveals nothing."""
     if len(key) < MIN_KEY_BYTES:
-        raise KeyTooShort("reference key", len(key), MIN_KEY_BYTES)
+        raise KeyTooShort(len(key), MIN_KEY_BYTES)
     return hmac.new(key, _bytes(value), "sha256").digest()
 
 

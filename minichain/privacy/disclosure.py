@@ -19,6 +19,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 
 from minichain.encoding import Writer
+from minichain.language import say, translate
 from minichain.merkle import MerkleProof, merkle_proof, merkle_root, verify_proof
 from minichain.privacy.commitment import MIN_SALT_BYTES, new_salt
 from minichain.privacy.errors import DisclosureDoesNotMatch, SaltTooShort
@@ -47,8 +48,9 @@ class Disclosure:
     proof: MerkleProof = field(repr=False)
 
     def __str__(self) -> str:
-        return (f"{self.name} = {self.value} (attribute {self.proof.index + 1} of "
-                f"{self.proof.size}, proven with {len(self.proof.siblings)} hashes)")
+        return say("{name} = {value} (attribute {number} of {size}, proven with {hashes} hashes)",
+                   name=self.name, value=self.value, number=self.proof.index + 1,
+                   size=self.proof.size, hashes=len(self.proof.siblings))
 
     def with_value(self, value: str) -> Disclosure:
         """The same salt and proof claiming another value: what a parcel thief who rewrites
@@ -86,7 +88,9 @@ class AttributeCommitment:
     def disclose(self, name: str) -> Disclosure:
         """Reveal the attribute `name` alone, with its salt and proof."""
         if name not in self.attributes:
-            raise KeyError(f"there is no attribute {name!r}; there are {', '.join(self.names)}")
+            raise KeyError(say("there is no attribute {name!r}; there are {names}", name=name,
+                               # TRANSLATORS: what goes between the items of a list ("a, b, c")
+                               names=translate(", ").join(self.names)))
         index = self.names.index(name)
         return Disclosure(name, self.attributes[name], self.salts[name],
                           merkle_proof(self.leaves(), index))

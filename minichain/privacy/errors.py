@@ -13,6 +13,7 @@ import os
 from datetime import datetime, timezone
 
 from minichain.errors import ValidationError
+from minichain.language import say
 
 __all__ = [
     "CommitmentMismatch",
@@ -32,6 +33,11 @@ __all__ = [
 ]
 
 
+def _minute(when: int) -> str:
+    """A moment as the refusals show it: '2026-01-05 00:00 UTC'."""
+    return datetime.fromtimestamp(when, timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+
+
 class PrivacyError(ValidationError):
     """Something breaks a rule about personal data."""
 
@@ -40,46 +46,54 @@ class SaltTooShort(PrivacyError):
     """A commitment's salt is too short to stop guessing (at least 128 bits are required)."""
 
     def __init__(self, length: int, minimum: int):
-        super().__init__(
-            f"a salt of {length} bytes is too short: at least {minimum} bytes "
-            f"({minimum * 8} bits) are needed so that nobody can guess the value behind a "
-            "commitment by trying every possibility.")
+        super().__init__(say(
+            "a salt of {length} bytes is too short: at least {minimum} bytes ({bits} bits) are "
+            "needed so that nobody can guess the value behind a commitment by trying every "
+            "possibility.", length=length, minimum=minimum, bits=minimum * 8))
 
 
 class KeyTooShort(PrivacyError):
-    """A secret key for keyed references or the vault is shorter than required."""
+    """A secret key for keyed references (with `vault`, the vault's master key) is shorter than
+    required."""
 
-    def __init__(self, what: str, length: int, minimum: int):
-        super().__init__(
-            f"the {what} is {length} bytes long; it must be at least {minimum} bytes "
-            f"({minimum * 8} bits) of secret randomness.")
+    def __init__(self, length: int, minimum: int, *, vault: bool = False):
+        if vault:
+            message = say("the vault master key is {length} bytes long; it must be at least "
+                          "{minimum} bytes ({bits} bits) of secret randomness.",
+                          length=length, minimum=minimum, bits=minimum * 8)
+        else:
+            message = say("the reference key is {length} bytes long; it must be at least "
+                          "{minimum} bytes ({bits} bits) of secret randomness.",
+                          length=length, minimum=minimum, bits=minimum * 8)
+        super().__init__(message)
 
 
 class CommitmentMismatch(PrivacyError):
     """The value and salt shown do not open the commitment."""
 
     def __init__(self, digest: bytes):
-        super().__init__(
-            f"the value and salt shown do not open commitment {digest.hex()[:12]}…: either the "
-            "value or the salt is not the one that was committed to.")
+        super().__init__(say(
+            "the value and salt shown do not open commitment {commitment}…: either the value or "
+            "the salt is not the one that was committed to.", commitment=digest.hex()[:12]))
 
 
 class DisclosureDoesNotMatch(PrivacyError):
     """A disclosed attribute's proof does not lead to the root recorded on chain."""
 
     def __init__(self, name: str, value: str):
-        super().__init__(
-            f"the disclosed {name} {value!r} is not what the customer committed to: its proof "
-            "does not lead to the root recorded on the chain.")
+        super().__init__(say(
+            "the disclosed {name} {value!r} is not what the customer committed to: its proof does "
+            "not lead to the root recorded on the chain.", name=name, value=value))
 
 
 class ResidencyViolation(PrivacyError):
     """A record would be kept in, or copied to, storage outside its jurisdiction."""
 
     def __init__(self, what: str, jurisdiction: str, destination: str, where: str):
-        super().__init__(
-            f"{what} is tagged {jurisdiction} and may only be kept in storage in "
-            f"{jurisdiction}, but {destination} is in {where}.")
+        super().__init__(say(
+            "{what} is tagged {jurisdiction} and may only be kept in storage in {jurisdiction}, "
+            "but {destination} is in {where}.", what=what, jurisdiction=jurisdiction,
+            destination=destination, where=where))
 
 
 # -- the vault -----------------------------------------------------------------------------------
@@ -93,7 +107,8 @@ class NotAVault(VaultError):
     """The file is a folder, empty, not an SQLite database, or another program's database."""
 
     def __init__(self, path: str | os.PathLike[str], what: str):
-        super().__init__(f"{path} is not a minichain personal-data vault: {what}.")
+        super().__init__(say("{path} is not a minichain personal-data vault: {what}.",
+                             path=path, what=what))
         self.path = str(path)
 
 
@@ -101,7 +116,8 @@ class CorruptVault(VaultError):
     """The vault file is damaged: SQLite cannot read it, or its contents do not fit together."""
 
     def __init__(self, path: str | os.PathLike[str], reason: str):
-        super().__init__(f"the vault {path} is damaged and cannot be used: {reason.rstrip('.')}.")
+        super().__init__(say("the vault {path} is damaged and cannot be used: {reason}.",
+                             path=path, reason=reason.rstrip(".。")))
         self.path = str(path)
 
 
@@ -109,20 +125,26 @@ class WrongVaultKey(VaultError):
     """The master key given is not the key this vault was created with."""
 
     def __init__(self, path: str | os.PathLike[str]):
-        super().__init__(
-            f"the master key does not open the vault {path}: it is not the key the vault was "
-            "created with, so no record in it can be read.")
+        super().__init__(say(
+            "the master key does not open the vault {path}: it is not the key the vault was "
+            "created with, so no record in it can be read.", path=path))
         self.path = str(path)
 
 
 class VaultRecordTampered(VaultError):
-    """A record or its key fails authentication: changed, swapped, or not written by this
-    vault."""
+    """A record (with `key`, its data key) fails authentication: changed, swapped, or not written
+    by this vault."""
 
-    def __init__(self, customer_id: str, what: str = "record"):
-        super().__init__(
-            f"the stored {what} of customer {customer_id} fails authentication: it was changed "
-            "after it was written, moved from another customer, or encrypted with another key.")
+    def __init__(self, customer_id: str, *, key: bool = False):
+        if key:
+            message = say("the stored data key of customer {customer} fails authentication: it "
+                          "was changed after it was written, moved from another customer, or "
+                          "encrypted with another key.", customer=customer_id)
+        else:
+            message = say("the stored record of customer {customer} fails authentication: it "
+                          "was changed after it was written, moved from another customer, or "
+                          "encrypted with another key.", customer=customer_id)
+        super().__init__(message)
         self.customer_id = customer_id
 
 
@@ -130,7 +152,8 @@ class UnknownCustomer(VaultError):
     """The vault has never held a record for this customer."""
 
     def __init__(self, customer_id: str):
-        super().__init__(f"the vault holds no record for customer {customer_id}.")
+        super().__init__(say("the vault holds no record for customer {customer}.",
+                             customer=customer_id))
         self.customer_id = customer_id
 
 
@@ -138,9 +161,9 @@ class DuplicateCustomer(VaultError):
     """A record for this customer already exists (it may be updated, not added twice)."""
 
     def __init__(self, customer_id: str):
-        super().__init__(
-            f"the vault already holds a record for customer {customer_id}; update it instead "
-            "of adding a second one.")
+        super().__init__(say(
+            "the vault already holds a record for customer {customer}; update it instead of "
+            "adding a second one.", customer=customer_id))
         self.customer_id = customer_id
 
 
@@ -148,10 +171,10 @@ class CustomerErased(VaultError):
     """The customer's data was erased (crypto-shredded); nothing about her can be read."""
 
     def __init__(self, customer_id: str, when: int, request: str):
-        day = datetime.fromtimestamp(when, timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
-        super().__init__(
-            f"customer {customer_id} was erased on {day} (request {request}): her data and "
-            "its key are gone, so nothing about her can be read or restored.")
+        super().__init__(say(
+            "customer {customer} was erased on {day} (request {request}): her data and its key "
+            "are gone, so nothing about her can be read or restored.", customer=customer_id,
+            day=_minute(when), request=request))
         self.customer_id = customer_id
         self.when = when
         self.request = request

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from minichain.language import say
 from minichain.privacy.commitment import unsalted_hash
 
 __all__ = ["GuessingResult", "guess_phone_number"]
@@ -29,10 +30,10 @@ class GuessingResult:
 
     def __str__(self) -> str:
         if self.found is None:
-            return (f"not found after {self.guesses:,} guesses: no number in the space of "
-                    f"{self.space:,} has this hash.")
-        return (f"found {self.found} after {self.guesses:,} guesses (out of {self.space:,} "
-                "possible numbers).")
+            return say("not found after {guesses:,} guesses: no number in the space of {space:,} "
+                       "has this hash.", guesses=self.guesses, space=self.space)
+        return say("found {number} after {guesses:,} guesses (out of {space:,} possible "
+                   "numbers).", number=self.found, guesses=self.guesses, space=self.space)
 
 
 def guess_phone_number(digest: bytes, *, prefix: str, unknown_digits: int,
@@ -40,7 +41,7 @@ def guess_phone_number(digest: bytes, *, prefix: str, unknown_digits: int,
     """Try `prefix` + every `unknown_digits`-digit string (+ `suffix`) until one's unsalted
     SHA-256 is `digest`. Five or six unknown digits take well under a few seconds."""
     if not 1 <= unknown_digits <= 8:
-        raise ValueError("unknown_digits must be between 1 and 8 (10^8 guesses at most)")
+        raise ValueError(say("unknown_digits must be between 1 and 8 (10^8 guesses at most)"))
     space = 10 ** unknown_digits
     for guess in range(space):
         number = f"{prefix}{guess:0{unknown_digits}d}{suffix}"

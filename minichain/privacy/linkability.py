@@ -36,6 +36,7 @@ from itertools import combinations
 import networkx as nx
 
 from minichain.chain import Blockchain
+from minichain.language import say, translate
 from minichain.privacy.shop_history import ShopHistory
 
 __all__ = ["LinkabilityReport", "Profile", "cluster_addresses", "linkability_of",
@@ -112,8 +113,10 @@ class Profile:
     hours: tuple[int, ...]  # hour of the day of each order
 
     def __str__(self) -> str:
-        return (f"{len(self.orders)} orders, {self.spent} coins, from {len(self.addresses)} "
-                f"address(es), at hours {', '.join(map(str, self.hours))}")
+        return say("{orders} orders, {coins} coins, from {addresses} address(es), at hours {hours}",
+                   orders=len(self.orders), coins=self.spent, addresses=len(self.addresses),
+                   # TRANSLATORS: what goes between the items of a list ("a, b, c")
+                   hours=translate(", ").join(map(str, self.hours)))
 
 
 def observe_shop(chain: Blockchain, shop: str, *, services: Iterable[str] = (),
@@ -162,9 +165,12 @@ class LinkabilityReport:
         return self.correct_pairs / self.linked_pairs if self.linked_pairs else 1.0
 
     def __str__(self) -> str:
-        return (f"{self.orders} orders by {self.customers} customers look like {self.profiles} "
-                f"customers; {self.correct_pairs} of {self.same_customer_pairs} same-customer "
-                f"order pairs linked (recall {self.recall:.0%}, precision {self.precision:.0%})")
+        return say("{orders} orders by {customers} customers look like {profiles} customers; "
+                   "{correct} of {pairs} same-customer order pairs linked (recall {recall:.0%}, "
+                   "precision {precision:.0%})", orders=self.orders, customers=self.customers,
+                   profiles=self.profiles, correct=self.correct_pairs,
+                   pairs=self.same_customer_pairs, recall=self.recall,
+                   precision=self.precision)
 
 
 def measure_linkability(profiles: Sequence[Profile], owners: Mapping[bytes, str]

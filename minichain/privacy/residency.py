@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+from minichain.language import say
 from minichain.privacy.errors import ResidencyViolation
 
 __all__ = ["ResidencyPolicy", "Storage", "check_residency"]
@@ -39,7 +40,15 @@ class Storage:
     kind: str = "storage"
 
     def __str__(self) -> str:
-        return f"{self.kind} {self.name} ({self.jurisdiction})"
+        values = dict(name=self.name, jurisdiction=self.jurisdiction)
+        if self.kind == "vault":
+            return say("vault {name} ({jurisdiction})", **values)
+        if self.kind == "validator":
+            return say("validator {name} ({jurisdiction})", **values)
+        if self.kind == "storage":
+            return say("storage {name} ({jurisdiction})", **values)
+        # TRANSLATORS: a storage of a kind the user named, such as "backup eu-2 (EU)"
+        return say("{kind} {name} ({jurisdiction})", kind=self.kind, **values)
 
 
 class ResidencyPolicy:
@@ -70,7 +79,8 @@ class ResidencyPolicy:
 
     def storage(self, name: str) -> Storage:
         if name not in self.storages:
-            raise KeyError(f"no storage named {name!r} is tagged with a jurisdiction")
+            raise KeyError(say("no storage named {name!r} is tagged with a jurisdiction",
+                               name=name))
         return self.storages[name]
 
     def allowed(self, jurisdiction: str) -> list[Storage]:

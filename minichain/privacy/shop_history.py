@@ -26,6 +26,7 @@ from enum import Enum
 from minichain.chain import Blockchain
 from minichain.clock import GENESIS_TIME, SimulatedClock
 from minichain.errors import short
+from minichain.language import person, say
 from minichain.wallet import Wallet
 
 __all__ = ["AddressHabit", "ShopHistory", "ShopOrder", "synthetic_shop_history"]
@@ -43,6 +44,15 @@ class AddressHabit(Enum):
     REUSED = "one address for every order"
     FRESH_FROM_OWN_WALLET = "a fresh address per order, topped up from her own main wallet"
     FRESH = "a fresh address per order, filled straight from the exchange"
+
+    @property
+    def description(self) -> str:
+        """The habit in the reader's language (`value` is the English)."""
+        if self is AddressHabit.REUSED:
+            return say("one address for every order")
+        if self is AddressHabit.FRESH_FROM_OWN_WALLET:
+            return say("a fresh address per order, topped up from her own main wallet")
+        return say("a fresh address per order, filled straight from the exchange")
 
 
 @dataclass(frozen=True)
@@ -65,11 +75,13 @@ class ShopOrder:
     def when(self) -> str:
         """'day 3, 16:05': the day of the history (day 1 is the first) and the time (UTC)."""
         day, seconds = divmod(self.time - GENESIS_TIME, DAY)
-        return f"day {day}, {seconds // 3600:02d}:{seconds % 3600 // 60:02d}"
+        return say("day {day}, {hour:02d}:{minute:02d}", day=day, hour=seconds // 3600,
+                   minute=seconds % 3600 // 60)
 
     def __str__(self) -> str:
         """What anybody reading the chain sees: when, from which address, how much."""
-        return f"{self.when}: {short(self.payer)} paid the shop {self.amount} coins"
+        return say("{when}: {payer} paid the shop {amount} coins", when=self.when,
+                   payer=short(self.payer), amount=self.amount)
 
 
 @dataclass
@@ -126,17 +138,20 @@ def synthetic_shop_history(seed: int = 7, *, customers: int = 6, orders: tuple[i
     Each customer places between `orders[0]` and `orders[1]` orders on distinct days within
     `days`; a block is produced for every payment (and every top-up or withdrawal)."""
     if not 1 <= customers <= len(CUSTOMER_NAMES):
-        raise ValueError(f"customers must be between 1 and {len(CUSTOMER_NAMES)}")
+        raise ValueError(say("customers must be between 1 and {most}",
+                             most=len(CUSTOMER_NAMES)))
     if not 1 <= orders[0] <= orders[1] <= days:
-        raise ValueError("orders must be (fewest, most) with 1 ≤ fewest ≤ most ≤ days")
+        raise ValueError(say("orders must be (fewest, most) with 1 ≤ fewest ≤ most ≤ days"))
     rng = random.Random(seed)
     plan = _plan(rng, customers, orders, days)
     prefix = f"shop history {seed}"
     shop, exchange = Wallet.from_seed(f"{prefix}/shop"), Wallet.from_seed(f"{prefix}/exchange")
     platform = Wallet.from_seed(f"{prefix}/platform")
     main = {name: Wallet.from_seed(f"{prefix}/{name}") for _, name, _, _ in plan}
-    names = {shop.address: "shop", exchange.address: "exchange", platform.address: "platform"}
-    names.update({w.address: f"{n} (main wallet)" for n, w in main.items()})
+    names = {shop.address: person("shop"), exchange.address: person("exchange"),
+             platform.address: person("platform")}
+    names.update({w.address: say("{name} (main wallet)", name=person(n))
+                  for n, w in main.items()})
     chain = Blockchain.proof_of_authority([platform], allocations={exchange.address: 1_000_000},
                                           clock=SimulatedClock(GENESIS_TIME))
     if habit is not AddressHabit.FRESH:  # customers buy coins once, into their main wallet
@@ -152,7 +167,7 @@ def synthetic_shop_history(seed: int = 7, *, customers: int = 6, orders: tuple[i
         payer = main[name]
         if habit is not AddressHabit.REUSED:
             payer = Wallet.from_seed(f"{prefix}/{name}/order {k}")
-            names[payer.address] = f"{name} (order {k})"
+            names[payer.address] = say("{name} (order {number})", name=person(name), number=k)
             funder = exchange if habit is AddressHabit.FRESH else main[name]
             chain.submit(funder.pay(payer.address, amount + FEE, chain=chain, fee=FEE))
             chain.produce_block(timestamp=time - rng.randrange(120, 900))

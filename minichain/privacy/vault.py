@@ -42,6 +42,7 @@ from __future__ import annotations
 import hmac
 import json
 import os
+import re
 import sqlite3
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
@@ -55,6 +56,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from minichain.clock import SimulatedClock
 from minichain.crypto import sha256
+from minichain.language import say, translate
 from minichain.privacy.commitment import keyed_reference, new_salt
 from minichain.privacy.disclosure import AttributeCommitment
 from minichain.privacy.errors import (
@@ -106,11 +108,11 @@ def _seal(key: bytes, plaintext: bytes, associated: bytes) -> bytes:
 
 
 
-def _blob(path: str | os.PathLike[str], value: object, what: str) -> bytes:
+def _blob(path: str | os.PathLike[str], value: object, problem: Callable[[], str]) -> bytes:
     """A value the vault stored as bytes; SQLite lets a damaged or edited file hold any type in
-    any column, so anything else means the file is damaged."""
+    any column, so anything else means the file is damaged, as `problem()` says."""
     if not isinstance(value, bytes):
-        raise CorruptVault(path, f"{what} is not stored as bytes")
+        raise CorruptVault(path, problem())
     return value
 
 
@@ -148,10 +150,61 @@ class AuditEntry:
         """The entry's time in UTC, as a person reads it: '2026-01-01 09:30:00 UTC'."""
         return datetime.fromtimestamp(self.time, timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
 
+    @property
+    def action_text(self) -> str:
+        """The action in the reader's language (the file keeps it in English)."""
+        return _shown_action(self.action)
+
+    @property
+    def detail_text(self) -> str:
+        """The detail in the reader's language (the file keeps it in English)."""
+        return _shown_detail(self.detail)
+
     def __str__(self) -> str:
-        request = f" (request {self.request})" if self.request else ""
-        who = f" customer ref {self.reference}" if self.reference != "-" else ""
-        return f"#{self.seq} {self.when} {self.action}{who}{request}: {self.detail}"
+        values = dict(seq=self.seq, when=self.when, action=self.action_text,
+                      reference=self.reference, request=self.request, detail=self.detail_text)
+        if self.reference != "-" and self.request:
+            return say("#{seq} {when} {action} customer ref {reference} (request {request}): "
+                       "{detail}", **values)
+        if self.reference != "-":
+            return say("#{seq} {when} {action} customer ref {reference}: {detail}", **values)
+        if self.request:
+            return say("#{seq} {when} {action} (request {request}): {detail}", **values)
+        return say("#{seq} {when} {action}: {detail}", **values)
+
+
+# The audit trail keeps each entry's action and detail in English, the same whoever wrote it (the
+# entry's hash covers them); they are shown in the reader's language.
+
+def _shown_action(action: str) -> str:
+    shown = {
+        # TRANSLATORS: an action in the vault's audit trail
+        "created": translate("created"),
+        # TRANSLATORS: an action in the vault's audit trail: a customer's record was stored
+        "stored": translate("stored"),
+        # TRANSLATORS: an action in the vault's audit trail: a copy was given to the customer
+        "exported": translate("exported"),
+        # TRANSLATORS: an action in the vault's audit trail: copied to another vault
+        "replicated": translate("replicated"),
+        # TRANSLATORS: an action in the vault's audit trail: the customer was crypto-shredded
+        "erased": translate("erased"),
+    }
+    return shown.get(action, action)
+
+
+def _shown_detail(detail: str) -> str:
+    if detail == "copy of the record given to the customer":
+        return translate("copy of the record given to the customer")
+    if detail == "data key and record destroyed (crypto-shredding)":
+        return translate("data key and record destroyed (crypto-shredding)")
+    if match := re.fullmatch(r"vault for records of (.+)", detail):
+        return say("vault for records of {jurisdiction}", jurisdiction=match[1])
+    if match := re.fullmatch(r"(\d+) attributes encrypted", detail):
+        return say("{count} attributes encrypted", count=int(match[1]))
+    if match := re.fullmatch(r"copied to (.+) \(([^()]+)\)", detail):
+        return say("copied to {vault} ({jurisdiction})", vault=match[1],
+                   jurisdiction=match[2])
+    return detail
 
 
 def _entry_hash(previous: bytes, seq: int, time: int, action: str, reference: str,
@@ -172,8 +225,11 @@ class ErasureReceipt:
 
     def __str__(self) -> str:
         when = datetime.fromtimestamp(self.time, timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
-        return (f"customer {self.customer_id} erased on {when} (request "
-                f"{self.request}): {', '.join(self.deleted)}; audit entry #{self.audit_seq}.")
+        # TRANSLATORS: what goes between the items of a list ("a, b, c")
+        separator = translate(", ")
+        return say("customer {customer} erased on {when} (request {request}): {deleted}; audit "
+                   "entry #{seq}.", customer=self.customer_id, when=when, request=self.request,
+                   deleted=separator.join(self.deleted), seq=self.audit_seq)
 
 
 class PersonalDataVault:
@@ -199,12 +255,12 @@ class PersonalDataVault:
         refused with a VaultError that says which."""
         path = Path(path)
         if len(master_key) < MASTER_KEY_BYTES:
-            raise KeyTooShort("vault master key", len(master_key), MASTER_KEY_BYTES)
+            raise KeyTooShort(len(master_key), MASTER_KEY_BYTES, vault=True)
         clock = clock or SimulatedClock()
         if not path.exists():
             if jurisdiction is None:
-                raise VaultError(f"there is no vault at {path}; give its jurisdiction (for "
-                                 "example 'EU' or 'CN') to create one.")
+                raise VaultError(say("there is no vault at {path}; give its jurisdiction (for "
+                                     "example 'EU' or 'CN') to create one.", path=path))
             return cls._create(path, bytes(master_key), jurisdiction, clock)
         _check_header(path)
         with _translated(path):
@@ -216,8 +272,8 @@ class PersonalDataVault:
                 raise
         if jurisdiction is not None and jurisdiction != vault.jurisdiction:
             vault.close()
-            raise VaultError(f"the vault {path} keeps records of {vault.jurisdiction}, not of "
-                             f"{jurisdiction}.")
+            raise VaultError(say("the vault {path} keeps records of {kept}, not of {asked}.",
+                                 path=path, kept=vault.jurisdiction, asked=jurisdiction))
         return vault
 
     @classmethod
@@ -248,23 +304,27 @@ class PersonalDataVault:
                 clock: SimulatedClock) -> PersonalDataVault:
         (application_id,) = db.execute("PRAGMA application_id").fetchone()
         if application_id != APPLICATION_ID:
-            raise NotAVault(path, "it is an SQLite database made by another program")
+            raise NotAVault(path, say("it is an SQLite database made by another program"))
         (version,) = db.execute("PRAGMA user_version").fetchone()
         if version != SCHEMA_VERSION:
-            raise NotAVault(path, f"its format {version} is not one this minichain reads "
-                                  f"(format {SCHEMA_VERSION})")
+            raise NotAVault(path, say("its format {version} is not one this minichain reads "
+                                      "(format {supported})", version=version,
+                                      supported=SCHEMA_VERSION))
         problem = integrity_problem(db)
         if problem:
-            raise CorruptVault(path, f"SQLite's integrity check fails ({problem})")
+            raise CorruptVault(path, say("SQLite's integrity check fails ({problem})",
+                                         problem=problem))
         try:
             meta = dict(db.execute("SELECT key, value FROM meta"))
         except sqlite3.DatabaseError as error:
-            raise CorruptVault(path, f"its tables are missing ({error})") from None
+            raise CorruptVault(path, say("its tables are missing ({error})",
+                                         error=error)) from None
         if meta.get("format") != FORMAT or "key_check" not in meta or "jurisdiction" not in meta:
-            raise CorruptVault(path, "its description is missing")
+            raise CorruptVault(path, say("its description is missing"))
+        key_check = _blob(path, meta["key_check"],
+                          lambda: say("its key check is not stored as bytes"))
         try:
-            if _open(master_key, _blob(path, meta["key_check"], "its key check"), b"minichain/vault/key-check") \
-                    != _KEY_CHECK:
+            if _open(master_key, key_check, b"minichain/vault/key-check") != _KEY_CHECK:
                 raise InvalidTag()
         except InvalidTag:
             raise WrongVaultKey(path) from None
@@ -303,8 +363,9 @@ class PersonalDataVault:
 
     def _store(self, customer_id: str, commitment: AttributeCommitment, jurisdiction: str,
                request: str) -> None:
-        check_residency(f"the record of customer {customer_id}", jurisdiction,
-                        f"the vault {self.path.name}", self.jurisdiction)
+        check_residency(say("the record of customer {customer}", customer=customer_id),
+                        jurisdiction, say("the vault {vault}", vault=self.path.name),
+                        self.jurisdiction)
         self._refuse_if_erased(customer_id)
         if self._row(customer_id) is not None:
             raise DuplicateCustomer(customer_id)
@@ -329,11 +390,11 @@ class PersonalDataVault:
         try:
             data_key = _open(self._master, wrapped, _key_aad(customer_id))
         except InvalidTag:
-            raise VaultRecordTampered(customer_id, "data key") from None
+            raise VaultRecordTampered(customer_id, key=True) from None
         try:
             plaintext = _open(data_key, sealed, _record_aad(customer_id, jurisdiction))
         except InvalidTag:
-            raise VaultRecordTampered(customer_id, "record") from None
+            raise VaultRecordTampered(customer_id) from None
         return _decode(self.path, plaintext)
 
     def customers(self) -> list[str]:
@@ -352,7 +413,8 @@ class PersonalDataVault:
             "customer": customer_id,
             "kept in": f"{self.path.name} ({self.jurisdiction})",
             "attributes": dict(commitment.attributes),
-            "on the chain": f"only the commitment {commitment.root.hex()}",
+            "on the chain": say("only the commitment {commitment}",
+                                commitment=commitment.root.hex()),
             "history": history,
         }
         self._audit("exported", reference, request, "copy of the record given to the customer")
@@ -374,8 +436,8 @@ class PersonalDataVault:
         if row is None:
             self._refuse_if_erased(customer_id)
             raise UnknownCustomer(customer_id)
-        check_residency(f"the record of customer {customer_id}", row[1],
-                        f"the vault {to.path.name}", to.jurisdiction)
+        check_residency(say("the record of customer {customer}", customer=customer_id), row[1],
+                        say("the vault {vault}", vault=to.path.name), to.jurisdiction)
         to._store(customer_id, self.commitment(customer_id), row[1], request)
         self._audit("replicated", self.reference(customer_id), request,
                     f"copied to {to.path.name} ({to.jurisdiction})")
@@ -390,8 +452,8 @@ class PersonalDataVault:
             raise UnknownCustomer(customer_id)
         reference = keyed_reference(self._reference_key, customer_id)
         now = self.clock.now()
-        deleted = ("her data key (without it the record can never be decrypted)",
-                   "her encrypted record", "the salts that linked her to the chain")
+        deleted = (say("her data key (without it the record can never be decrypted)"),
+                   say("her encrypted record"), say("the salts that linked her to the chain"))
         with self._transaction():
             self._db.execute("DELETE FROM data_keys WHERE customer_id = ?", (customer_id,))
             self._db.execute("DELETE FROM records WHERE customer_id = ?", (customer_id,))
@@ -416,7 +478,8 @@ class PersonalDataVault:
         with _translated(self.path):
             rows = self._db.execute("SELECT seq, time, action, reference, request, detail, hash "
                                     "FROM audit ORDER BY seq").fetchall()
-        return [AuditEntry(*row[:6], _blob(self.path, row[6], f"audit entry #{row[0]}"))
+        return [AuditEntry(*row[:6], _blob(self.path, row[6], lambda seq=row[0]: say(
+                    "audit entry #{seq} is not stored as bytes", seq=seq)))
                 for row in rows]
 
     def check_audit_trail(self) -> int:
@@ -427,8 +490,8 @@ class PersonalDataVault:
             expected = _entry_hash(previous, entry.seq, entry.time, entry.action,
                                    entry.reference, entry.request, entry.detail)
             if entry.seq != number or entry.hash != expected:
-                raise CorruptVault(self.path, f"audit entry #{number} was changed or removed "
-                                              "after it was written")
+                raise CorruptVault(self.path, say("audit entry #{seq} was changed or removed "
+                                                  "after it was written", seq=number))
             previous = entry.hash
         return len(self.audit_trail())
 
@@ -441,13 +504,19 @@ class PersonalDataVault:
                                       "customer_id = ?", (customer_id,)).fetchone()
         if key is None and record is None:
             return None
-        if key is None or record is None:
-            raise CorruptVault(self.path, f"customer {customer_id} has a "
-                                          f"{'record' if key is None else 'data key'} without "
-                                          f"its {'data key' if key is None else 'record'}")
-        return (_blob(self.path, key[0], f"the data key of customer {customer_id}"),
+        if key is None:
+            raise CorruptVault(self.path, say("customer {customer} has a record without its "
+                                              "data key", customer=customer_id))
+        if record is None:
+            raise CorruptVault(self.path, say("customer {customer} has a data key without its "
+                                              "record", customer=customer_id))
+        return (_blob(self.path, key[0], lambda: say(
+                    "the data key of customer {customer} is not stored as bytes",
+                    customer=customer_id)),
                 str(record[0]),
-                _blob(self.path, record[1], f"the record of customer {customer_id}"))
+                _blob(self.path, record[1], lambda: say(
+                    "the record of customer {customer} is not stored as bytes",
+                    customer=customer_id)))
 
     def _tombstone(self, customer_id: str) -> tuple[int, str] | None:
         reference = keyed_reference(self._reference_key, customer_id)
@@ -473,12 +542,15 @@ class PersonalDataVault:
 
     def _audit(self, action: str, reference: str, request: str, detail: str, *,
                commit: bool = True) -> int:
-        """Append an entry (in its own transaction unless `commit` is False); returns its seq."""
+        """Append an entry (in its own transaction unless `commit` is False); returns its seq.
+        `action` and `detail` are written in English, as `_shown_action` and `_shown_detail`
+        know them, and shown in the reader's language."""
         if commit:
             with self._transaction():
                 return self._audit(action, reference, request, detail, commit=False)
         last = self._db.execute("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1").fetchone()
-        seq, previous = ((last[0] + 1, _blob(self.path, last[1], f"audit entry #{last[0]}"))
+        seq, previous = ((last[0] + 1, _blob(self.path, last[1], lambda: say(
+                              "audit entry #{seq} is not stored as bytes", seq=last[0])))
                           if last else (1, b""))
         time = self.clock.now()
         digest = _entry_hash(previous, seq, time, action, reference, request, detail)
@@ -504,11 +576,11 @@ def _connect(path: Path) -> sqlite3.Connection:
 def _check_header(path: Path) -> None:
     """Refuse what is plainly not a vault before SQLite touches it."""
     if path.is_dir():
-        raise NotAVault(path, "it is a folder")
+        raise NotAVault(path, say("it is a folder"))
     try:
         header = read_header(path, APPLICATION_ID)
     except OSError as error:
-        raise NotAVault(path, f"it cannot be read ({error.strerror})") from None
+        raise NotAVault(path, say("it cannot be read ({error})", error=error.strerror)) from None
     if isinstance(header, HeaderProblem):
         raise (CorruptVault if header.damaged else NotAVault)(path, header.reason)
 
@@ -522,17 +594,18 @@ def _translated(path: Path) -> Iterator[None]:
     except sqlite3.OperationalError as error:
         kind = error_kind(error)
         if kind == "locked":
-            raise VaultError(f"the vault {path} is locked by another program; close it there "
-                             "and try again.") from None
+            raise VaultError(say("the vault {path} is locked by another program; close it there "
+                                 "and try again.", path=path)) from None
         if kind == "read-only":
-            raise VaultError(f"the vault {path} cannot be written: the file or its folder is "
-                             "read-only (SQLite writes its journal beside the file).") from None
+            raise VaultError(say("the vault {path} cannot be written: the file or its folder is "
+                                 "read-only (SQLite writes its journal beside the file).",
+                                 path=path)) from None
         if kind == "cannot open":
-            raise VaultError(f"the vault {path} cannot be opened: check that its folder exists "
-                             "and may be written to.") from None
-        raise CorruptVault(path, f"SQLite cannot read it ({error})") from None
+            raise VaultError(say("the vault {path} cannot be opened: check that its folder "
+                                 "exists and may be written to.", path=path)) from None
+        raise CorruptVault(path, say("SQLite cannot read it ({error})", error=error)) from None
     except sqlite3.DatabaseError as error:
-        raise CorruptVault(path, f"SQLite cannot read it ({error})") from None
+        raise CorruptVault(path, say("SQLite cannot read it ({error})", error=error)) from None
 
 
 def _encode(commitment: AttributeCommitment) -> bytes:
@@ -547,7 +620,7 @@ def _decode(path: Path, plaintext: bytes) -> AttributeCommitment:
         return AttributeCommitment({k: str(v) for k, v in data["attributes"].items()},
                                    {k: bytes.fromhex(v) for k, v in data["salts"].items()})
     except (ValueError, KeyError, TypeError, AttributeError):
-        raise CorruptVault(path, "a record decrypts but is not a record") from None
+        raise CorruptVault(path, say("a record decrypts but is not a record")) from None
 
 
 def residue_in_files(path: str | os.PathLike[str], needles: Mapping[str, bytes]

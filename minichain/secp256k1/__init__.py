@@ -18,6 +18,8 @@ import importlib
 import os
 from types import ModuleType
 
+from minichain.language import say
+
 __all__ = ["BACKENDS", "BackendUnavailable", "available", "load"]
 
 BACKENDS = {"libsecp256k1": "minichain.secp256k1.libsecp256k1",
@@ -33,12 +35,13 @@ def load(name: str) -> ModuleType:
     """The backend module called `name` ("libsecp256k1" or "ecdsa")."""
     key = ALIASES.get(name, name)
     if key not in BACKENDS:
-        raise BackendUnavailable(f"there is no signature backend called {name!r}; "
-                                 f"choose one of {', '.join(BACKENDS)}")
+        raise BackendUnavailable(say("there is no signature backend called {name!r}; choose "
+                                     "one of {choices}", name=name, choices=", ".join(BACKENDS)))
     try:
         return importlib.import_module(BACKENDS[key])
     except ImportError as error:
-        raise BackendUnavailable(f"the {key} backend cannot be used here: {error}") from None
+        raise BackendUnavailable(say("the {backend} backend cannot be used here: {error}",
+                                     backend=key, error=error)) from None
 
 
 def available() -> list[str]:

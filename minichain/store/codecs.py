@@ -15,6 +15,7 @@ from minichain.consensus.engine import ConsensusEngine, engine_from_description
 from minichain.encoding import Reader, Writer
 from minichain.errors import MalformedData
 from minichain.execution import Runtime, runtime_from_description
+from minichain.language import say
 from minichain.params import ChainParams
 from minichain.receipt import Receipt
 from minichain.state import StateDiff
@@ -47,7 +48,7 @@ def decode_diff(data: bytes) -> StateDiff:
         for _side in range(2):
             present = flag(1)
             if present > 1:
-                raise MalformedData("the state diff data has a bad presence flag")
+                raise MalformedData(say("the state diff data has a bad presence flag"))
             values.append(value() if present else None)
         changes.append((key, values[0], values[1]))
     r.finish()
@@ -81,14 +82,14 @@ def _params_from(path: Path, d: Any) -> ChainParams:
             raise TypeError("allocations")
         return params
     except TypeError:
-        raise CorruptChainFile(path, "its chain parameters are not readable") from None
+        raise CorruptChainFile(path, say("its chain parameters are not readable")) from None
 
 
 def _engine_from(path: Path, d: Any) -> ConsensusEngine:
     try:
         return engine_from_description(d)
     except (TypeError, ValueError):
-        raise CorruptChainFile(path, "its consensus engine is not readable") from None
+        raise CorruptChainFile(path, say("its consensus engine is not readable")) from None
 
 
 def _runtime_from(path: Path, d: Any) -> Runtime | None:
@@ -97,7 +98,7 @@ def _runtime_from(path: Path, d: Any) -> Runtime | None:
     except LookupError as missing:
         raise UnknownRuntime(path, str(missing)) from None
     except (TypeError, ValueError):
-        raise CorruptChainFile(path, "its contract runtime is not readable") from None
+        raise CorruptChainFile(path, say("its contract runtime is not readable")) from None
 
 
 def _receipts_json(receipts: Iterable[Receipt]) -> list[str]:

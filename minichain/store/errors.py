@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 
 from minichain.errors import ValidationError, short
+from minichain.language import say
 from minichain.store.format import SCHEMA_VERSION
 
 __all__ = [
@@ -25,6 +26,9 @@ __all__ = [
 ]
 
 
+_CONTRACTS = "contracts"  # the kind of runtime that `import minichain.contracts` loads
+
+
 class ChainFileError(ValidationError):
     """A chain file cannot be used as asked; the message names the file."""
 
@@ -36,79 +40,96 @@ class ChainFileError(ValidationError):
 class ChainFileNotFound(ChainFileError):
     """There is no file at the path (and nothing to create one from)."""
 
-    def __init__(self, path: str | os.PathLike[str], hint: str = ""):
-        super().__init__(path, f"there is no chain file at {path}{hint}.")
+    def __init__(self, path: str | os.PathLike[str], *, how_to_create: bool = False):
+        if how_to_create:
+            message = say("there is no chain file at {path}; to create one, give the consensus "
+                          "engine too, e.g. open_chain(path, ProofOfWork(), ChainParams()).",
+                          path=path)
+        else:
+            message = say("there is no chain file at {path}.", path=path)
+        super().__init__(path, message)
 
 
 class NotAChainFile(ChainFileError):
     """The path is a folder, an empty file, not an SQLite database, or another program's."""
 
     def __init__(self, path: str | os.PathLike[str], what: str):
-        super().__init__(path, f"{path} is not a minichain chain file: {what}.")
+        super().__init__(path, say("{path} is not a minichain chain file: {what}.", path=path,
+                                   what=what))
 
 
 class ChainFileNotReadable(ChainFileError):
     """The operating system refuses to let this program read the file."""
 
     def __init__(self, path: str | os.PathLike[str]):
-        super().__init__(path, f"{path} cannot be read: permission denied (ask its owner, or "
-                               "copy it somewhere you may read it).")
+        super().__init__(path, say("{path} cannot be read: permission denied (ask its owner, or "
+                                   "copy it somewhere you may read it).", path=path))
 
 
 class ChainFileNotWritable(ChainFileError):
     """Blocks cannot be added: the file (or its folder) is read-only, or it was opened read-only."""
 
     def __init__(self, path: str | os.PathLike[str], why: str):
-        super().__init__(path, f"no block can be added to {path}: {why}.")
+        super().__init__(path, say("no block can be added to {path}: {why}.", path=path,
+                                   why=why))
 
 
 class NewerSchema(ChainFileError):
     """The file was written by a newer minichain whose format this one does not know."""
 
     def __init__(self, path: str | os.PathLike[str], version: int):
-        super().__init__(
-            path, f"{path} was written by a newer minichain (file format {version}; this one "
-                  f"reads format {SCHEMA_VERSION}); upgrade minichain to open it.")
+        super().__init__(path, say(
+            "{path} was written by a newer minichain (file format {version}; this one reads "
+            "format {supported}); upgrade minichain to open it.", path=path, version=version,
+            supported=SCHEMA_VERSION))
 
 
 class OlderSchema(ChainFileError):
     """The file was written by an older minichain whose blocks this one no longer accepts."""
 
     def __init__(self, path: str | os.PathLike[str], version: int):
-        super().__init__(
-            path, f"{path} was written by an older minichain (file format {version}; this one "
-                  f"reads format {SCHEMA_VERSION}, whose block headers also commit to their "
-                  "receipts); build the chain again with this version.")
+        super().__init__(path, say(
+            "{path} was written by an older minichain (file format {version}; this one reads "
+            "format {supported}, whose block headers also commit to their receipts); build the "
+            "chain again with this version.", path=path, version=version,
+            supported=SCHEMA_VERSION))
 
 
 class UnknownRuntime(ChainFileError):
     """The file's chain runs a kind of runtime that this program has not loaded."""
 
     def __init__(self, path: str | os.PathLike[str], kind: str):
-        super().__init__(
-            path, f"{path} runs a runtime of kind {kind!r} that is not loaded here"
-                  + (": import minichain.contracts before opening it" if kind == "contracts"
-                     else ""))
+        if kind == _CONTRACTS:
+            message = say("{path} runs a runtime of kind {kind!r} that is not loaded here: import "
+                          "minichain.contracts before opening it", path=path, kind=kind)
+        else:
+            message = say("{path} runs a runtime of kind {kind!r} that is not loaded here",
+                          path=path, kind=kind)
+        super().__init__(path, message)
 
 
 class ChainMismatch(ChainFileError):
-    """The file holds another chain than the one the caller described."""
+    """The file holds another chain than the one the caller described: `what` (a setting's name,
+    in the reader's language) is `stored` in the file and `given` by the caller."""
 
     def __init__(self, path: str | os.PathLike[str], what: str, stored: object, given: object):
         def shown(value: object) -> str:
             return value if isinstance(value, str) else repr(value)
 
-        super().__init__(
-            path, f"{path} holds a different chain: its {what} is {shown(stored)}, not "
-                  f"{shown(given)}; open it without parameters to use the chain it holds.")
+        super().__init__(path, say(
+            "{path} holds a different chain: its {what} is {stored}, not {given}; open it "
+            "without parameters to use the chain it holds.", path=path, what=what,
+            stored=shown(stored), given=shown(given)))
+
 
 
 class CorruptChainFile(ChainFileError):
     """The file is damaged: SQLite cannot read it, or what it holds does not fit together."""
 
     def __init__(self, path: str | os.PathLike[str], reason: str):
-        reason = reason.rstrip(".")
-        super().__init__(path, f"{path} is damaged and cannot be used: {reason}.")
+        reason = reason.rstrip(".。")
+        super().__init__(path, say("{path} is damaged and cannot be used: {reason}.", path=path,
+                                   reason=reason))
         self.reason = reason
 
 
@@ -117,9 +138,10 @@ class InvalidStoredBlock(CorruptChainFile):
     what was stored with it, or (`verify --full`) it breaks a rule of the chain."""
 
     def __init__(self, path: str | os.PathLike[str], height: int, block_hash: bytes, reason: str):
-        reason = reason.rstrip(".")
-        ChainFileError.__init__(
-            self, path, f"block {height} ({short(block_hash)}) in {path} is not valid: {reason}.")
+        reason = reason.rstrip(".。")
+        ChainFileError.__init__(self, path, say(
+            "block {height} ({block}) in {path} is not valid: {reason}.", height=height,
+            block=short(block_hash), path=path, reason=reason))
         self.reason = reason
         self.height = height
         self.block_hash = block_hash
@@ -129,15 +151,15 @@ class ChainFileLocked(ChainFileError):
     """Another program holds the file (it is writing, or holds it exclusively)."""
 
     def __init__(self, path: str | os.PathLike[str]):
-        super().__init__(
-            path, f"{path} is locked by another program (a notebook, a minichain command or an "
-                  "SQLite tool is using it); close it there and try again.")
+        super().__init__(path, say(
+            "{path} is locked by another program (a notebook, a minichain command or an SQLite "
+            "tool is using it); close it there and try again.", path=path))
 
 
 class ChainFileChanged(ChainFileError):
     """Another program added blocks to the file after this chain was opened."""
 
     def __init__(self, path: str | os.PathLike[str]):
-        super().__init__(
-            path, f"another program added blocks to {path} after it was opened here; open it "
-                  "again to continue from its newest block.")
+        super().__init__(path, say(
+            "another program added blocks to {path} after it was opened here; open it again to "
+            "continue from its newest block.", path=path))

@@ -12,6 +12,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from minichain.block import Block
+from minichain.language import say
 from minichain.receipt import Receipt
 from minichain.sqlite_file import error_kind
 from minichain.state import StateDiff
@@ -62,8 +63,8 @@ class ChainFile:
                        becomes_tip: bool) -> None:
         """Commit one block, its transactions and receipts, and the new tip, in one transaction."""
         if self._db is None:
-            raise ChainFileNotWritable(self.path, "it was closed (or opened again in this "
-                                                  "program); open it again to add blocks")
+            raise ChainFileNotWritable(self.path, say("it was closed (or opened again in this "
+                                                      "program); open it again to add blocks"))
         if self.read_only:
             raise ChainFileNotWritable(self.path, self.read_only)
         db = self._db
@@ -131,14 +132,14 @@ def _from_sqlite(path: Path, error: sqlite3.Error) -> ChainFileError:
     if kind == "locked":
         return ChainFileLocked(path)
     if kind == "not a database":
-        return NotAChainFile(path, "it is not an SQLite database")
+        return NotAChainFile(path, say("it is not an SQLite database"))
     if kind == "read-only":
-        return ChainFileNotWritable(path, "the file or its folder is read-only")
+        return ChainFileNotWritable(path, say("the file or its folder is read-only"))
     if kind == "cannot open":
         return ChainFileNotReadable(path)
     if kind == "full":
-        return ChainFileNotWritable(path, "the disk is full")
+        return ChainFileNotWritable(path, say("the disk is full"))
     if kind == "damaged":
-        return CorruptChainFile(path, "SQLite finds its pages malformed (was it cut short or "
-                                      "overwritten?)")
-    return CorruptChainFile(path, f"SQLite cannot use it ({error})")
+        return CorruptChainFile(path, say("SQLite finds its pages malformed (was it cut short or "
+                                          "overwritten?)"))
+    return CorruptChainFile(path, say("SQLite cannot use it ({error})", error=error))

@@ -17,9 +17,10 @@ from pathlib import Path
 from minichain.block import Block
 from minichain.chain import Blockchain
 from minichain.clock import SimulatedClock
-from minichain.consensus.engine import ConsensusEngine
+from minichain.consensus.engine import ConsensusEngine, engine_title
 from minichain.crypto import SignatureCache
 from minichain.errors import InvalidBlock, MalformedData, MerkleRootMismatch, short
+from minichain.language import say, translate
 from minichain.merkle import merkle_root
 from minichain.params import ChainParams
 from minichain.receipt import Receipt, receipts_root
@@ -70,9 +71,7 @@ def open_chain(path: str | os.PathLike[str], engine: ConsensusEngine | None = No
     path = Path(path)
     if not os.path.lexists(path):
         if engine is None or read_only:
-            hint = "" if read_only else ("; to create one, give the consensus engine too, e.g. "
-                                         "open_chain(path, ProofOfWork(), ChainParams())")
-            raise ChainFileNotFound(path, hint)
+            raise ChainFileNotFound(path, how_to_create=not read_only)
         chain = Blockchain(engine, params, clock=clock, producers=producers,
                            signatures=signatures, runtime=runtime)
         persist(chain, path)
@@ -94,8 +93,8 @@ def _open_existing(path: Path, engine: ConsensusEngine | None, params: ChainPara
             description, genesis_hash, tip, rows = _read_everything(path, db)
         chain = _build(path, description, engine, params, runtime, clock, producers, signatures)
         if chain.genesis.hash != genesis_hash:
-            raise CorruptChainFile(path, "its genesis block does not match its recorded "
-                                         "parameters")
+            raise CorruptChainFile(path, say("its genesis block does not match its recorded "
+                                             "parameters"))
         with _collector_paused():
             stored, last_seq = _decode_rows(path, rows, progress)
             _restore(path, chain, stored, tip, check_state=check_tip_state)
@@ -131,15 +130,15 @@ def persist(chain: Blockchain, path: str | os.PathLike[str]) -> ChainFile:
     """
     path = Path(path)
     if os.path.lexists(path):
-        raise ChainFileNotWritable(path, "a file already exists there; choose a new path")
+        raise ChainFileNotWritable(path, say("a file already exists there; choose a new path"))
     folder = path.parent
     if not folder.is_dir():
-        raise ChainFileNotWritable(path, f"there is no folder {folder}")
+        raise ChainFileNotWritable(path, say("there is no folder {folder}", folder=folder))
     description = describe_chain(chain)
     try:
         handle, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".new", dir=folder)
     except PermissionError:
-        raise ChainFileNotWritable(path, "its folder is read-only") from None
+        raise ChainFileNotWritable(path, say("its folder is read-only")) from None
     os.close(handle)
     temp = Path(temp_name)
     try:
@@ -167,8 +166,8 @@ def persist(chain: Blockchain, path: str | os.PathLike[str]) -> ChainFile:
         try:
             os.link(temp, path)  # unlike a rename, fails if someone created the path meanwhile
         except FileExistsError:
-            raise ChainFileNotWritable(path, "a file already exists there; choose a new "
-                                             "path") from None
+            raise ChainFileNotWritable(path, say("a file already exists there; choose a new "
+                                                 "path")) from None
         except OSError:
             os.replace(temp, path)  # a file system without hard links
         _sync_folder(folder)  # the new name, too, survives a power cut
@@ -200,23 +199,24 @@ def _connect(path: Path, read_only: bool) -> tuple[sqlite3.Connection, str]:
     """An SQLite connection to an existing file that is a chain file, and why it is read-only
     ("" if it is not). Nothing is written to a file that turns out not to be a chain file."""
     if path.is_dir():
-        raise NotAChainFile(path, "it is a folder")
+        raise NotAChainFile(path, say("it is a folder"))
     if not path.is_file():
-        raise NotAChainFile(path, "it is not a regular file")
+        raise NotAChainFile(path, say("it is not a regular file"))
     try:
         header = read_header(path, APPLICATION_ID)
     except PermissionError:
         raise ChainFileNotReadable(path) from None
     except OSError as error:
-        raise NotAChainFile(path, f"it cannot be read ({error.strerror})") from None
+        raise NotAChainFile(path, say("it cannot be read ({error})",
+                                      error=error.strerror)) from None
     _check_header(path, header)
     why = ""
     if read_only:
-        why = "it was opened read-only"
+        why = say("it was opened read-only")
     elif not os.access(path, os.W_OK):
-        why = "the file is read-only"
+        why = say("the file is read-only")
     elif not os.access(path.parent, os.W_OK):
-        why = "its folder is read-only (SQLite needs to write its log beside it)"
+        why = say("its folder is read-only (SQLite needs to write its log beside it)")
     writable = os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)
     uri = path.resolve().as_uri() + ("?mode=rw" if writable else "?mode=ro")
     with _translated(path):
@@ -228,10 +228,11 @@ def _connect(path: Path, read_only: bool) -> tuple[sqlite3.Connection, str]:
             (application_id,) = db.execute("PRAGMA application_id").fetchone()
             (version,) = db.execute("PRAGMA user_version").fetchone()
             if application_id != APPLICATION_ID or version != SCHEMA_VERSION:
-                raise CorruptChainFile(path, "its header changed while it was being opened")
+                raise CorruptChainFile(path, say("its header changed while it was being opened"))
             problem = integrity_problem(db)
             if problem:
-                raise CorruptChainFile(path, f"SQLite's integrity check fails ({problem})")
+                raise CorruptChainFile(path, say("SQLite's integrity check fails ({problem})",
+                                                 problem=problem))
             if not why:
                 db.execute("PRAGMA synchronous = FULL")
         except BaseException:
@@ -251,7 +252,8 @@ def _check_header(path: Path, header: Header | HeaderProblem) -> None:
     if 1 <= version < SCHEMA_VERSION:
         raise OlderSchema(path, version)
     if version < 1:
-        raise CorruptChainFile(path, f"its file format number {version} is not valid")
+        raise CorruptChainFile(path, say("its file format number {version} is not valid",
+                                         version=version))
 
 
 def _read_everything(path: Path, db: sqlite3.Connection) -> tuple[dict, bytes, bytes, list]:
@@ -260,14 +262,15 @@ def _read_everything(path: Path, db: sqlite3.Connection) -> tuple[dict, bytes, b
     try:
         meta = dict(db.execute("SELECT key, value FROM meta"))
         if meta.get("format") != FORMAT:
-            raise NotAChainFile(path, "it is an SQLite database made by another program")
+            raise NotAChainFile(path, say("it is an SQLite database made by another program"))
         try:
             description = json.loads(meta["chain"])
             genesis, tip = bytes.fromhex(meta["genesis"]), bytes.fromhex(meta["tip"])
             if not isinstance(description, dict):
-                raise ValueError("not a dictionary")
+                raise ValueError(say("not a dictionary"))
         except (KeyError, ValueError, RecursionError) as error:
-            raise CorruptChainFile(path, f"its description is not readable ({error})") from None
+            raise CorruptChainFile(path, say("its description is not readable ({error})",
+                                             error=error)) from None
         receipts: dict[bytes, list[tuple[int, bytes, str]]] = {}
         for block_hash, position, txid, receipt in db.execute(
                 "SELECT block_hash, position, txid, receipt FROM transactions "
@@ -277,7 +280,7 @@ def _read_everything(path: Path, db: sqlite3.Connection) -> tuple[dict, bytes, b
                 for seq, stored_hash, height, data, diff in db.execute(
                     "SELECT seq, hash, height, data, diff FROM blocks ORDER BY seq")]
         if receipts:
-            raise CorruptChainFile(path, "it holds transactions of blocks it does not hold")
+            raise CorruptChainFile(path, say("it holds transactions of blocks it does not hold"))
     finally:
         db.execute("COMMIT")
     return description, genesis, tip, rows
@@ -304,22 +307,60 @@ def _same_chain(path: Path, stored: dict, given: dict) -> None:
     s_params, g_params = stored["params"], given["params"]
     for name in ("chain_id", *s_params):
         if s_params[name] != g_params[name]:
-            label = "chain id" if name == "chain_id" else name.replace("_", " ")
-            raise ChainMismatch(path, label, s_params[name], g_params[name])
+            raise ChainMismatch(path, _parameter(name), s_params[name], g_params[name])
     s_engine, g_engine = stored["engine"], given["engine"]
-    if s_engine["kind"] != g_engine["kind"]:
-        raise ChainMismatch(path, "consensus", s_engine["kind"], g_engine["kind"])
+    s_kind, g_kind = s_engine["kind"], g_engine["kind"]
+    if s_kind != g_kind:
+        raise ChainMismatch(path, translate("consensus"), engine_title(s_kind),
+                            engine_title(g_kind))
     for name in s_engine:
         if s_engine[name] != g_engine[name]:
-            raise ChainMismatch(path, f"engine's {name.replace('_', ' ')}", s_engine[name],
-                                g_engine[name])
-    if stored["runtime"] != given["runtime"]:
+            raise ChainMismatch(path, _engine_setting(name), s_engine[name], g_engine[name])
+    s_runtime, g_runtime = stored["runtime"], given["runtime"]
+    if s_runtime != g_runtime:
         def words(runtime: dict | None) -> str:
-            return "no contracts" if runtime is None else \
-                f"contracts at gas price {runtime['gas_price']}"
+            if runtime is None:
+                return say("no contracts")
+            return say("contracts at gas price {price}", price=runtime["gas_price"])
 
-        raise ChainMismatch(path, "contract runtime", words(stored["runtime"]),
-                            words(given["runtime"]))
+        raise ChainMismatch(path, translate("contract runtime"), words(s_runtime),
+                            words(g_runtime))
+
+
+def _parameter(name: str) -> str:
+    """A chain parameter (a field of ChainParams) as a refusal names it."""
+    names = {
+        "chain_id": translate("chain id"),
+        # TRANSLATORS: the chain's name, one of its parameters
+        "name": translate("name"),
+        # TRANSLATORS: the balances the genesis block gives, one of the chain's parameters
+        "allocations": translate("allocations"),
+        "genesis_time": translate("genesis time"),
+        "max_money": translate("max money"),
+        "max_transaction_size": translate("max transaction size"),
+        "max_block_size": translate("max block size"),
+        "max_block_transactions": translate("max block transactions"),
+    }
+    return names.get(name, name.replace("_", " "))
+
+
+def _engine_setting(name: str) -> str:
+    """A setting of the consensus engine as a refusal names it."""
+    names = {
+        "pow_limit_bits": translate("engine's pow limit bits"),
+        "initial_bits": translate("engine's initial bits"),
+        "target_spacing": translate("engine's target spacing"),
+        "retarget_interval": translate("engine's retarget interval"),
+        "block_subsidy": translate("engine's block subsidy"),
+        "halving_interval": translate("engine's halving interval"),
+        "bitcoin_off_by_one": translate("engine's bitcoin off by one"),
+        "validators": translate("engine's validators"),
+        "period": translate("engine's period"),
+        "epoch": translate("engine's epoch"),
+    }
+    if name in names:
+        return names[name]
+    return say("engine's {setting}", setting=name.replace("_", " "))
 
 
 _Stored = tuple[Block, StateDiff, tuple[Receipt, ...]]
@@ -339,8 +380,9 @@ def _decode_rows(path: Path, rows: list[tuple], progress: Progress | None
             state_diff = decode_diff(diff)
             receipts = tuple(Receipt.from_json(text) for _, _, text in tx_rows)
         except (MalformedData, RecursionError) as error:
-            raise InvalidStoredBlock(path, height, stored_hash, f"what is stored for it is not "
-                                     f"readable ({error})".rstrip(".")) from None
+            raise InvalidStoredBlock(path, height, stored_hash, say(
+                "what is stored for it is not readable ({error})",
+                error=error)) from None
         problem = _row_problem(block, stored_hash, height, tx_rows, receipts,
                                heights if seq > 1 else None)
         if problem:
@@ -358,40 +400,43 @@ def _row_problem(block: Block, stored_hash: bytes, height: int, tx_rows: list[tu
     `heights`, the blocks read before it; None for genesis), Merkle root and receipts."""
     header = block.header
     if header.hash != stored_hash or header.height != height:
-        return f"its header was changed after it was stored: it now hashes to {short(block.hash)}"
+        return say("its header was changed after it was stored: it now hashes to {block}",
+                   block=short(block.hash))
     if heights is not None and heights.get(header.parent_hash) != height - 1:
-        return (f"its parent {short(header.parent_hash)} at height {height - 1} is not in the "
-                "file (a block before it was changed or removed)")
+        return say("its parent {parent} at height {height} is not in the file (a block before "
+                   "it was changed or removed)", parent=short(header.parent_hash),
+                   height=height - 1)
     txids = [tx.txid for tx in block.transactions]
     actual_root = merkle_root(txids)
     if actual_root != header.tx_root:
         return str(MerkleRootMismatch(header.tx_root, actual_root))
     if [(p, t) for p, t, _ in tx_rows] != list(enumerate(txids)) \
             or [r.txid for r in receipts] != txids:
-        return "its stored receipts do not match its transactions"
+        return say("its stored receipts do not match its transactions")
     if receipts_root(receipts) != header.receipts_root:
-        return "its stored receipts do not match the receipts root in its header: a receipt " \
-               "was changed"
+        return say("its stored receipts do not match the receipts root in its header: a "
+                   "receipt was changed")
     return None
 
 
 def _restore(path: Path, chain: Blockchain, stored: list[_Stored], tip: bytes, *,
              check_state: bool) -> None:
     if not stored or stored[0][0].hash != chain.genesis.hash:
-        raise CorruptChainFile(path, "its first block is not its genesis block")
+        raise CorruptChainFile(path, say("its first block is not its genesis block"))
     hashes = {block.hash for block, _, _ in stored}
     if tip not in hashes:
-        raise CorruptChainFile(path, f"its tip {short(tip)} is not among its blocks")
+        raise CorruptChainFile(path, say("its tip {tip} is not among its blocks",
+                                         tip=short(tip)))
     try:
         chain.restore(stored[1:], tip)
     except InvalidBlock as error:
         raise CorruptChainFile(path, str(error).rstrip(".")) from None
     heaviest = max(chain.total_weight(h) for h in hashes)
     if chain.total_weight(tip) < heaviest:
-        raise CorruptChainFile(path, "its recorded tip is not its heaviest block")
+        raise CorruptChainFile(path, say("its recorded tip is not its heaviest block"))
     if check_state:
         if chain.state.root() != chain.tip.header.state_root:
-            raise CorruptChainFile(path, "replaying its stored state changes does not give the "
-                                         "state its newest block commits to (`minichain "
-                                         "verify` finds the block)")
+            raise CorruptChainFile(path, say("replaying its stored state changes does not give "
+                                             "the state its newest block commits to "
+                                             "(`minichain verify` finds the block)"))
         check_structure(chain, path, every_root=False)

@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from minichain.block import Block
 from minichain.chain import Blockchain
 from minichain.errors import WrongReward, short
+from minichain.language import say, translate
 from minichain.state import StateDiff, WorldState
 from minichain.store.errors import InvalidStoredBlock
 from minichain.store.format import Progress
@@ -17,14 +18,17 @@ from minichain.store.format import Progress
 __all__ = ["check_structure", "stored_blocks"]
 
 
-def check_structure(chain: Blockchain, path: str | os.PathLike[str] = "the chain", *,
+def check_structure(chain: Blockchain, path: str | os.PathLike[str] | None = None, *,
                     progress: Progress | None = None, every_root: bool = True) -> int:
     """Replay the stored diffs of every branch on a fresh state, parents before children (a
     walk down the tree of blocks that commits each diff on the way down and reverts it on the
     way back), checking each block's Merkle root, reward and that its diff starts from the
     state before it, and its state root — on every block, or with `every_root=False` on side
     branches and the tip only (reopening, where the rest is checked by the tip's root).
-    Returns the number of blocks checked."""
+    Returns the number of blocks checked. A bad block raises InvalidStoredBlock naming it and
+    `path` (the chain's file; without one, "the chain")."""
+    if path is None:
+        path = translate("the chain")
     children: dict[bytes, list[Block]] = {}
     for block in stored_blocks(chain):
         children.setdefault(block.parent_hash, []).append(block)
@@ -79,12 +83,13 @@ def _check_stored_block(path: str | os.PathLike[str], chain: Blockchain,
     diff = chain.state_diff(block.hash)
     for key, before, _after in diff.changes:
         if state.get(key) != before:
-            raise invalid(f"its stored change of {key!r} does not start from the state before "
-                          "the block")
+            raise invalid(say("its stored change of {key!r} does not start from the state "
+                              "before the block", key=key))
     state.commit(diff)
     if with_root and state.root() != header.state_root:
-        raise invalid(f"its stored state changes lead to state {short(state.root())}, but its "
-                      f"header commits to {short(header.state_root)}")
+        raise invalid(say("its stored state changes lead to state {state}, but its header "
+                          "commits to {committed}", state=short(state.root()),
+                          committed=short(header.state_root)))
 
 
 

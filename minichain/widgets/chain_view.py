@@ -8,6 +8,7 @@ import ipywidgets as w
 
 from minichain import merkle
 from minichain.chain import Blockchain
+from minichain.language import say, translate
 from minichain.widgets import render
 from minichain.widgets import style as s
 from minichain.widgets.tamper import TamperableChain
@@ -40,9 +41,11 @@ class ChainView(w.VBox):
             self.cards.append(card)
             editors: list[w.Widget] = []
             for index, tx in enumerate(block.transactions):
-                amount = w.IntText(value=tx.amount, description=f"order {index}: amount",
+                amount = w.IntText(value=tx.amount,
+                                   description=say("order {index}: amount", index=index),
                                    continuous_update=True, layout=w.Layout(width="220px"))
-                note = w.Text(value=tx.data.decode("utf-8", "replace"), description="note",
+                note = w.Text(value=tx.data.decode("utf-8", "replace"),
+                              description=translate("note"),
                               continuous_update=True, layout=w.Layout(width="320px"))
                 amount.observe(self._edited(height, index), names="value")
                 note.observe(self._edited(height, index), names="value")
@@ -50,25 +53,27 @@ class ChainView(w.VBox):
                 self.notes[height, index] = note
                 editors.append(w.HBox([amount, note]))
             if height > 0:
-                button = w.Button(description="Seal again (mine)", icon="hammer",
-                                  tooltip="find a new nonce so this block's hash meets its target")
+                button = w.Button(description=translate("Seal again (mine)"), icon="hammer",
+                                  tooltip=translate("find a new nonce so this block's hash "
+                                                    "meets its target"))
                 button.on_click(lambda _b, h=height: self.reseal(h))
                 self.reseal_buttons[height] = button
                 editors.append(button)
             rows.append(w.VBox([card, *editors]))
         self.summary = w.HTML()
-        self.reset_button = w.Button(description="Undo all changes", icon="undo")
+        self.reset_button = w.Button(description=translate("Undo all changes"), icon="undo")
         self.reset_button.on_click(lambda _b: self.reset())
         with_orders = [h for h, b in enumerate(self.model.blocks) if b.transactions]
-        self.proof_block = w.Dropdown(options=[(f"block {h}", h) for h in with_orders],
-                                      description="Proof for")
-        self.proof_order = w.Dropdown(options=[], description="order")
+        self.proof_block = w.Dropdown(options=[(say("block {height}", height=h), h)
+                                               for h in with_orders],
+                                      description=translate("Proof for"))
+        self.proof_order = w.Dropdown(options=[], description=translate("order"))
         self.proof_html = w.HTML()
         self.proof_block.observe(lambda _c: self._proof_orders(), names="value")
         self.proof_order.observe(lambda _c: self._refresh_proof(), names="value")
         self._proof_orders()
         super().__init__([self.summary, *rows, self.reset_button,
-                          w.HTML(render.panel("Merkle proof for one order", "")),
+                          w.HTML(render.panel(translate("Merkle proof for one order"), "")),
                           w.HBox([self.proof_block, self.proof_order]), self.proof_html])
         s.fit_text(self)  # every label and button text in full
         self.refresh()
@@ -110,7 +115,7 @@ class ChainView(w.VBox):
     def _proof_orders(self) -> None:
         height = self.proof_block.value
         count = 0 if height is None else len(self.model.blocks[height].transactions)
-        self.proof_order.options = [(f"order {i}", i) for i in range(count)]
+        self.proof_order.options = [(say("order {index}", index=i), i) for i in range(count)]
         self.proof_order.value = 0 if count else None
         self._refresh_proof()
 

@@ -16,6 +16,7 @@ import ipywidgets as w
 from minichain.contracts.channel import Voucher
 from minichain.contracts.client import ContractClient
 from minichain.errors import ValidationError
+from minichain.language import say, translate
 from minichain.wallet import Wallet
 from minichain.widgets import render
 from minichain.widgets import style as s
@@ -32,6 +33,14 @@ def channel_transactions(channel: ContractClient) -> int:
     return calls + (1 if channel["state"] is not None else 0)
 
 
+def channel_state_name(state: str | None) -> str | None:
+    """A channel's state (the contract's OPEN, CLOSED, RECLAIMED) as the reader's language
+    writes it; anything else is shown as it is."""
+    known = {"OPEN": translate("OPEN"), "CLOSED": translate("CLOSED"),
+             "RECLAIMED": translate("RECLAIMED")}
+    return known.get(state, state)
+
+
 class ChannelView(w.VBox):
     """Buttons to buy one item or a hundred off the chain, to replay the last voucher (the till
     refuses it), and for the shop to close the channel with the latest voucher on the chain.
@@ -44,11 +53,13 @@ class ChannelView(w.VBox):
         self.names = dict(names or {customer.address: "customer", shop.address: "shop"})
         self.latest = Voucher(self.chain.params.chain_id, channel.address, 0)
         self.payments = 0  # vouchers the till accepted
-        self.buy_one = w.Button(description=f"Buy one ({price} coins)", icon="coffee")
-        self.buy_hundred = w.Button(description="Buy 100", icon="shopping-cart")
-        self.replay_button = w.Button(description="Replay the last voucher", icon="repeat")
-        self.close_button = w.Button(description="Shop closes the channel", icon="lock",
-                                     button_style="primary")
+        self.buy_one = w.Button(description=say("Buy one ({price} coins)", price=price),
+                                icon="coffee")
+        self.buy_hundred = w.Button(description=translate("Buy 100"), icon="shopping-cart")
+        self.replay_button = w.Button(description=translate("Replay the last voucher"),
+                                      icon="repeat")
+        self.close_button = w.Button(description=translate("Shop closes the channel"),
+                                     icon="lock", button_style="primary")
         self.buy_one.on_click(lambda _b: self.buy(1))
         self.buy_hundred.on_click(lambda _b: self.buy(100))
         self.replay_button.on_click(lambda _b: self.replay())
@@ -71,7 +82,8 @@ class ChannelView(w.VBox):
     def buy(self, count: int = 1) -> None:
         """The customer signs `count` vouchers, each `price` more; the till checks each one."""
         if self.channel["state"] != "OPEN":
-            self.say(False, f"the channel is {self.channel['state']}; open a new one to pay.")
+            self.show(False, say("the channel is {state}; open a new one to pay.",
+                                 state=channel_state_name(self.channel["state"])))
             return
         bought = 0
         try:
@@ -81,10 +93,11 @@ class ChannelView(w.VBox):
                 self.latest, bought = offered, bought + 1
                 self.payments += 1
         except ValidationError as error:
-            self.say(False, f"after {bought} more: the till refuses the next voucher: {error}")
+            self.show(False, say("after {bought} more: the till refuses the next voucher: "
+                                 "{error}", bought=bought, error=error))
         else:
-            self.say(True, f"{bought} paid off the chain; the latest voucher says "
-                           f"{self.latest.amount} coins in total.")
+            self.show(True, say("{bought} paid off the chain; the latest voucher says {amount} "
+                                "coins in total.", bought=bought, amount=self.latest.amount))
         self.refresh()
 
     def replay(self) -> None:
@@ -92,9 +105,9 @@ class ChannelView(w.VBox):
         try:
             self.till_check(self.latest)
         except ValidationError as error:
-            self.say(False, f"the till refuses: {error}")
+            self.show(False, say("the till refuses: {error}", error=error))
         else:  # only the empty opening voucher could pass, and it pays nothing
-            self.say(True, "nothing to replay yet.")
+            self.show(True, translate("nothing to replay yet."))
         self.refresh()
 
     def close(self) -> None:
@@ -102,27 +115,32 @@ class ChannelView(w.VBox):
         try:
             self.channel.call(self.shop, "close", voucher=self.latest.to_dict())
         except ValidationError as error:
-            self.say(False, str(error))
+            self.show(False, str(error))
         else:
             self.chain.produce_block()
-            self.say(True, f"closed on the chain: the shop is owed {self.latest.amount} coins, "
-                           "the customer the rest of the deposit.")
+            self.show(True, say("closed on the chain: the shop is owed {amount} coins, the "
+                                "customer the rest of the deposit.", amount=self.latest.amount))
         self.refresh()
 
     # -- drawing -----------------------------------------------------------------------------------
-    def say(self, ok: bool, text: str) -> None:
-        self.message.value = render.banner(ok, text, good="ok", bad="refused")
+    def show(self, ok: bool, text: str) -> None:
+        """Show `text` (already in the reader's language) as the outcome of the last action."""
+        self.message.value = render.banner(ok, text, good=translate("ok"),
+                                           bad=translate("refused"))
 
     def refresh(self) -> None:
         storage = self.channel.storage()
         owed = {who: storage.get(f"owed:{wallet.address}") or 0
                 for who, wallet in (("shop", self.shop), ("customer", self.customer))}
         rows = [
-            ("payments off the chain", f"{self.payments:,}"),
-            ("transactions on the chain for this channel", channel_transactions(self.channel)),
-            ("latest voucher (total)", f"{self.latest.amount:,} coins"),
-            ("deposit", f"{storage.get('deposit', 0):,} coins"),
-            ("channel", storage.get("state")),
-            ("owed to the shop / the customer", f"{owed['shop']:,} / {owed['customer']:,}"),
+            (translate("payments off the chain"), f"{self.payments:,}"),
+            (translate("transactions on the chain for this channel"),
+             channel_transactions(self.channel)),
+            (translate("latest voucher (total)"),
+             say("{amount:,} coins", amount=self.latest.amount)),
+            (translate("deposit"), say("{amount:,} coins", amount=storage.get("deposit", 0))),
+            (translate("channel"), channel_state_name(storage.get("state"))),
+            (translate("owed to the shop / the customer"),
+             f"{owed['shop']:,} / {owed['customer']:,}"),
         ]
-        self.summary.value = render.table(["", "so far"], rows)
+        self.summary.value = render.table(["", translate("so far")], rows)

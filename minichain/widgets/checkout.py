@@ -9,6 +9,7 @@ import ipywidgets as w
 
 from minichain.chain import Blockchain
 from minichain.errors import ValidationError
+from minichain.language import person, say, translate
 from minichain.wallet import Wallet
 from minichain.widgets import render
 from minichain.widgets import style as s
@@ -31,15 +32,19 @@ class CheckoutView(w.VBox):
         self.addresses = addresses
         self.wallets = {wallet.name or wallet.address: wallet for wallet in wallets}
         names = list(self.wallets)
+        # the people as the reader's language names them; the lists give back the wallet's key
+        self.shown = {person(name): name for name in names}
+        labels = list(self.shown)
         self.balances = w.HTML()
-        self.payer = w.Dropdown(options=names, description="from")
-        self.recipient = w.Combobox(options=names, value=names[1] if len(names) > 1 else "",
-                                    description="to", ensure_option=False,
-                                    placeholder="a name or an address")
-        self.amount = w.IntText(value=10, description="amount")
-        self.fee = w.IntText(value=1, description="fee")
-        self.pay_button = w.Button(description="Pay", icon="credit-card", button_style="primary")
-        self.block_button = w.Button(description="Put in a block", icon="cube")
+        self.payer = w.Dropdown(options=list(zip(labels, names)), description=translate("from"))
+        self.recipient = w.Combobox(options=labels, value=labels[1] if len(labels) > 1 else "",
+                                    description=translate("to"), ensure_option=False,
+                                    placeholder=translate("a name or an address"))
+        self.amount = w.IntText(value=10, description=translate("amount"))
+        self.fee = w.IntText(value=1, description=translate("fee"))
+        self.pay_button = w.Button(description=translate("Pay"), icon="credit-card",
+                                   button_style="primary")
+        self.block_button = w.Button(description=translate("Put in a block"), icon="cube")
         self.message = w.HTML()
         self.pay_button.on_click(lambda _b: self.pay())
         self.block_button.on_click(lambda _b: self.produce_block())
@@ -50,7 +55,7 @@ class CheckoutView(w.VBox):
         self.refresh()
 
     def _address(self, text: str) -> str:
-        text = text.strip()
+        text = self.shown.get(text.strip(), text.strip())
         return self.wallets[text].address if text in self.wallets else text
 
     def pay(self) -> bytes | None:
@@ -59,31 +64,33 @@ class CheckoutView(w.VBox):
         recipient = self._address(self.recipient.value)
         try:
             if self.amount.value < 0 or self.fee.value < 0:
-                raise ValidationError("an amount or a fee cannot be below 0: nobody can pay a "
-                                      "negative sum.")
+                raise ValidationError(translate("an amount or a fee cannot be below 0: nobody "
+                                                "can pay a negative sum."))
             tx = payer.pay(recipient, self.amount.value, chain=self.chain, fee=self.fee.value)
             txid = self.chain.submit(tx)
         except ValidationError as error:
             self.message.value = render.banner(False, str(error))
             return None
+        who = person(payer.name) if payer.name else payer.name
         self.message.value = render.banner(
-            True, f"{payer.name} pays {self.amount.value} to {self.recipient.value.strip()} "
-            f"(fee {self.fee.value}): waiting for a block, payment id "
-            f"{render.short_hex(txid)}", good="sent")
+            True, say("{payer} pays {amount} to {recipient} (fee {fee}): waiting for a block, "
+                      "payment id {txid}", payer=who, amount=self.amount.value,
+                      recipient=self.recipient.value.strip(), fee=self.fee.value,
+                      txid=render.short_hex(txid)), good=translate("sent"))
         self.refresh()
         return txid
 
     def produce_block(self) -> None:
         block = self.chain.produce_block()
         self.message.value = render.banner(
-            True, f"Block {block.height} holds {len(block.transactions)} payment(s).",
-            good="in a block")
+            True, say("Block {height} holds {count} payment(s).", height=block.height,
+                      count=len(block.transactions)), good=translate("in a block"))
         self.refresh()
 
     def refresh(self) -> None:
         rows = [(name, wallet.address, self.chain.balance(wallet.address),
                  self.chain.nonce(wallet.address)) for name, wallet in self.wallets.items()]
         waiting = len(self.chain.mempool)
+        waiting_line = say("{count} payment(s) waiting for a block", count=waiting)
         self.balances.value = (render.balances(rows, addresses=self.addresses)
-                               + f'<div style="color:#5a5a5a;">{waiting} payment(s) waiting '
-                               "for a block</div>")
+                               + f'<div style="color:#5a5a5a;">{render.esc(waiting_line)}</div>')

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import ipywidgets as w
 
+from minichain.language import say, say_n, translate
 from minichain.network.theory import (
     attacker_success_probability,
     attacker_success_probability_exact,
@@ -20,31 +21,56 @@ from minichain.network.theory import (
 from minichain.widgets import render
 from minichain.widgets import style as s
 
-__all__ = ["RISKS", "BLOCK_INTERVALS", "ConfirmationsView", "confirmations_advice", "odds"]
+__all__ = ["RISKS", "BLOCK_INTERVALS", "ConfirmationsView", "block_intervals",
+           "confirmations_advice", "odds", "risks"]
 
+# the choices' values; their labels, in the reader's language, come from risks() and
+# block_intervals()
 RISKS = (("1 in 100", 0.01), ("1 in 1,000", 0.001), ("1 in 10,000", 0.0001),
          ("1 in 100,000", 0.00001), ("1 in 1,000,000", 0.000001))
 BLOCK_INTERVALS = (("10 minutes (Bitcoin)", 600), ("12 seconds (Ethereum)", 12),
                    ("5 seconds (a consortium chain)", 5))
 
 
+def risks() -> tuple[tuple[str, float], ...]:
+    """The risks a shop may accept, (label in the language in use, probability)."""
+    return ((translate("1 in 100"), 0.01), (translate("1 in 1,000"), 0.001),
+            (translate("1 in 10,000"), 0.0001), (translate("1 in 100,000"), 0.00001),
+            (translate("1 in 1,000,000"), 0.000001))
+
+
+def block_intervals() -> tuple[tuple[str, int], ...]:
+    """The chains' block intervals, (label in the language in use, seconds)."""
+    return ((translate("10 minutes (Bitcoin)"), 600), (translate("12 seconds (Ethereum)"), 12),
+            (translate("5 seconds (a consortium chain)"), 5))
+
+
 def odds(probability: float) -> str:
     """A probability in words a shop understands: 'about 1 in 4,300', 'certain', 'below 1 in a
     billion'."""
     if probability >= 0.9995:
-        return "certain"
+        return translate("certain")
     if probability < 1e-9:
-        return "below 1 in a billion"
-    return f"about 1 in {round(1 / probability):,}"
+        return translate("below 1 in a billion")
+    return say("about 1 in {number:,}", number=round(1 / probability))
+
+
+def chance(probability: float) -> str:
+    """A probability as a plain chance: '1 in 1,000', 'certain', 'below 1 in a billion'."""
+    if probability >= 0.9995:
+        return translate("certain")
+    if probability < 1e-9:
+        return translate("below 1 in a billion")
+    return say("1 in {number:,}", number=round(1 / probability))
 
 
 def wait_in_words(seconds: float) -> str:
     """'50 minutes', '1.5 hours', '25 seconds'."""
     if seconds < 120:
-        return f"{seconds:,.0f} seconds"
+        return say("{seconds:,.0f} seconds", seconds=seconds)
     if seconds < 2 * 3600:
-        return f"{seconds / 60:,.0f} minutes"
-    return f"{seconds / 3600:,.1f} hours"
+        return say("{minutes:,.0f} minutes", minutes=seconds / 60)
+    return say("{hours:,.1f} hours", hours=seconds / 3600)
 
 
 def confirmations_advice(share: float, risk: float, block_seconds: float = 600) -> str:
@@ -53,19 +79,24 @@ def confirmations_advice(share: float, risk: float, block_seconds: float = 600) 
     chain with blocks every `block_seconds`, and the attacker's chance around that number."""
     z = confirmations_needed(share, risk)
     z_exact = confirmations_needed(share, risk, exact=True)
-    tolerated = odds(risk).replace("about ", "")
-    sentence = (f"If an attacker with {share:.0%} of the mining power tries, and the shop accepts "
-                f"at most a {tolerated} chance that he succeeds: wait for {z} "
-                f"confirmation{'s' if z != 1 else ''} (about {wait_in_words(z * block_seconds)})"
-                f" by the whitepaper's formula, or {z_exact} (about "
-                f"{wait_in_words(z_exact * block_seconds)}) by Rosenfeld's exact one.")
+    sentence = say_n("If an attacker with {share:.0%} of the mining power tries, and the shop "
+                     "accepts at most a {tolerated} chance that he succeeds: wait for {count} "
+                     "confirmation (about {wait}) by the whitepaper's formula, or {exact} (about "
+                     "{exact_wait}) by Rosenfeld's exact one.",
+                     "If an attacker with {share:.0%} of the mining power tries, and the shop "
+                     "accepts at most a {tolerated} chance that he succeeds: wait for {count} "
+                     "confirmations (about {wait}) by the whitepaper's formula, or {exact} (about "
+                     "{exact_wait}) by Rosenfeld's exact one.", z, share=share,
+                     tolerated=chance(risk), wait=wait_in_words(z * block_seconds), exact=z_exact,
+                     exact_wait=wait_in_words(z_exact * block_seconds))
     rows = [(n, f"{attacker_success_probability(share, n):.7f}",
              odds(attacker_success_probability(share, n)),
              f"{attacker_success_probability_exact(share, n):.7f}")
             for n in sorted({max(z - 2, 0), max(z - 1, 0), z, z_exact})]
-    return (render.banner(True, sentence, good=f"ship after {z_exact}")
-            + render.table(["confirmations", "attacker's chance (whitepaper)", "in words",
-                            "exact (Rosenfeld)"], rows, mono=(1, 3)))
+    return (render.banner(True, sentence, good=say("ship after {count}", count=z_exact))
+            + render.table([translate("confirmations"), translate("attacker's chance (whitepaper)"),
+                            translate("in words"), translate("exact (Rosenfeld)")], rows,
+                           mono=(1, 3)))
 
 
 class ConfirmationsView(w.VBox):
@@ -75,11 +106,11 @@ class ConfirmationsView(w.VBox):
 
     def __init__(self, *, share: float = 0.10, risk: float = 0.001, block_seconds: int = 600):
         self.share = w.FloatSlider(value=share, min=0.01, max=0.45, step=0.01,
-                                   description="attacker", readout_format=".0%",
+                                   description=translate("attacker"), readout_format=".0%",
                                    continuous_update=False)
-        self.risk = w.Dropdown(options=RISKS, value=risk, description="lose at most")
-        self.block_seconds = w.Dropdown(options=BLOCK_INTERVALS, value=block_seconds,
-                                        description="blocks every")
+        self.risk = w.Dropdown(options=risks(), value=risk, description=translate("lose at most"))
+        self.block_seconds = w.Dropdown(options=block_intervals(), value=block_seconds,
+                                        description=translate("blocks every"))
         self.answer = w.HTML()
         for control in (self.share, self.risk, self.block_seconds):
             control.observe(lambda _c: self.refresh(), names="value")

@@ -10,15 +10,16 @@ import ipywidgets as w
 from minichain.contracts.client import DEFAULT_FEE, ContractClient, dry_run
 from minichain.contracts.runtime import call_data
 from minichain.errors import ValidationError
+from minichain.language import say, translate
 from minichain.names import address_book
 from minichain.privacy.commitment import Commitment, SeededSalts, commit
 from minichain.wallet import Wallet
 from minichain.widgets import render
 from minichain.widgets import style as s
 
-__all__ = ["ESCROW_ACTIONS", "EscrowView"]
+__all__ = ["ESCROW_ACTIONS", "EscrowView", "escrow_actions"]
 
-ESCROW_ACTIONS = (  # (role, method, button text)
+ESCROW_ACTIONS = (  # (role, method, button text); escrow_actions() has the reader's language
     ("buyer", "fund", "pay into escrow"), ("buyer", "confirm", "confirm delivery"),
     ("buyer", "dispute", "open a dispute"), ("buyer", "withdraw", "withdraw"),
     ("seller", "ship", "mark shipped"), ("seller", "cancel", "cancel"),
@@ -26,6 +27,52 @@ ESCROW_ACTIONS = (  # (role, method, button text)
     ("arbiter", "resolve", "resolve dispute"),
     ("anyone", "release", "release after deadline"), ("anyone", "refund", "refund after deadline"),
 )
+
+
+def escrow_actions() -> tuple[tuple[str, str, str], ...]:
+    """ESCROW_ACTIONS with the buttons' text in the language in use."""
+    return (("buyer", "fund", translate("pay into escrow")),
+            ("buyer", "confirm", translate("confirm delivery")),
+            ("buyer", "dispute", translate("open a dispute")),
+            ("buyer", "withdraw", translate("withdraw")),
+            ("seller", "ship", translate("mark shipped")),
+            ("seller", "cancel", translate("cancel")),
+            ("seller", "withdraw", translate("withdraw")),
+            ("arbiter", "resolve", translate("resolve dispute")),
+            ("anyone", "release", translate("release after deadline")),
+            ("anyone", "refund", translate("refund after deadline")))
+
+
+def _role_label(role: str) -> str:
+    """The label of a row of buttons: 'buyer:'."""
+    return {"buyer": translate("buyer:"), "seller": translate("seller:"),
+            "arbiter": translate("arbiter:"), "anyone": translate("anyone:")}[role]
+
+
+def _may(role: str, method: str) -> str:
+    """A button's tooltip when the contract would accept it."""
+    if role == "buyer":
+        return say("the buyer may {method} now", method=method)
+    if role == "seller":
+        return say("the seller may {method} now", method=method)
+    if role == "arbiter":
+        return say("the arbiter may {method} now", method=method)
+    return say("the anyone may {method} now", method=method)
+
+
+def _did(role: str, method: str, height: int) -> str:
+    """What happened after a call the contract accepted."""
+    if role == "buyer":
+        return say("The buyer did '{method}'; recorded in block {height}.", method=method,
+                   height=height)
+    if role == "seller":
+        return say("The seller did '{method}'; recorded in block {height}.", method=method,
+                   height=height)
+    if role == "arbiter":
+        return say("The arbiter did '{method}'; recorded in block {height}.", method=method,
+                   height=height)
+    return say("The anyone did '{method}'; recorded in block {height}.", method=method,
+               height=height)
 
 
 class EscrowView(w.VBox):
@@ -54,25 +101,28 @@ class EscrowView(w.VBox):
         for role in ("buyer", "seller", "arbiter"):  # named by role unless the book knows them
             address = self.roles[role].address
             self.names.setdefault(address, address_book().get(address, role))
-        self.tracking = w.Text(value="SF1234567890", description="tracking no.")
-        self.reason = w.Text(value="", description="dispute reason")
-        self.outcome = w.Dropdown(options=["release", "refund", "split"], value="split",
-                                  description="outcome")
-        self.seller_share = w.IntText(value=0, description="seller's share")
-        self.wait_seconds = w.IntText(value=3600, description="seconds")
-        self.wait_button = w.Button(description="Let time pass", icon="clock-o")
+        self.tracking = w.Text(value="SF1234567890", description=translate("tracking no."))
+        self.reason = w.Text(value="", description=translate("dispute reason"))
+        self.outcome = w.Dropdown(options=[(translate("release"), "release"),
+                                           (translate("refund"), "refund"),
+                                           (translate("split"), "split")], value="split",
+                                  description=translate("outcome"))
+        self.seller_share = w.IntText(value=0, description=translate("seller's share"))
+        self.wait_seconds = w.IntText(value=3600, description=translate("seconds"))
+        self.wait_button = w.Button(description=translate("Let time pass"), icon="clock-o")
         self.wait_button.on_click(lambda _b: self.wait(self.wait_seconds.value))
         self.buttons: dict[tuple[str, str], w.Button] = {}
         rows = []
         for role in ("buyer", "seller", "arbiter", "anyone"):
             row = []
-            for who, method, text in ESCROW_ACTIONS:
+            for who, method, text in escrow_actions():
                 if who == role:
                     button = w.Button(description=text)
                     button.on_click(lambda _b, r=role, m=method: self.act(r, m))
                     self.buttons[role, method] = button
                     row.append(button)
-            rows.append(w.HBox([w.Label(f"{role}:", layout=w.Layout(width="70px")), *row]))
+            rows.append(w.HBox([w.Label(_role_label(role), layout=w.Layout(width="70px")),
+                                *row]))
         self.diagram = w.HTML()
         self.status = w.HTML()
         self.message = w.HTML()
@@ -123,18 +173,23 @@ class EscrowView(w.VBox):
             block = self.chain.produce_block()
             receipt = self.chain.receipt(tx.txid)
             if receipt.success:
-                kept = " The chain holds a salted commitment to the tracking number, not the " \
-                    "number; the seller keeps the salt off chain." if method == "ship" else ""
-                self.message.value = render.banner(
-                    True, f"The {role} did '{method}'; recorded in block {block.height}.{kept}")
+                text = _did(role, method, block.height)
+                if method == "ship":
+                    # TRANSLATORS: a sentence added after "The seller did 'ship'; recorded in
+                    # block …."; it starts with a space in English only.
+                    text += translate(" The chain holds a salted commitment to the tracking "
+                                      "number, not the number; the seller keeps the salt off "
+                                      "chain.")
+                self.message.value = render.banner(True, text)
             else:
                 self.message.value = render.banner(False, receipt.error)
         self.refresh()
 
     def wait(self, seconds: int) -> None:
         self.chain.clock.advance(seconds)
-        self.message.value = render.banner(True, f"{seconds} seconds pass (time is now "
-                                                 f"{self.chain.clock.now()}).", good="later")
+        self.message.value = render.banner(
+            True, say("{seconds} seconds pass (time is now {now}).", seconds=seconds,
+                      now=self.chain.clock.now()), good=translate("later"))
         self.refresh()
 
     def refresh(self) -> None:
@@ -146,11 +201,13 @@ class EscrowView(w.VBox):
         for (role, method), button in self.buttons.items():
             problem = self.why_not(role, method)
             button.disabled = problem is not None
-            button.tooltip = problem or f"the {role} may {method} now"
+            button.tooltip = problem or _may(role, method)
         owed = [(render.name_of(k[5:], self.names), v) for k, v in sorted(storage.items())
                 if k.startswith("owed:")]
-        lines = [f"Order {storage.get('order', '')}: {state}; price {storage.get('price')}; "
-                 f"the contract holds {self.order.balance}."]
-        lines += [f"{who} may withdraw {amount}." for who, amount in owed]
+        lines = [say("Order {order}: {state}; price {price}; the contract holds {balance}.",
+                     order=storage.get("order", ""), state=render.escrow_state_name(state),
+                     price=storage.get("price"), balance=self.order.balance)]
+        lines += [say("{who} may withdraw {amount}.", who=who, amount=amount)
+                  for who, amount in owed]
         self.status.value = "".join(f"<div>{render.esc(line)}</div>" for line in lines)
         self.events.value = render.events_table(events, self.names)

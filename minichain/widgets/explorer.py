@@ -7,6 +7,7 @@ from collections.abc import Mapping
 import ipywidgets as w
 
 from minichain.chain import Blockchain
+from minichain.language import say, translate
 from minichain.names import address_book
 from minichain.widgets import render
 from minichain.widgets import style as s
@@ -23,15 +24,17 @@ class ExplorerView(w.VBox):
         self.chain = chain
         self.names = dict(names or {})
         self.blocks = w.HTML()
-        self.block_choice = w.Dropdown(description="block")
+        self.block_choice = w.Dropdown(description=translate("block"))
         self.transactions = w.HTML()
         self.balances = w.HTML()
-        self.refresh_button = w.Button(description="Refresh", icon="refresh")
+        self.refresh_button = w.Button(description=translate("Refresh"), icon="refresh")
         self.refresh_button.on_click(lambda _b: self.refresh())
         self.block_choice.observe(lambda _c: self._show_block(), names="value")
-        super().__init__([self.refresh_button, w.HTML("<b>Blocks</b>"), self.blocks,
-                          self.block_choice, self.transactions, w.HTML("<b>Balances</b>"),
-                          self.balances])
+        blocks_title, balances_title = translate("Blocks"), translate("Balances")
+        super().__init__([self.refresh_button,
+                          w.HTML(f"<b>{render.esc(blocks_title)}</b>"), self.blocks,
+                          self.block_choice, self.transactions,
+                          w.HTML(f"<b>{render.esc(balances_title)}</b>"), self.balances])
         s.fit_text(self)  # every label and button text in full
         self.refresh()
 
@@ -39,7 +42,8 @@ class ExplorerView(w.VBox):
         blocks = self.chain.blocks
         self.blocks.value = render.blocks_table(reversed(blocks), self.names)
         chosen = self.block_choice.value
-        self.block_choice.options = [(f"block {b.height}", b.height) for b in reversed(blocks)]
+        self.block_choice.options = [(say("block {height}", height=b.height), b.height)
+                                     for b in reversed(blocks)]
         self.block_choice.value = chosen if chosen is not None and chosen <= self.chain.height \
             else self.chain.height
         self._show_block()

@@ -11,6 +11,7 @@ from minichain.chain import Blockchain
 from minichain.contracts.custody import read_lot, verify
 from minichain.contracts.qr import item_qr
 from minichain.contracts.verifier import read_scans
+from minichain.language import say, translate
 from minichain.widgets import render
 from minichain.widgets import style as s
 
@@ -36,7 +37,7 @@ class ProductJourneyView(w.VBox):
         self.scans = w.HTML()
         self.timeline = w.HTML()
         self.code = w.HTML(self.qr.svg())
-        self.verify_button = w.Button(description="Verify again", icon="check")
+        self.verify_button = w.Button(description=translate("Verify again"), icon="check")
         self.verify_button.on_click(lambda _b: self.refresh())
         super().__init__([self.verdict, self.scans, self.timeline,
                           w.HBox([self.code, w.HTML(render.esc(self.qr.link.url))]),
@@ -50,11 +51,16 @@ class ProductJourneyView(w.VBox):
         self.result = result
         message = result.problem or ""
         if result.ok:
-            message = f"lot {self.lot} is genuine: every hand-off is signed by both hands"
             record = read_lot(self.chain, self.registry, self.lot)
             if self.item and record is not None:
-                message += f", and item {self.item} is one of its {record.items} registered items"
-        self.verdict.value = render.banner(result.ok, message, good="genuine", bad="not verified")
+                message = say("lot {lot} is genuine: every hand-off is signed by both hands, and "
+                              "item {item} is one of its {count} registered items", lot=self.lot,
+                              item=self.item, count=record.items)
+            else:
+                message = say("lot {lot} is genuine: every hand-off is signed by both hands",
+                              lot=self.lot)
+        self.verdict.value = render.banner(result.ok, message, good=translate("genuine"),
+                                           bad=translate("not verified"))
         self.scans.value = self._scans_line()
         self.timeline.value = render.journey_timeline(result, self.names)
 
@@ -62,7 +68,8 @@ class ProductJourneyView(w.VBox):
         if not self.item:
             return ""
         record = read_scans(self.chain, self.registry, self.lot, self.item)
-        seen = (f"{record}." if record is not None
-                else "not scanned in the platform's app yet.")
-        return f'<div class="mc-scans" style="{s.CSS}">Item {render.esc(self.item)}: ' \
-               f'{render.esc(seen)}</div>'
+        if record is not None:
+            line = say("Item {item}: {scans}.", item=self.item, scans=record)
+        else:
+            line = say("Item {item}: not scanned in the platform's app yet.", item=self.item)
+        return f'<div class="mc-scans" style="{s.CSS}">{render.esc(line)}</div>'

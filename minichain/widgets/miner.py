@@ -11,6 +11,7 @@ from minichain.chain import Blockchain
 # mine_with_zero_bits lives with the rules in consensus.proof_of_work; lesson 04 imports it
 # from here too
 from minichain.consensus.proof_of_work import bits_to_target, mine_with_zero_bits
+from minichain.language import say, translate
 from minichain.widgets import render
 from minichain.widgets import style as s
 
@@ -34,8 +35,10 @@ class MinerView(w.VBox):
         else:
             self.header = source
         self.difficulty = w.IntSlider(value=zero_bits, min=0, max=MAX_ZERO_BITS,
-                                      description="zero bits", continuous_update=False)
-        self.mine_button = w.Button(description="Mine", icon="hammer", button_style="primary")
+                                      description=translate("zero bits"),
+                                      continuous_update=False)
+        self.mine_button = w.Button(description=translate("Mine"), icon="hammer",
+                                    button_style="primary")
         self.result = w.HTML()
         self.elapsed = w.Label()  # wall-clock: lessons mark its cell NBVAL_IGNORE_OUTPUT
         self.attempts = 0
@@ -50,8 +53,8 @@ class MinerView(w.VBox):
     def _ready(self) -> None:
         """A new difficulty: the last result no longer applies; say what Mine will now do."""
         bits = self.difficulty.value
-        self.result.value = (f"Ready to mine at {bits} zero bits "
-                             f"(about {2 ** bits:,} hashes expected): press Mine.")
+        self.result.value = say("Ready to mine at {bits} zero bits (about {expected:,} hashes "
+                                "expected): press Mine.", bits=bits, expected=2 ** bits)
         self.elapsed.value = ""
 
     def mine(self) -> BlockHeader:
@@ -64,6 +67,7 @@ class MinerView(w.VBox):
         self.result.value = render.mining_result(zero_bits, target, self.attempts,
                                                  self.sealed.hash)
         rate = self.attempts / seconds if seconds > 0 else 0.0
-        self.elapsed.value = (f"{seconds:.3f} s on this machine ({rate:,.0f} hashes/s); "
-                              f"{self.hashes_total:,} hashes in all so far")
+        self.elapsed.value = say("{seconds:.3f} s on this machine ({rate:,.0f} hashes/s); "
+                                 "{total:,} hashes in all so far", seconds=seconds, rate=rate,
+                                 total=self.hashes_total)
         return self.sealed

@@ -12,6 +12,7 @@ from collections.abc import Iterable, Mapping, Sequence
 import ipywidgets as w
 
 from minichain.chain import Blockchain
+from minichain.language import person, say, translate
 from minichain.names import short_address
 from minichain.monitoring import (
     Alert, FraudMonitor, NewAddressHighValue, RapidRefunds, Severity, ShopDay, UnusualAmount)
@@ -27,17 +28,42 @@ SEVERITY_LOOK = {  # severity: (colour, mark, border)
 }
 
 
+def severity_word(severity: Severity) -> str:
+    """'HIGH', 'MEDIUM' or 'LOW', in the language in use."""
+    return {Severity.HIGH: translate("HIGH"), Severity.MEDIUM: translate("MEDIUM"),
+            Severity.LOW: translate("LOW")}[severity]
+
+
+def _severity_count(severity: Severity, count: int) -> str:
+    """'2 high' for the status line."""
+    if severity is Severity.HIGH:
+        return say("{count} high", count=count)
+    if severity is Severity.MEDIUM:
+        return say("{count} medium", count=count)
+    return say("{count} low", count=count)
+
+
+def rule_name(rule: str) -> str:
+    """The name of one of the monitor's rules in the language in use (others as they are)."""
+    return {"rapid refunds": translate("rapid refunds"),
+            "unusual amount": translate("unusual amount"),
+            "new address, high value": translate("new address, high value")}.get(rule, rule)
+
+
 def severity_badge(severity: Severity) -> str:
     colour, mark, border = SEVERITY_LOOK[severity]
+    word = severity_word(severity)
     return (f'<span class="mc-badge mc-sev-{severity.value}" style="display:inline-block;'
             f'padding:1px 8px;border-radius:10px;border:1px {border} {colour};color:{colour};'
-            f'font-weight:600;">{mark} {render.esc(severity.value.upper())}</span>')
+            f'font-weight:600;">{mark} {render.esc(word)}</span>')
 
 
 def _named(text: str, names: Mapping[str, str]) -> str:
     """The explanation with short addresses replaced by people's names where known."""
     for address, name in sorted(names.items()):
-        text = text.replace(short_address(address), f"{short_address(address)} ({name})")
+        text = text.replace(short_address(address),
+                            say("{address} ({name})", address=short_address(address),
+                                name=person(name)))
     return text
 
 
@@ -46,23 +72,27 @@ def alert_card(alert: Alert, names: Mapping[str, str] | None = None) -> str:
     names = dict(names or {})
     colour, _mark, border = SEVERITY_LOOK[alert.severity]
     if alert.pending:
-        where = (f'<span style="color:{s.WARN};font-weight:600;">◔ pending</span> for block '
-                 f'{alert.height}')
+        pending = translate("◔ pending")
+        mark = f'<span style="color:{s.WARN};font-weight:600;">{render.esc(pending)}</span>'
+        # TRANSLATORS: {pending} is the marker "◔ pending", drawn in orange.
+        where = say("{pending} for block {height}", pending=mark, height=alert.height)
         edge = f"border:{s.BORDER}px dotted {s.WARN};"
     else:
-        where = f"block {alert.height}"
+        where = render.esc(say("block {height}", height=alert.height))
         edge = f"border:{s.BORDER}px {border} {colour};"
-    who = ", ".join(render.esc(render.name_of(a, names)) for a in alert.addresses)
-    payments = ", ".join(render.short_hex(t, 8) for t in alert.txids)
+    who = render.esc(say("who: {who}", who=render.listing(render.name_of(a, names)
+                                                           for a in alert.addresses)))
+    payments = render.esc(say("payments: {payments}", payments=render.listing(
+        render.short_hex(t, 8) for t in alert.txids)))
     return (f'<div class="mc-alert" data-rule="{render.esc(alert.rule)}" '
             f'data-pending="{str(alert.pending).lower()}" style="{s.CSS}{edge}'
             f'border-radius:{s.RADIUS}px;padding:{s.PAD // 2}px {s.PAD}px;'
             f'margin:{s.PAD // 2}px 0;">'
-            f'<div>{severity_badge(alert.severity)} <b>{render.esc(alert.rule)}</b> · {where}'
-            f' · <span style="color:{s.MUTED};">who: {who}</span></div>'
+            f'<div>{severity_badge(alert.severity)} <b>{render.esc(rule_name(alert.rule))}</b>'
+            f' · {where} · <span style="color:{s.MUTED};">{who}</span></div>'
             f'<div>{render.esc(_named(alert.explanation, names))}</div>'
-            f'<div style="color:{s.MUTED};font-family:{s.MONO};font-size:12px;">payments: '
-            f'{render.esc(payments)}</div></div>')
+            f'<div style="color:{s.MUTED};font-family:{s.MONO};font-size:12px;">'
+            f'{payments}</div></div>')
 
 
 def alert_feed(confirmed: Sequence[Alert], pending: Sequence[Alert],
@@ -71,8 +101,9 @@ def alert_feed(confirmed: Sequence[Alert], pending: Sequence[Alert],
     cards = [alert_card(a, names) for a in pending] + \
         [alert_card(a, names) for a in reversed(confirmed)]
     if not cards:
+        none = translate("✔ no alerts so far")
         return (f'<div class="mc-feed" style="{s.CSS}color:{s.MUTED};padding:{s.PAD}px;">'
-                "✔ no alerts so far</div>")
+                f"{render.esc(none)}</div>")
     return f'<div class="mc-feed">{"".join(cards)}</div>'
 
 
@@ -80,13 +111,16 @@ def scoreboard(caught: Iterable[str], missed: Iterable[str], false_alarms: Itera
     """How the rules do against the truth so far: frauds caught and missed, honest payments
     flagged."""
     caught, missed, false_alarms = list(caught), list(missed), list(false_alarms)
-    rows = [(render.badge(True, "caught", ""), render.esc(", ".join(caught) or "—")),
-            (render.badge(not missed, "none missed", "missed"),
-             render.esc(", ".join(missed) or "—")),
-            (render.badge(not false_alarms, "no false alarms", "false alarms"),
-             render.esc("; ".join(false_alarms) or "—"))]
-    return render.panel("The truth (only the lesson knows it)",
-                        render.table(("", "incidents / payments"), rows, raw=(0, 1)))
+    rows = [(render.badge(True, translate("caught"), ""),
+             render.esc(render.listing(caught) or "—")),
+            (render.badge(not missed, translate("none missed"), translate("missed")),
+             render.esc(render.listing(missed) or "—")),
+            (render.badge(not false_alarms, translate("no false alarms"),
+                          translate("false alarms")),
+             # TRANSLATORS: the separator between false alarms, each "note (payer, amount)".
+             render.esc(translate("; ").join(false_alarms) or "—"))]
+    return render.panel(translate("The truth (only the lesson knows it)"),
+                        render.table(("", translate("incidents / payments")), rows, raw=(0, 1)))
 
 
 class MonitorView(w.VBox):
@@ -109,14 +143,18 @@ class MonitorView(w.VBox):
             ([source.shop.address] if isinstance(source, ShopDay) else [])
         self.names = {**(self.day.names if self.day else {}), **dict(names or {})}
         self.threshold = w.FloatSlider(value=threshold, min=1.0, max=30.0, step=0.5,
-                                       description="z-score over", continuous_update=False)
+                                       description=translate("z-score over"),
+                                       continuous_update=False)
         self.high_value = w.IntSlider(value=high_value, min=50, max=1_000, step=10,
-                                      description="new address max", continuous_update=False)
-        self.arrive_button = w.Button(description="Payments arrive", icon="inbox",
-                                      tooltip="the next block's payments reach the mempool")
-        self.step_button = w.Button(description="Next block", icon="step-forward",
+                                      description=translate("new address max"),
+                                      continuous_update=False)
+        self.arrive_button = w.Button(description=translate("Payments arrive"), icon="inbox",
+                                      tooltip=translate("the next block's payments reach the "
+                                                        "mempool"))
+        self.step_button = w.Button(description=translate("Next block"), icon="step-forward",
                                     button_style="primary")
-        self.run_button = w.Button(description="Run the rest of the day", icon="fast-forward")
+        self.run_button = w.Button(description=translate("Run the rest of the day"),
+                                   icon="fast-forward")
         self.status = w.HTML()
         self.feed = w.HTML()
         self.score = w.HTML()
@@ -182,20 +220,29 @@ class MonitorView(w.VBox):
                           for t in self.day.labels)]
         hit = {self.day.incident_of(t) for t in flagged}
         false_alarms = sorted((self.chain.find_transaction(t).block.height,
-                               f"{self.day.labels[t].note} ({self.day.labels[t].payer}, "
-                               f"{self.day.labels[t].amount})")
+                               say("{note} ({payer}, {amount})", note=self.day.labels[t].note,
+                                   payer=person(self.day.labels[t].payer),
+                                   amount=self.day.labels[t].amount))
                               for t in flagged if self.day.incident_of(t) is None)
         return ([i for i in started if i in hit], [i for i in started if i not in hit],
                 [text for _height, text in false_alarms])
 
     def refresh(self) -> None:
-        total = f" of {len(self.day.plan)}" if self.day else ""
         waiting = len(self.chain.mempool)
         counts = {sev: sum(a.severity is sev for a in self.monitor.alerts) for sev in Severity}
-        summary = ", ".join(f"{n} {sev.value}" for sev, n in counts.items() if n) or "none"
-        self.status.value = (f'<div style="{s.CSS}">Block {self.chain.height}{total} · '
-                             f'{waiting} payment(s) waiting · alerts: {render.esc(summary)} · '
-                             f'{len(self.monitor.pending_alerts)} pending</div>')
+        summary = render.listing(_severity_count(sev, n) for sev, n in counts.items() if n) \
+            or translate("none")
+        pending = len(self.monitor.pending_alerts)
+        if self.day:
+            line = say("Block {height} of {total} · {waiting} payment(s) waiting · alerts: "
+                       "{summary} · {pending} pending", height=self.chain.height,
+                       total=len(self.day.plan), waiting=waiting, summary=summary,
+                       pending=pending)
+        else:
+            line = say("Block {height} · {waiting} payment(s) waiting · alerts: {summary} · "
+                       "{pending} pending", height=self.chain.height, waiting=waiting,
+                       summary=summary, pending=pending)
+        self.status.value = f'<div style="{s.CSS}">{render.esc(line)}</div>'
         self.feed.value = alert_feed(self.monitor.alerts, self.monitor.pending_alerts, self.names)
         self.score.value = scoreboard(*self.truth()) if self.day else ""
         done = self.day.done if self.day else False

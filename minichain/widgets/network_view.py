@@ -9,6 +9,7 @@ from collections.abc import Hashable
 import ipywidgets as w
 import networkx as nx
 
+from minichain.language import say, translate
 from minichain.network import Network
 from minichain.widgets import render
 from minichain.widgets import style as s
@@ -42,12 +43,12 @@ class NetworkView(w.VBox):
         self.positions = layout(network.graph, seed)
         self.seconds_per_tick = seconds_per_tick
         self.picture = w.HTML()
-        self.step_button = w.Button(description="Step", icon="step-forward",
-                                    tooltip="run the next event of the simulation")
+        self.step_button = w.Button(description=translate("Step"), icon="step-forward",
+                                    tooltip=translate("run the next event of the simulation"))
         self.play = w.Play(value=0, min=0, max=10_000, step=1, interval=500,
-                           description="play")
-        self.split_button = w.Button(description="Split the network", icon="cut")
-        self.heal_button = w.Button(description="Heal", icon="link")
+                           description=translate("play"))
+        self.split_button = w.Button(description=translate("Split the network"), icon="cut")
+        self.heal_button = w.Button(description=translate("Heal"), icon="link")
         self.step_button.on_click(lambda _b: self.step())
         self.split_button.on_click(lambda _b: self.split())
         self.heal_button.on_click(lambda _b: self.heal())
@@ -81,8 +82,10 @@ class NetworkView(w.VBox):
                        key=lambda e: (str(e[0]), str(e[1])))
         tips = self.network.tips()
         down = [node.name for node in self.network.nodes if not getattr(node, "up", True)]
-        agree = "all nodes agree" if self.network.converged() else "nodes disagree"
-        caption = f"time {self.network.now:,.1f} s; {agree}"
+        if self.network.converged():
+            caption = say("time {now:,.1f} s; all nodes agree", now=self.network.now)
+        else:
+            caption = say("time {now:,.1f} s; nodes disagree", now=self.network.now)
         return render.network_svg(self.positions, edges, tips, down=down, caption=caption)
 
     def refresh(self) -> None:

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 import ipywidgets as w
 
 from minichain.errors import ValidationError
+from minichain.language import say, translate
 from minichain.pilot import (
     BITCOIN_SCALE, CHECKLIST, PILOT_QUESTIONS, CostBreakdown, PilotInputs, PowEnergyCost,
     Recommendation, monthly_cost, own_pow_chain, pow_energy_cost, recommend_area)
@@ -40,39 +41,48 @@ def cost_table(cost: CostBreakdown) -> str:
     """The monthly cost, line by line, the total and the cost per transaction."""
     cur = cost.inputs.currency
     rows = [(line, amount(value, cur), how) for line, value, how in cost.lines()]
-    rows.append(("<b>total a month</b>", f"<b>{render.esc(amount(cost.total, cur))}</b>",
-                 render.esc(f"{cost.transactions_per_month:,.0f} transactions a month")))
-    rows.append(("<b>per transaction</b>",
-                 f"<b>{render.esc(amount(cost.cost_per_transaction, cur))}</b>",
-                 render.esc(f"{amount(cost.total, cur)} ÷ {cost.transactions_per_month:,.0f}")))
-    escaped = [(r if r[0].startswith("<b>") else tuple(render.esc(c) for c in r)) for r in rows]
-    return render.table(("line", "per month", "how it is worked out"), escaped, raw=(0, 1, 2))
+    escaped = [tuple(render.esc(c) for c in r) for r in rows]
+    total, per_transaction = translate("total a month"), translate("per transaction")
+    escaped.append((f"<b>{render.esc(total)}</b>",
+                    f"<b>{render.esc(amount(cost.total, cur))}</b>",
+                    render.esc(say("{count:,.0f} transactions a month",
+                                   count=cost.transactions_per_month))))
+    escaped.append((f"<b>{render.esc(per_transaction)}</b>",
+                    f"<b>{render.esc(amount(cost.cost_per_transaction, cur))}</b>",
+                    render.esc(f"{amount(cost.total, cur)} ÷ {cost.transactions_per_month:,.0f}")))
+    return render.table((translate("line"), translate("per month"),
+                         translate("how it is worked out")), escaped, raw=(0, 1, 2))
 
 
 def energy_table(cost: CostBreakdown, pow_costs: Sequence[PowEnergyCost]) -> str:
     """Energy a month: the consortium's servers beside proof of work under each assumption."""
     cur = cost.inputs.currency
     per_tx = cost.kwh_per_month / cost.transactions_per_month
-    rows = [("consortium chain (BFT), its servers", "—",
-             amount(cost.kwh_per_month), amount(per_tx), "inside the server price",
-             f"{cost.inputs.validators} × {cost.inputs.server_watts:g} W (assumption)")]
+    rows = [(translate("consortium chain (BFT), its servers"), "—",
+             amount(cost.kwh_per_month), amount(per_tx), translate("inside the server price"),
+             say("{validators} × {watts:g} W (assumption)", validators=cost.inputs.validators,
+                 watts=cost.inputs.server_watts))]
     for p in pow_costs:
-        rows.append((f"proof of work, {p.assumptions.name}", f"{p.hashes_per_month:.2e}",
-                     amount(p.kwh_per_month), amount(p.kwh_per_transaction),
-                     amount(p.cost_per_month, cur), p.assumptions.source))
-    return render.table(("chain", "hashes a month", "kWh a month", "kWh per transaction",
-                         "electricity a month", "assumptions"), rows)
+        rows.append((say("proof of work, {assumptions}", assumptions=p.assumptions.name),
+                     f"{p.hashes_per_month:.2e}", amount(p.kwh_per_month),
+                     amount(p.kwh_per_transaction), amount(p.cost_per_month, cur),
+                     p.assumptions.source))
+    return render.table((translate("chain"), translate("hashes a month"),
+                         translate("kWh a month"), translate("kWh per transaction"),
+                         translate("electricity a month"), translate("assumptions")), rows)
 
 
 def recommendation_table(ranked: Sequence[Recommendation]) -> str:
     rows = []
     for place, r in enumerate(ranked, 1):
-        mark = "★ best fit" if place == 1 else f"{place}."
-        why = "; ".join(r.reasons) or "no answer points here yet"
+        mark = translate("★ best fit") if place == 1 else f"{place}."
+        # TRANSLATORS: the separator between the reasons ("yes" answers) for a pilot area.
+        why = translate("; ").join(r.reasons) or translate("no answer points here yet")
         rows.append((mark, r.area.name, r.score, r.area.risk, r.area.first_step,
                      ", ".join(r.area.lessons), why))
-    return render.table(("", "pilot area", "score", "risk", "a first step", "lessons",
-                         "because you said yes to"), rows)
+    return render.table(("", translate("pilot area"), translate("score"), translate("risk"),
+                         translate("a first step"), translate("lessons"),
+                         translate("because you said yes to")), rows)
 
 
 class PilotCostView(w.VBox):
@@ -88,20 +98,23 @@ class PilotCostView(w.VBox):
         self.currency = start.currency
         self.rest = start
         self.validators = w.IntSlider(value=start.validators, min=1, max=21,
-                                      description="validators", continuous_update=False)
+                                      description=translate("validators"),
+                                      continuous_update=False)
         self.transactions_per_day = w.IntText(value=start.transactions_per_day,
-                                              description="tx a day")
+                                              description=translate("tx a day"))
         self.instance_price_per_hour = w.FloatText(value=start.instance_price_per_hour,
-                                                   description="server /h")
+                                                   description=translate("server /h"))
         self.block_interval_seconds = w.IntSlider(value=int(start.block_interval_seconds),
-                                                  min=1, max=60, description="block every s",
+                                                  min=1, max=60,
+                                                  description=translate("block every s"),
                                                   continuous_update=False)
         self.retention_months = w.IntSlider(value=int(start.retention_months), min=1, max=60,
-                                            description="keep months", continuous_update=False)
+                                            description=translate("keep months"),
+                                            continuous_update=False)
         self.operator_hours_per_month = w.FloatText(value=start.operator_hours_per_month,
-                                                    description="staff h/month each")
+                                                    description=translate("staff h/month each"))
         self.operator_hourly_rate = w.FloatText(value=start.operator_hourly_rate,
-                                                description="staff rate /h")
+                                                description=translate("staff rate /h"))
         self.controls = [self.validators, self.transactions_per_day,
                          self.instance_price_per_hour, self.block_interval_seconds,
                          self.retention_months, self.operator_hours_per_month,
@@ -136,15 +149,19 @@ class PilotCostView(w.VBox):
         self.cost = cost
         cur = cost.inputs.currency
         self.message.value = render.banner(
-            True, f"{cost.inputs.validators} validator(s), "
-            f"{cost.inputs.transactions_per_day:,} transactions a day: "
-            f"{amount(cost.total, cur)} a month, {amount(cost.cost_per_transaction, cur)} per "
-            "transaction.", good="costed")
-        self.result.value = render.panel("A month of the pilot chain", cost_table(cost))
+            True, say("{validators} validator(s), {transactions:,} transactions a day: {total} a "
+                      "month, {per_transaction} per transaction.",
+                      validators=cost.inputs.validators,
+                      transactions=cost.inputs.transactions_per_day,
+                      total=amount(cost.total, cur),
+                      per_transaction=amount(cost.cost_per_transaction, cur)),
+            good=translate("costed"))
+        self.result.value = render.panel(translate("A month of the pilot chain"),
+                                         cost_table(cost))
         pows = [pow_energy_cost(a, cost.inputs)
                 for a in (own_pow_chain(cost.inputs.validators), BITCOIN_SCALE)]
-        self.energy.value = render.panel("Energy: a BFT consortium beside proof of work",
-                                         energy_table(cost, pows))
+        self.energy.value = render.panel(translate("Energy: a BFT consortium beside proof of "
+                                                   "work"), energy_table(cost, pows))
 
 
 class PilotAreaChooser(w.VBox):
@@ -168,7 +185,8 @@ class PilotAreaChooser(w.VBox):
         return recommend_area(self.answers())
 
     def refresh(self) -> None:
-        self.result.value = render.panel("Which pilot fits", recommendation_table(self.ranking()))
+        self.result.value = render.panel(translate("Which pilot fits"),
+                                         recommendation_table(self.ranking()))
 
 
 class ChecklistView(w.VBox):
@@ -176,13 +194,17 @@ class ChecklistView(w.VBox):
     line that says how far along the pilot is and what comes next."""
 
     def __init__(self) -> None:
-        self.boxes = [w.Checkbox(value=False, description=f"{item.task} (lesson {item.lesson})",
+        self.boxes = [w.Checkbox(value=False, description=say("{task} (lesson {lesson})",
+                                                              task=item.task,
+                                                              lesson=item.lesson),
                                  indent=False)
                       for item in CHECKLIST]
         self.progress = w.HTML()
         rows: list[w.Widget] = []
+        titles = {"before": translate("Before the pilot"), "during": translate("During the pilot"),
+                  "after": translate("After the pilot")}
         for stage in ("before", "during", "after"):
-            rows.append(w.HTML(f"<b>{render.esc(stage.capitalize())} the pilot</b>"))
+            rows.append(w.HTML(f"<b>{render.esc(titles[stage])}</b>"))
             rows += [box for box, item in zip(self.boxes, CHECKLIST) if item.stage == stage]
         for box in self.boxes:
             box.observe(lambda _c: self.refresh(), names="value")
@@ -196,10 +218,17 @@ class ChecklistView(w.VBox):
     def refresh(self) -> None:
         open_items = [item for box, item in zip(self.boxes, CHECKLIST) if not box.value]
         if not open_items:
-            self.progress.value = render.banner(True, f"All {len(CHECKLIST)} items settled: "
-                                                "the pilot is ready to judge.", good="ready")
+            self.progress.value = render.banner(
+                True, say("All {count} items settled: the pilot is ready to judge.",
+                          count=len(CHECKLIST)), good=translate("ready"))
             return
         nxt = open_items[0]
-        self.progress.value = (
-            f'<div style="{s.CSS}padding:{s.PAD // 2}px 0;">{self.done()} of {len(CHECKLIST)} '
-            f'settled · next ({render.esc(nxt.stage)}): {render.esc(nxt.task)}</div>')
+        values = {"done": self.done(), "total": len(CHECKLIST), "task": nxt.task}
+        if nxt.stage == "before":
+            line = say("{done} of {total} settled · next (before): {task}", **values)
+        elif nxt.stage == "during":
+            line = say("{done} of {total} settled · next (during): {task}", **values)
+        else:
+            line = say("{done} of {total} settled · next (after): {task}", **values)
+        self.progress.value = (f'<div style="{s.CSS}padding:{s.PAD // 2}px 0;">'
+                               f'{render.esc(line)}</div>')

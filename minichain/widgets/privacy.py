@@ -14,6 +14,7 @@ import ipywidgets as w
 
 from minichain.chain import Blockchain
 from minichain.errors import ValidationError
+from minichain.language import person, say, translate
 from minichain.privacy.disclosure import AttributeCommitment, verify_disclosure
 from minichain.privacy.linkability import (
     HABIT_MINUTES,
@@ -30,11 +31,19 @@ from minichain.widgets import style as s
 __all__ = ["DisclosureView", "ErasureRequestView", "LinkabilityView", "audit_table",
            "disclosure_table", "linkability_summary", "profiles_table"]
 
-HABIT_LABELS = {
+HABIT_LABELS = {  # habit_labels() has them in the reader's language
     "one address for every order": AddressHabit.REUSED,
     "fresh address, topped up from her wallet": AddressHabit.FRESH_FROM_OWN_WALLET,
     "fresh address, straight from the exchange": AddressHabit.FRESH,
 }
+
+
+def habit_labels() -> dict[str, AddressHabit]:
+    """The choices of `LinkabilityView`, {label in the language in use: habit}."""
+    return {translate("one address for every order"): AddressHabit.REUSED,
+            translate("fresh address, topped up from her wallet"):
+                AddressHabit.FRESH_FROM_OWN_WALLET,
+            translate("fresh address, straight from the exchange"): AddressHabit.FRESH}
 
 
 # -- drawing ---------------------------------------------------------------------------------------
@@ -42,11 +51,14 @@ HABIT_LABELS = {
 def linkability_summary(report: LinkabilityReport) -> str:
     """The observer's result in two sentences, marked bad when most history is exposed."""
     exposed = report.recall >= 0.5
-    message = (f"The observer sees {report.profiles} customer profiles for {report.orders} orders "
-               f"by {report.customers} customers, and links {report.recall:.0%} of the pairs of "
-               f"orders that really belong together ({report.precision:.0%} of its links are "
-               f"right). Biggest profile: {report.largest_profile} orders.")
-    return render.banner(not exposed, message, good="mostly private", bad="exposed")
+    message = say("The observer sees {profiles} customer profiles for {orders} orders by "
+                  "{customers} customers, and links {recall:.0%} of the pairs of orders that "
+                  "really belong together ({precision:.0%} of its links are right). Biggest "
+                  "profile: {largest} orders.", profiles=report.profiles, orders=report.orders,
+                  customers=report.customers, recall=report.recall, precision=report.precision,
+                  largest=report.largest_profile)
+    return render.banner(not exposed, message, good=translate("mostly private"),
+                         bad=translate("exposed"))
 
 
 def profiles_table(profiles: Sequence[Profile], owners: Mapping[bytes, str], *,
@@ -55,14 +67,19 @@ def profiles_table(profiles: Sequence[Profile], owners: Mapping[bytes, str], *,
     rows = []
     for number, profile in enumerate(profiles[:limit], 1):
         who = sorted({owners[t] for t in profile.orders if t in owners})
-        truth = who[0] if len(who) == 1 else "✘ mixes " + " + ".join(who)
-        rows.append((number, len(profile.orders), profile.spent, len(profile.addresses),
-                     ", ".join(f"{h}h" for h in profile.hours), truth))
+        truth = person(who[0]) if len(who) == 1 else \
+            say("✘ mixes {names}", names=" + ".join(person(name) for name in who))
+        hours = render.listing(say("{hour}h", hour=h) for h in profile.hours)
+        rows.append((number, len(profile.orders), profile.spent, len(profile.addresses), hours,
+                     truth))
     more = len(profiles) - limit
-    note = (f'<div style="color:{s.MUTED};">… and {more} more profile(s) with fewer orders</div>'
-            if more > 0 else "")
-    return render.table(("profile", "orders", "coins spent", "addresses", "hours of day",
-                         "really (only we know)"), rows) + note
+    note = ""
+    if more > 0:
+        text = say("… and {count} more profile(s) with fewer orders", count=more)
+        note = f'<div style="color:{s.MUTED};">{render.esc(text)}</div>'
+    return render.table((translate("profile"), translate("orders"), translate("coins spent"),
+                         translate("addresses"), translate("hours of day"),
+                         translate("really (only we know)")), rows) + note
 
 
 def disclosure_table(commitment: AttributeCommitment, revealed: str) -> str:
@@ -71,17 +88,21 @@ def disclosure_table(commitment: AttributeCommitment, revealed: str) -> str:
     rows = []
     for name in commitment.names:
         if name == revealed:
-            rows.append((name, f"✔ {commitment.attributes[name]}", "shown, with its salt"))
+            rows.append((name, f"✔ {commitment.attributes[name]}",
+                         translate("shown, with its salt")))
         else:
-            rows.append((name, "— hidden —", "not sent; its salted hash may be in the proof"))
-    return render.table(("attribute", "the courier sees", "how"), rows)
+            rows.append((name, translate("— hidden —"),
+                         translate("not sent; its salted hash may be in the proof")))
+    return render.table((translate("attribute"), translate("the courier sees"), translate("how")),
+                        rows)
 
 
 def audit_table(vault: PersonalDataVault) -> str:
     """The vault's audit trail as a regulator would read it: keyed references, never ids."""
-    return render.table(("#", "time", "action", "customer ref", "request", "detail"),
-                        [(e.seq, e.when, e.action, e.reference, e.request or "—", e.detail)
-                         for e in vault.audit_trail()], mono=(3,))
+    return render.table(("#", translate("time"), translate("action"), translate("customer ref"),
+                         translate("request"), translate("detail")),
+                        [(e.seq, e.when, e.action_text, e.reference, e.request or "—",
+                          e.detail_text) for e in vault.audit_trail()], mono=(3,))
 
 
 # -- what an observer learns -----------------------------------------------------------------------
@@ -106,9 +127,12 @@ class LinkabilityView(w.VBox):
         else:
             self.seed, self.customers, self.orders = histories, customers, orders
             self.histories = {}
-        self.habit = w.ToggleButtons(options=list(HABIT_LABELS), description="customers use")
-        self.habits = w.Checkbox(value=True, description="observer also matches time of day "
-                                 "and amount", indent=False)
+        self.habit_of = habit_labels()
+        self.habit = w.ToggleButtons(options=list(self.habit_of),
+                                     description=translate("customers use"))
+        self.habits = w.Checkbox(value=True, description=translate("observer also matches time "
+                                                                   "of day and amount"),
+                                 indent=False)
         self.summary, self.profiles = w.HTML(), w.HTML()
         self.habit.observe(lambda _c: self.refresh(), names="value")
         self.habits.observe(lambda _c: self.refresh(), names="value")
@@ -128,7 +152,7 @@ class LinkabilityView(w.VBox):
         return self.histories[habit]
 
     def refresh(self) -> None:
-        history = self.history(HABIT_LABELS[self.habit.value])
+        history = self.history(self.habit_of[self.habit.value])
         minutes = HABIT_MINUTES if self.habits.value else None
         self.report = linkability_of(history, habit_minutes=minutes)
         self.summary.value = linkability_summary(self.report)
@@ -145,10 +169,10 @@ class DisclosureView(w.VBox):
     def __init__(self, commitment: AttributeCommitment, root_on_chain: bytes,
                  reveal: str | None = None):
         self.commitment, self.root = commitment, root_on_chain
-        self.attribute = w.Dropdown(options=commitment.names, description="reveal",
+        self.attribute = w.Dropdown(options=commitment.names, description=translate("reveal"),
                                     value=reveal or commitment.names[0])
-        self.value = w.Text(description="value sent")
-        self.check_button = w.Button(description="Courier checks", icon="check")
+        self.value = w.Text(description=translate("value sent"))
+        self.check_button = w.Button(description=translate("Courier checks"), icon="check")
         self.sent, self.verdict = w.HTML(), w.HTML()
         self.attribute.observe(lambda _c: self.choose(), names="value")
         self.check_button.on_click(lambda _b: self.check())
@@ -169,12 +193,17 @@ class DisclosureView(w.VBox):
                              value=self.value.value)
         ok = verify_disclosure(disclosure, self.root)
         proof = disclosure.proof
-        message = (f"{disclosure.name} = {disclosure.value}: proven against the root on the "
-                   f"chain with {len(proof.siblings)} hashes; the other {proof.size - 1} "
-                   "attributes stay hidden." if ok else
-                   f"{disclosure.name} = {disclosure.value} is not what the customer committed "
-                   "to: the proof does not lead to the root on the chain.")
-        self.verdict.value = render.banner(ok, message, good="proven", bad="not proven")
+        if ok:
+            message = say("{name} = {value}: proven against the root on the chain with {count} "
+                          "hashes; the other {others} attributes stay hidden.",
+                          name=disclosure.name, value=disclosure.value,
+                          count=len(proof.siblings), others=proof.size - 1)
+        else:
+            message = say("{name} = {value} is not what the customer committed to: the proof "
+                          "does not lead to the root on the chain.", name=disclosure.name,
+                          value=disclosure.value)
+        self.verdict.value = render.banner(ok, message, good=translate("proven"),
+                                           bad=translate("not proven"))
         return ok
 
 
@@ -187,11 +216,11 @@ class ErasureRequestView(w.VBox):
 
     def __init__(self, vault: PersonalDataVault, chain: Blockchain):
         self.vault, self.chain = vault, chain
-        self.customer = w.Combobox(options=vault.customers(), description="customer",
-                                   ensure_option=False, placeholder="customer id")
-        self.request = w.Text(value="REQ-1", description="request")
-        self.export_button = w.Button(description="Export (access)", icon="download")
-        self.erase_button = w.Button(description="Erase (forget)", icon="trash",
+        self.customer = w.Combobox(options=vault.customers(), description=translate("customer"),
+                                   ensure_option=False, placeholder=translate("customer id"))
+        self.request = w.Text(value="REQ-1", description=translate("request"))
+        self.export_button = w.Button(description=translate("Export (access)"), icon="download")
+        self.erase_button = w.Button(description=translate("Erase (forget)"), icon="trash",
                                      button_style="danger")
         self.result, self.chain_status, self.audit = w.HTML(), w.HTML(), w.HTML()
         self.export_button.on_click(lambda _b: self.export())
@@ -209,10 +238,10 @@ class ErasureRequestView(w.VBox):
             self.result.value = render.banner(False, str(error))
             return None
         rows = list(data["attributes"].items())
-        self.result.value = (render.banner(True, f"copy of everything kept about "
-                                           f"{data['customer']} ({data['kept in']}):",
-                                           good="exported")
-                             + render.table(("attribute", "value"), rows))
+        kept = say("copy of everything kept about {customer} ({place}):",
+                   customer=data["customer"], place=data["kept in"])
+        self.result.value = (render.banner(True, kept, good=translate("exported"))
+                             + render.table((translate("attribute"), translate("value")), rows))
         self.refresh()
         return data
 
@@ -222,7 +251,7 @@ class ErasureRequestView(w.VBox):
         except ValidationError as error:
             self.result.value = render.banner(False, str(error))
             return False
-        self.result.value = render.banner(True, str(receipt), good="erased")
+        self.result.value = render.banner(True, str(receipt), good=translate("erased"))
         self.customer.options = self.vault.customers()
         self.refresh()
         return True
@@ -231,8 +260,9 @@ class ErasureRequestView(w.VBox):
         try:
             checked = self.chain.revalidate()
             self.chain_status.value = render.banner(
-                True, f"the chain still validates: all {checked} blocks re-checked, every "
-                      "signature included.", good="chain valid")
+                True, say("the chain still validates: all {count} blocks re-checked, every "
+                          "signature included.", count=checked), good=translate("chain valid"))
         except ValidationError as error:
-            self.chain_status.value = render.banner(False, str(error), bad="chain invalid")
-        self.audit.value = render.panel("Audit trail", audit_table(self.vault))
+            self.chain_status.value = render.banner(False, str(error),
+                                                    bad=translate("chain invalid"))
+        self.audit.value = render.panel(translate("Audit trail"), audit_table(self.vault))

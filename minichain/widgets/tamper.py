@@ -17,6 +17,7 @@ from dataclasses import dataclass, replace
 from minichain.block import Block, transactions_root
 from minichain.chain import Blockchain
 from minichain.consensus.proof_of_work import bits_to_target, mine
+from minichain.language import say, translate
 
 __all__ = ["BlockStatus", "TamperableChain"]
 
@@ -83,14 +84,16 @@ class TamperableChain:
         if height > 0 and int.from_bytes(block.hash, "big") > \
                 bits_to_target(block.header.difficulty):
             if block.parent_hash != self.original[height].parent_hash:
-                reasons.append(f"block {height - 1}'s hash changed, and this block records it "
-                               "as its previous block, so this block's hash changed too")
+                reasons.append(say("block {parent}'s hash changed, and this block records it "
+                                   "as its previous block, so this block's hash changed too",
+                                   parent=height - 1))
             if block.transactions != self.original[height].transactions:
-                reasons.append("its orders were changed, so its Merkle root and hash changed")
-            reasons.append("its hash is now above the target: the proof of work no longer "
-                           "fits this block; it must be sealed (mined) again")
+                reasons.append(translate("its orders were changed, so its Merkle root and hash "
+                                         "changed"))
+            reasons.append(translate("its hash is now above the target: the proof of work no "
+                                     "longer fits this block; it must be sealed (mined) again"))
         if height == 0 and block.hash != self.original[0].hash:
-            reasons.append("the genesis block everyone agreed on has changed")
+            reasons.append(translate("the genesis block everyone agreed on has changed"))
         return BlockStatus(height, not reasons, tuple(reasons))
 
     def statuses(self) -> list[BlockStatus]:

@@ -49,6 +49,14 @@ LAB_SETTINGS = {
     "@jupyterlab/notebook-extension/tracker.jupyterlab-settings": {"windowingMode": "none"},
 }
 
+# The notebook in front has a kernel and it is idle (read from the app, in any language).
+KERNEL_IS_IDLE = """() => {
+    const panel = window.jupyterapp && window.jupyterapp.shell.currentWidget;
+    const kernel = panel && panel.sessionContext && panel.sessionContext.session
+        && panel.sessionContext.session.kernel;
+    return !!kernel && kernel.status === 'idle';
+}"""
+
 # Seconds. Generous, because a fresh CI machine is slower than this one on its first start.
 SERVER_START = 90
 KERNEL_IDLE = 90
@@ -70,11 +78,17 @@ def widget_outputs_saved(notebook: Path) -> int:
 
 
 class LabServer:
-    """One JupyterLab server over a temporary copy of `lessons`, stopped by `stop()`."""
+    """One JupyterLab server over a temporary copy of `lessons`, stopped by `stop()`.
 
-    def __init__(self, lessons: Path, jupyter: Path | None = None):
+    With `language="zh_CN"` it is started the way `make lab-zh` starts it, through
+    `minichain lab --lang zh_CN` (JupyterLab's interface in Chinese, the kernels told so), and
+    the copy keeps its folder's name (zh_CN), by which a lesson's first cell picks its language.
+    The page is then driven by JupyterLab's command ids, not by menu text."""
+
+    def __init__(self, lessons: Path, jupyter: Path | None = None, language: str = "en"):
+        self.language = language
         self.home = Path(tempfile.mkdtemp(prefix="minichain-browser-"))
-        self.root = self.home / "lessons"
+        self.root = self.home / lessons.name
         shutil.copytree(lessons, self.root, ignore=shutil.ignore_patterns(
             "conftest.py", "__pycache__", ".ipynb_checkpoints"))
         settings = self.home / "settings"
@@ -109,13 +123,19 @@ class LabServer:
             raise
 
     def _start(self, jupyter: Path) -> None:
-        command = [str(jupyter), "lab", "--no-browser", "--ip=127.0.0.1", f"--port={self.port}",
+        options = ["--no-browser", "--ip=127.0.0.1", f"--port={self.port}",
                    "--ServerApp.port_retries=0", f"--ServerApp.token={self.token}",
                    "--allow-root", f"--ServerApp.root_dir={self.root}",
                    "--ServerApp.open_browser=False", "--LabApp.news_url=None",
                    "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"]
-        # `jupyter lab` execs jupyter-lab in place, so this PID is the server's own. Its own
-        # session: a Ctrl-C meant for pytest does not reach it half-way through a test.
+        if self.language == "en":
+            command = [str(jupyter), "lab", *options]
+        else:  # `jupyter lab` is run by `minichain lab`, which waits for it in the same session
+            command = [str(jupyter.with_name("minichain")), "lab", "--lang", self.language,
+                       str(self.root), "--", "--LabApp.expose_app_in_browser=True", *options]
+        # `jupyter lab` execs jupyter-lab in place, so this PID is the server's own (or
+        # `minichain lab`'s, which passes signals on). Its own session: a Ctrl-C meant for
+        # pytest does not reach it half-way through a test.
         self.process = subprocess.Popen(command, env=self.env, cwd=self.root, stdout=self._log,
                                         stderr=subprocess.STDOUT, start_new_session=True)
 
@@ -211,6 +231,10 @@ class LessonPage:
         self.page.goto(self.server.lesson_url(self.name, workspace))
         self.wait_for_idle_kernel()
 
+    def command(self, command_id: str) -> None:
+        """Run one of JupyterLab's commands by its id (the same in every interface language)."""
+        self.page.evaluate("id => window.jupyterapp.commands.execute(id)", command_id)
+
     def menu(self, menu: str, item: str) -> None:
         self.page.locator(".lm-MenuBar-item", has_text=re.compile(rf"^{menu}$")).click()
         self.page.get_by_role("menuitem", name=item, exact=True).click()
@@ -223,31 +247,42 @@ class LessonPage:
                 pass
 
     def wait_for_idle_kernel(self, timeout: float = KERNEL_IDLE) -> None:
-        self.page.locator(".jp-StatusBar-Item", has_text="| Idle").first.wait_for(
-            timeout=timeout * 1000)
+        if self.server.language == "en":
+            self.page.locator(".jp-StatusBar-Item", has_text="| Idle").first.wait_for(
+                timeout=timeout * 1000)
+        else:
+            self.page.wait_for_function(KERNEL_IS_IDLE, timeout=timeout * 1000, polling=250)
 
     def run_all(self) -> None:
         """Clear the saved outputs (so whatever shows next comes from this kernel), then run
         every cell through the Run menu and wait for the last one to finish."""
         self.dismiss_toasts()
-        self.menu("Edit", "Clear Outputs of All Cells")
+        english = self.server.language == "en"
+        if english:
+            self.menu("Edit", "Clear Outputs of All Cells")
+        else:
+            self.command("notebook:clear-all-cell-outputs")
         self.page.wait_for_function(
             """() => [...document.querySelectorAll('.jp-CodeCell .jp-InputPrompt')]
                      .every(p => p.textContent.trim() === '[ ]:')""")
-        self.menu("Run", "Run All Cells")
+        if english:
+            self.menu("Run", "Run All Cells")
+        else:
+            self.command("notebook:run-all-cells")
         # Finished: no cell waiting ("[*]"), the kernel idle, and either every code cell
         # numbered or an error shown (JupyterLab stops a Run All at the first error).
         self.page.wait_for_function(
             """() => {
                 const prompts = [...document.querySelectorAll('.jp-CodeCell .jp-InputPrompt')]
                     .map(p => p.textContent.trim());
-                const idle = [...document.querySelectorAll('.jp-StatusBar-Item')]
+                const idle = window.jupyterapp ? (%s)() :
+                    [...document.querySelectorAll('.jp-StatusBar-Item')]
                     .some(s => s.textContent.includes('| Idle'));
                 const error = document.querySelector(
                     '.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]');
                 return idle && !prompts.includes('[*]:')
                     && (error !== null || prompts.every(p => /^\\[\\d+\\]:$/.test(p)));
-            }""", timeout=RUN_ALL * 1000, polling=250)
+            }""" % KERNEL_IS_IDLE, timeout=RUN_ALL * 1000, polling=250)
         self.dismiss_toasts()
 
     # -- what the page shows ---------------------------------------------------------------------

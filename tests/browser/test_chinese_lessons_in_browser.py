@@ -1,0 +1,126 @@
+"""The Chinese edition as a Chinese trainee sees it: `make lab-zh`'s JupyterLab (its interface in
+Chinese, started through `minichain lab --lang zh_CN`), every lesson of lessons/zh_CN run, every
+widget drawn, and the lesson's main widget used by hand with its Chinese labels.
+
+The page is driven by JupyterLab's command ids (notebook:run-all-cells), not by menu text. The
+interactions are the English edition's (`lesson_interactions.INTERACTIONS`) read through the
+package's own catalog: a button "Pay" is clicked as translate("Pay"), a row of "customer" is found
+as person("customer"); a check for a text the catalog has as a whole message looks for its
+translation, and a check for a piece of a longer sentence (which has no translation of its own)
+is replaced by checks that do not depend on words (the CSS hooks, counts, numbers), plus a check
+that the widget's text is Chinese. Screenshots go to test-artifacts/browser/zh_CN/<lesson>/.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from jupyterlab_driver import LabServer, LessonPage, widget_outputs_saved
+from lesson_interactions import (INTERACTIONS, Choose, Click, Interaction, See, SeeDisabled, Tick,
+                                 Type)
+from test_lessons_in_browser import play
+
+from minichain.language import person, set_language, translate
+from minichain.names import CAST
+
+CHINESE = Path(__file__).resolve().parent.parent.parent / "lessons" / "zh_CN"
+LESSONS = sorted(CHINESE.glob("[0-9][0-9]-*.ipynb"))
+CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+@pytest.fixture(scope="module")
+def lab_zh(chromium):
+    server = LabServer(CHINESE, jupyter=Path(sys.executable).with_name("jupyter"),
+                       language="zh_CN")
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def chinese_artifacts(artifacts, request) -> Path:
+    path = artifacts / "zh_CN" / Path(request.node.callspec.params["lesson"]).stem
+    path.mkdir(parents=True, exist_ok=True)
+    for old in path.glob("*.png"):
+        old.unlink()
+    return path
+
+
+def _names_in(selector: str | None) -> str | None:
+    """A CSS hook that names a person (a balances row) names them in Chinese."""
+    if selector is None:
+        return None
+    return re.sub(r'text-is\("([^"]+)"\)',
+                  lambda m: f'text-is("{person(m.group(1)) if m.group(1) in CAST else m.group(1)}")',
+                  selector)
+
+
+def in_chinese(interaction: Interaction) -> Interaction:
+    """The interaction as a Chinese trainee plays it (call with the language set to zh_CN)."""
+    steps = []
+    for step in interaction.steps:
+        if isinstance(step, (Type, Tick)):
+            step = replace(step, label=translate(step.label))
+        elif isinstance(step, Choose):
+            option = person(step.option) if step.option in CAST else translate(step.option)
+            step = replace(step, label=translate(step.label), option=option)
+        elif isinstance(step, (Click, SeeDisabled)):
+            step = replace(step, button=translate(step.button))
+        elif isinstance(step, See):
+            text = step.text
+            if isinstance(text, str) and translate(text) != text:
+                text = translate(text)
+            elif isinstance(text, str) and text in CAST:
+                text = person(text)
+            elif not (isinstance(text, str) and re.fullmatch(r"[\d,.\s]+", text)):
+                continue  # a piece of a sentence: the word-free checks around it stay
+            step = See(text, within=_names_in(step.within))
+        steps.append(step)
+    return replace(interaction, steps=tuple(steps))
+
+
+@pytest.mark.parametrize("lesson", [p.name for p in LESSONS], ids=lambda n: Path(n).stem)
+def test_a_chinese_trainee_runs_the_lesson_and_uses_its_widget(lesson, lab_zh, browser,
+                                                              chinese_artifacts):
+    page = LessonPage(browser, lab_zh, lesson, artifacts=chinese_artifacts)
+    try:
+        page.open()
+        menus = page.page.locator(".lm-MenuBar-item").all_inner_texts()
+        assert "文件" in menus and "运行" in menus, f"the interface is not Chinese: {menus}"
+        page.run_all()
+        report = page.report()
+        page.screenshot("after-run-all")
+        widgets = page.top_level_widgets()
+        for index in range(report.widgets):
+            page.screenshot(f"widget-{index + 1}", widgets.nth(index))
+
+        assert not report.errors, f"{lesson} shows an error after Run All:\n" + \
+            "\n---\n".join(report.errors)
+        not_run = [i + 1 for i, p in enumerate(report.prompts)
+                   if not re.fullmatch(r"\[\d+\]:", p)]
+        assert not not_run, f"{lesson}: code cells {not_run} did not run: {report.prompts}"
+        assert not report.widget_problems, f"{lesson}: " + "; ".join(report.widget_problems)
+        assert report.widgets == widget_outputs_saved(CHINESE / lesson)
+        for index in range(report.widgets):
+            text = widgets.nth(index).inner_text()
+            assert CJK.search(text), f"{lesson}: widget {index + 1} shows no Chinese: {text!r}"
+        assert not page.console, f"{lesson}: JavaScript errors on the page: {page.console}"
+
+        set_language("zh_CN")
+        chinese = [in_chinese(i) for i in INTERACTIONS.get(Path(lesson).stem, ())]
+        set_language("en")
+        for interaction in chinese:
+            play(page, interaction)
+    finally:
+        page.close()
+
+
+def test_every_english_lesson_has_its_chinese_edition():
+    english = {p.name for p in CHINESE.parent.glob("[0-9][0-9]-*.ipynb")}
+    assert english == {p.name for p in LESSONS}
