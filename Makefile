@@ -4,7 +4,7 @@
 #                (the package's tests; every lesson re-run and compared cell by cell, strict nbval;
 #                and every lesson run and used in JupyterLab in Chromium, tests/browser/), then
 #                the package's tests and the lessons once more with the pure-Python signature
-#                backend (MINICHAIN_CRYPTO=ecdsa: what the browser edition runs). It
+#                backend (MINICHAIN_CRYPTO=ecdsa: where libsecp256k1 cannot be installed). It
 #                installs Chromium with apt first where it can (as root, or through password-less
 #                sudo); where it cannot, the browser tests are skipped with the reason, or fail
 #                when MINICHAIN_BROWSER_TESTS=require, as CI sets.

@@ -125,17 +125,17 @@ class LabServer:
     def _start(self, jupyter: Path) -> None:
         options = ["--no-browser", "--ip=127.0.0.1", f"--port={self.port}",
                    "--ServerApp.port_retries=0", f"--ServerApp.token={self.token}",
-                   "--allow-root", f"--ServerApp.root_dir={self.root}",
+                   "--allow-root",
                    "--ServerApp.open_browser=False", "--LabApp.news_url=None",
                    "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"]
         if self.language == "en":
-            command = [str(jupyter), "lab", *options]
-        else:  # `jupyter lab` is run by `minichain lab`, which waits for it in the same session
+            command = [str(jupyter), "lab", f"--ServerApp.root_dir={self.root}", *options]
+        else:  # as `make lab-zh` does; `minichain lab` execs JupyterLab in its own place
             command = [str(jupyter.with_name("minichain")), "lab", "--lang", self.language,
                        str(self.root), "--", "--LabApp.expose_app_in_browser=True", *options]
-        # `jupyter lab` execs jupyter-lab in place, so this PID is the server's own (or
-        # `minichain lab`'s, which passes signals on). Its own session: a Ctrl-C meant for
-        # pytest does not reach it half-way through a test.
+        # `jupyter lab` (and `minichain lab`) exec jupyter-lab in place, so this PID is the
+        # server's own. Its own session: a Ctrl-C meant for pytest does not reach it half-way
+        # through a test.
         self.process = subprocess.Popen(command, env=self.env, cwd=self.root, stdout=self._log,
                                         stderr=subprocess.STDOUT, start_new_session=True)
 

@@ -14,6 +14,7 @@ that the widget's text is Chinese. Screenshots go to test-artifacts/browser/zh_C
 from __future__ import annotations
 
 import re
+import string
 import sys
 from dataclasses import replace
 from pathlib import Path
@@ -27,6 +28,9 @@ from test_lessons_in_browser import play
 
 from minichain.language import person, set_language, translate
 from minichain.names import CAST
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent.parent / "tools"))
+import translate_package  # noqa: E402
 
 CHINESE = Path(__file__).resolve().parent.parent.parent / "lessons" / "zh_CN"
 LESSONS = sorted(CHINESE.glob("[0-9][0-9]-*.ipynb"))
@@ -52,6 +56,49 @@ def chinese_artifacts(artifacts, request) -> Path:
     return path
 
 
+def _patterns() -> list[tuple[re.Pattern, str]]:
+    """Every message of the package as a pattern of its English (fields as wildcards), with its
+    Chinese (fields without their format specs: the values arrive formatted)."""
+    found = []
+    for catalog in translate_package.catalogs(translate_package.ROOT).values():
+        for message in catalog:
+            if not message.id or not isinstance(message.id, str) or not message.string:
+                continue
+            pattern, seen, words = "", set(), ""
+            for literal, field, _, _ in string.Formatter().parse(message.id):
+                pattern += re.escape(literal)
+                words += literal
+                if field is not None:
+                    name = re.sub(r"\W", "_", field)
+                    pattern += f"(?P={name})" if name in seen else f"(?P<{name}>.+?)"
+                    seen.add(name)
+            chinese = re.sub(r"\{([^{}:!]+)[^{}]*\}",
+                             lambda m: "{" + re.sub(r"\W", "_", m.group(1)) + "}", message.string)
+            if re.search(r"[A-Za-z]{2,}", words):  # not a bare "{what}. " or "{x} ({y})"
+                found.append((len(words), re.compile(pattern + r"\Z", re.S), chinese))
+    return [(pattern, chinese) for _, pattern, chinese in sorted(found, key=lambda f: -f[0])]
+
+
+PATTERNS = _patterns()
+
+
+def chinese_of(english: str) -> str | None:
+    """The Chinese the package shows where the English edition shows `english` (a whole
+    message, its values filled in), or None when `english` is no whole message."""
+    if english in CAST:
+        return person(english)
+    for pattern, chinese in PATTERNS:
+        match = pattern.match(english)
+        if match:
+            values = {name: chinese_of(value) or value
+                      for name, value in match.groupdict().items()}
+            try:
+                return chinese.format(**values)
+            except (KeyError, IndexError, ValueError):
+                continue
+    return None
+
+
 def _names_in(selector: str | None) -> str | None:
     """A CSS hook that names a person (a balances row) names them in Chinese."""
     if selector is None:
@@ -66,18 +113,16 @@ def in_chinese(interaction: Interaction) -> Interaction:
     steps = []
     for step in interaction.steps:
         if isinstance(step, (Type, Tick)):
-            step = replace(step, label=translate(step.label))
+            step = replace(step, label=chinese_of(step.label) or translate(step.label))
         elif isinstance(step, Choose):
-            option = person(step.option) if step.option in CAST else translate(step.option)
-            step = replace(step, label=translate(step.label), option=option)
+            step = replace(step, label=chinese_of(step.label) or translate(step.label),
+                           option=chinese_of(step.option) or step.option)
         elif isinstance(step, (Click, SeeDisabled)):
-            step = replace(step, button=translate(step.button))
+            step = replace(step, button=chinese_of(step.button) or translate(step.button))
         elif isinstance(step, See):
             text = step.text
-            if isinstance(text, str) and translate(text) != text:
-                text = translate(text)
-            elif isinstance(text, str) and text in CAST:
-                text = person(text)
+            if isinstance(text, str) and chinese_of(text) is not None:
+                text = chinese_of(text)
             elif not (isinstance(text, str) and re.fullmatch(r"[\d,.\s]+", text)):
                 continue  # a piece of a sentence: the word-free checks around it stay
             step = See(text, within=_names_in(step.within))
