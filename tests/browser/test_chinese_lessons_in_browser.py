@@ -8,7 +8,8 @@ package's own catalog: a button "Pay" is clicked as translate("Pay"), a row of "
 as person("customer"); a check for a text the catalog has as a whole message looks for its
 translation, and a check for a piece of a longer sentence (which has no translation of its own)
 is replaced by checks that do not depend on words (the CSS hooks, counts, numbers), plus a check
-that the widget's text is Chinese. Screenshots go to test-artifacts/browser/zh_CN/<lesson>/.
+that the widget's text is Chinese; a control whose label is no whole message of the catalog (the
+pilot checklist's long items) ends the replay of its interaction there. Screenshots go to test-artifacts/browser/zh_CN/<lesson>/.
 """
 
 from __future__ import annotations
@@ -89,29 +90,39 @@ def chinese_of(english: str) -> str | None:
         return person(english)
     for pattern, chinese in PATTERNS:
         match = pattern.match(english)
-        if match:
-            values = {name: chinese_of(value) or value
-                      for name, value in match.groupdict().items()}
-            try:
-                return chinese.format(**values)
-            except (KeyError, IndexError, ValueError):
-                continue
+        if match is None:
+            continue
+        values = {}
+        for name, value in match.groupdict().items():
+            # a value is a number, a hash, or itself a whole message; else this pattern only
+            # matched a piece of a sentence ("Ready to mine" taken for a value)
+            values[name] = value if re.fullmatch(r"[\d,.%+\-\s]+|[0-9a-f…]+", value) \
+                else chinese_of(value)
+        if None in values.values():
+            continue
+        try:
+            return chinese.format(**values)
+        except (KeyError, IndexError, ValueError):
+            continue
     return None
 
 
 def _names_in(selector: str | None) -> str | None:
-    """A CSS hook that names a person (a balances row) names them in Chinese."""
+    """A CSS hook that names a row by its text (a person, a label) names it in Chinese."""
     if selector is None:
         return None
     return re.sub(r'text-is\("([^"]+)"\)',
-                  lambda m: f'text-is("{person(m.group(1)) if m.group(1) in CAST else m.group(1)}")',
-                  selector)
+                  lambda m: f'text-is("{chinese_of(m.group(1)) or m.group(1)}")', selector)
 
 
 def in_chinese(interaction: Interaction) -> Interaction:
     """The interaction as a Chinese trainee plays it (call with the language set to zh_CN)."""
     steps = []
     for step in interaction.steps:
+        label = getattr(step, "label", None) or getattr(step, "button", None)
+        if isinstance(step, (Type, Tick, Choose, Click, SeeDisabled)) and \
+                chinese_of(label) is None and translate(label) == label:
+            break  # a label made of pieces: the steps after it depend on it, so they stop here
         if isinstance(step, (Type, Tick)):
             step = replace(step, label=chinese_of(step.label) or translate(step.label))
         elif isinstance(step, Choose):
@@ -121,10 +132,10 @@ def in_chinese(interaction: Interaction) -> Interaction:
             step = replace(step, button=chinese_of(step.button) or translate(step.button))
         elif isinstance(step, See):
             text = step.text
-            if isinstance(text, str) and chinese_of(text) is not None:
-                text = chinese_of(text)
+            if isinstance(text, str) and (text in CAST or translate(text) != text):
+                text = chinese_of(text)  # a whole message without values, or a name
             elif not (isinstance(text, str) and re.fullmatch(r"[\d,.\s]+", text)):
-                continue  # a piece of a sentence: the word-free checks around it stay
+                continue  # a sentence or a piece of one: the word-free checks around it stay
             step = See(text, within=_names_in(step.within))
         steps.append(step)
     return replace(interaction, steps=tuple(steps))
