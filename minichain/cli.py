@@ -49,7 +49,8 @@ from minichain.clock import date_text
 from minichain.consensus.poa import ProofOfAuthority
 from minichain.contracts import ContractClient, ContractRuntime
 from minichain.errors import short
-from minichain.language import LANGUAGES, person, say, translate, translate_in
+from minichain.language import (LANGUAGES, language_of_folder, person, say, speaking, translate,
+                                translate_in)
 from minichain.params import ChainParams
 from minichain.transaction import Transaction
 from minichain.wallet import Wallet
@@ -555,18 +556,20 @@ def _grade(args: argparse.Namespace, out: TextIO) -> int:
         raise _Failure(say("there is no folder {parent} to put {name} in.",
                            parent=folder.parent, name=folder.name))
     limits = KernelLimits(cell_timeout=args.timeout, memory_mb=args.memory_mb)
-    started = time.monotonic()
-    with ProgressBar(say("grading {count} submissions", count=len(submissions))) as bar:
-        results = grade(args.source, submissions, folder, jobs=args.jobs, limits=limits,
-                        progress=bar)
-    seconds = time.monotonic() - started
-    _class_table(results, [q.name for q in exercise.questions], out)
-    problems = sum(1 for r in results if r.status != "ok")
-    print(file=out)
-    print(say("Graded {count} submissions in {seconds:.0f} s (-j {jobs}); {problems} with "
-              "problems (named in their feedback).", count=len(results), seconds=seconds,
-              jobs=args.jobs, problems=problems), file=out)
-    _where(folder, sum(r.to_read for r in results), out)
+    # a Chinese exercise (its source in exercises/zh_CN/source) is graded, and fed back, in Chinese
+    with speaking(language_of_folder(Path(args.source).parent)):
+        started = time.monotonic()
+        with ProgressBar(say("grading {count} submissions", count=len(submissions))) as bar:
+            results = grade(args.source, submissions, folder, jobs=args.jobs, limits=limits,
+                            progress=bar)
+        seconds = time.monotonic() - started
+        _class_table(results, [q.name for q in exercise.questions], out)
+        problems = sum(1 for r in results if r.status != "ok")
+        print(file=out)
+        print(say("Graded {count} submissions in {seconds:.0f} s (-j {jobs}); {problems} with "
+                  "problems (named in their feedback).", count=len(results), seconds=seconds,
+                  jobs=args.jobs, problems=problems), file=out)
+        _where(folder, sum(r.to_read for r in results), out)
     return EXIT_OK
 
 

@@ -11,29 +11,35 @@ A message keeps its values as named fields, never as pieces of a sentence:
 
 so the translation can put them where Chinese grammar wants them. A message missing from the
 catalog is shown in English. The people of the lessons are named in the reader's language too
-(`person("customer")` is 顾客 in Chinese); nothing hashed or signed depends on a name.
+(`person("customer")` is 顾客 in Chinese); nothing hashed or signed depends on a name. What an
+exercise's Check cells say (`why=`, `hints=` …) is code written by its author, the same in both
+editions, and is looked up at run time in a second catalog, `exercises.mo` (`exercise_text`).
 
 The language is chosen, first to last, by `set_language("zh_CN")`, by the environment variable
 `MINICHAIN_LANG`, or by the locale (LC_ALL, LC_MESSAGES, LANG); else English. A lesson pins its
 language in its first cell with `set_language(folder=".")`: Chinese for a notebook in a folder
-named `zh_CN` (lessons/zh_CN, exercises/zh_CN), else `MINICHAIN_LANG` or English, never the
-locale, so a lesson's outputs are the same on every machine.
+named `zh_CN` or inside one (lessons/zh_CN, exercises/zh_CN), else `MINICHAIN_LANG` or English,
+never the locale, so a lesson's outputs are the same on every machine. `minichain grade` grades
+an exercise in its source's language the same way (`speaking`).
 """
 
 from __future__ import annotations
 
 import gettext
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
 
-__all__ = ["LANGUAGES", "current_language", "person", "say", "say_n", "set_language",
-           "translate", "translate_in"]
+__all__ = ["LANGUAGES", "current_language", "exercise_text", "language_of_folder", "person",
+           "say", "say_n", "set_language", "speaking", "translate", "translate_in"]
 
 LANGUAGES = ("en", "zh_CN")
 DOMAIN = "minichain"
 LOCALE_DIR = Path(__file__).resolve().parent / "locale"
 PERSON = "person"  # the msgctxt of the cast's names
+EXERCISES = "exercises"  # the domain of the texts exercises' Check cells say
 
 
 def _known(language: str | None) -> str | None:
@@ -49,10 +55,10 @@ def _known(language: str | None) -> str | None:
 
 
 @cache
-def _catalog(language: str) -> gettext.NullTranslations:
+def _catalog(language: str, domain: str = DOMAIN) -> gettext.NullTranslations:
     if language == "en":
         return gettext.NullTranslations()
-    return gettext.translation(DOMAIN, LOCALE_DIR, languages=[language], fallback=True)
+    return gettext.translation(domain, LOCALE_DIR, languages=[language], fallback=True)
 
 
 def _from_environment(*, locale: bool = True) -> str:
@@ -81,11 +87,37 @@ def set_language(language: str | None = None, *, folder: str | os.PathLike | Non
         if chosen is None:
             raise ValueError(f"the kit speaks {' and '.join(LANGUAGES)}, not {language!r}")
     elif folder is not None:
-        chosen = _known(Path(folder).resolve().name) or _from_environment(locale=False)
+        chosen = language_of_folder(folder)
     else:
         chosen = _from_environment()
     _in_use = chosen
     return chosen
+
+
+def language_of_folder(folder: str | os.PathLike) -> str:
+    """The language a notebook in `folder` speaks: 'zh_CN' for a folder named zh_CN or inside
+    one (lessons/zh_CN, exercises/zh_CN/source), else MINICHAIN_LANG's, else English (never the
+    locale's)."""
+    path = Path(folder).resolve()
+    return next((language for part in (path, *path.parents)
+                 if (language := _known(part.name)) and language != "en"),
+                _from_environment(locale=False))
+
+
+@contextmanager
+def speaking(language: str) -> Iterator[str]:
+    """Speak `language` inside a `with` block, and tell the programs started meanwhile (a
+    grader's kernels) through MINICHAIN_LANG; then put both back."""
+    before, variable = current_language(), os.environ.get("MINICHAIN_LANG")
+    os.environ["MINICHAIN_LANG"] = set_language(language)
+    try:
+        yield language
+    finally:
+        set_language(before)
+        if variable is None:
+            os.environ.pop("MINICHAIN_LANG", None)
+        else:
+            os.environ["MINICHAIN_LANG"] = variable
 
 
 def current_language() -> str:
@@ -96,6 +128,13 @@ def current_language() -> str:
 def translate(message: str) -> str:
     """`message` in the language in use (itself when the catalog does not have it)."""
     return _catalog(_in_use).gettext(message)
+
+
+def exercise_text(text: str) -> str:
+    """A text an exercise's author wrote in a Check cell (why=, a mistake, a hint) in the
+    language in use: from the catalog of exercise texts (`exercises.mo`, made by
+    tools/translate_notebooks.py), itself when it has no translation."""
+    return _catalog(_in_use, EXERCISES).gettext(text)
 
 
 def translate_in(context: str, message: str) -> str:

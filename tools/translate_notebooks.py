@@ -37,10 +37,12 @@ its catalog's (run `build`); catalogs still being translated are summarised.
 from __future__ import annotations
 
 import argparse
+import ast
 import copy
 import hashlib
 import re
 import sys
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -64,32 +66,55 @@ METADATA = {
     "Content-Transfer-Encoding": "8bit",
 }
 FUZZY = "fuzzy"
+CHECKS_HEADER = f"""\
+{LANGUAGE} translation of what the Check cells of exercises/source/{{name}}.ipynb say (why=,
+mistakes=, hints=, rule() and of_type() texts): code, the same in both editions, said in the
+reader's language at run time. Written by tools/translate_notebooks.py extract."""
+
+
+# collection: (its English notebooks, its Chinese notebooks), under the project folder; the
+# catalogs are i18n/zh_CN/<collection>/
+COLLECTIONS = {"lessons": ("lessons", f"lessons/{LANGUAGE}"),
+               "exercises": ("exercises/source", f"exercises/{LANGUAGE}/source")}
 
 
 @dataclass(frozen=True)
 class Lesson:
-    """One English lesson and the places of its catalog and its Chinese notebook."""
+    """One English notebook (a lesson, or an exercise's source) and the places of its catalog
+    and its Chinese notebook."""
 
     english: Path
     catalog: Path
     chinese: Path
+    collection: str = "lessons"
 
     @property
     def name(self) -> str:
         return self.english.stem
 
+    @property
+    def checks_catalog(self) -> Path:
+        """An exercise's second catalog: the texts its Check cells say (why=, hints=, …)."""
+        return self.catalog.with_suffix(".checks.po")
+
     @classmethod
-    def under(cls, root: Path, name: str) -> Lesson:
-        return cls(english=root / "lessons" / f"{name}.ipynb",
-                   catalog=root / "i18n" / LANGUAGE / "lessons" / f"{name}.po",
-                   chinese=root / "lessons" / LANGUAGE / f"{name}.ipynb")
+    def under(cls, root: Path, name: str, collection: str = "lessons") -> Lesson:
+        english, chinese = COLLECTIONS[collection]
+        return cls(english=root / english / f"{name}.ipynb",
+                   catalog=root / "i18n" / LANGUAGE / collection / f"{name}.po",
+                   chinese=root / chinese / f"{name}.ipynb", collection=collection)
 
 
 def lessons(root: Path, names: list[str] | None = None) -> list[Lesson]:
-    """The lessons named (a name or a notebook's path), or every English lesson under `root`."""
+    """The notebooks named (a lesson's name, or a lesson's or an exercise source's path), or
+    every English lesson and exercise source under `root`."""
     if names:
-        return [Lesson.under(root, Path(name).stem) for name in names]
-    return [Lesson.under(root, path.stem) for path in sorted((root / "lessons").glob("*.ipynb"))]
+        return [Lesson.under(root, Path(name).stem,
+                             "exercises" if Path(name).parent.name == "source" else "lessons")
+                for name in names]
+    return [Lesson.under(root, path.stem, collection)
+            for collection, (english, _) in COLLECTIONS.items()
+            for path in sorted((root / english).glob("*.ipynb"))]
 
 
 def shown(path: Path) -> str:
@@ -163,14 +188,106 @@ def merge(nb: nbformat.NotebookNode, old: polib.POFile | None, name: str) -> pol
 
 
 def extract(lesson: Lesson) -> polib.POFile:
-    """Write (or update) the lesson's catalog from its English notebook; return the catalog."""
+    """Write (or update) the lesson's catalog from its English notebook (and an exercise's
+    catalog of check texts); return the catalog."""
     nb = nbformat.read(lesson.english, as_version=4)
     catalog = merge(nb, read_catalog(lesson.catalog), lesson.name)
-    text = str(catalog).rstrip("\n") + "\n"
-    if not lesson.catalog.exists() or lesson.catalog.read_text(encoding="utf-8") != text:
-        lesson.catalog.parent.mkdir(parents=True, exist_ok=True)
-        lesson.catalog.write_text(text, encoding="utf-8")
+    write_catalog(catalog, lesson.catalog)
+    if lesson.collection == "exercises":
+        write_catalog(merge_checks(nb, read_catalog(lesson.checks_catalog), lesson.name),
+                      lesson.checks_catalog)
     return catalog
+
+
+def write_catalog(catalog: polib.POFile, path: Path) -> None:
+    text = str(catalog).rstrip("\n") + "\n"
+    if not path.exists() or path.read_text(encoding="utf-8") != text:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+
+
+# --- what an exercise's Check cells say ---------------------------------------------------------
+
+def check_texts(nb: nbformat.NotebookNode) -> list[tuple[str, str]]:
+    """(text, cell id) for every text an exercise's code says to the trainee, once each: the
+    why=, the explanations of mistakes= and each of hints= of right_answer (and check's
+    right=), the message of rule() and the words of of_type() (minichain.grading). They are
+    code, the same in both editions, and are said in the reader's language at run time."""
+    found: dict[str, str] = {}
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        try:
+            tree = ast.parse(cell.source)
+        except SyntaxError:
+            continue
+        for call in (node for node in ast.walk(tree) if isinstance(node, ast.Call)):
+            texts: list[ast.AST] = []
+            for keyword in call.keywords:
+                if keyword.arg in ("why", "right"):
+                    texts.append(keyword.value)
+                elif keyword.arg == "hints" and isinstance(keyword.value, (ast.Tuple, ast.List)):
+                    texts += keyword.value.elts
+                elif keyword.arg == "mistakes" and isinstance(keyword.value, ast.Dict):
+                    texts += keyword.value.values
+            name = getattr(call.func, "id", None) or getattr(call.func, "attr", None)
+            if name in ("rule", "of_type") and len(call.args) >= 2:
+                texts.append(call.args[1])
+            for text in texts:
+                if isinstance(text, ast.Constant) and isinstance(text.value, str) and text.value:
+                    found.setdefault(text.value, cell.id)
+    return list(found.items())
+
+
+def merge_checks(nb: nbformat.NotebookNode, old: polib.POFile | None, name: str
+                 ) -> polib.POFile:
+    """The catalog of an exercise's check texts: a translation is kept while its English text
+    is said; one no longer said is kept as obsolete."""
+    known = {entry.msgid: entry for entry in old or [] if entry.msgstr}
+    catalog = polib.POFile(wrapwidth=0)
+    catalog.header = CHECKS_HEADER.format(name=name)
+    catalog.metadata = dict(METADATA)
+    texts = check_texts(nb)
+    for text, cell_id in texts:
+        entry = polib.POEntry(msgid=text, comment=f"said by cell {cell_id}")
+        if text in known:
+            entry.msgstr = known[text].msgstr
+        catalog.append(entry)
+    said = {text for text, _ in texts}
+    for entry in known.values():
+        if entry.msgid not in said:
+            catalog.append(polib.POEntry(msgid=entry.msgid, msgstr=entry.msgstr, obsolete=True))
+    return catalog
+
+
+def untranslated_checks(lesson: Lesson, nb: nbformat.NotebookNode) -> list[str]:
+    """'check text missing: …' for every check text of an exercise not translated yet."""
+    if lesson.collection != "exercises":
+        return []
+    done = {e.msgid for e in read_catalog(lesson.checks_catalog) or []
+            if e.msgstr and not e.obsolete}
+    return [f"check text missing: {text[:50]!r}" for text, _ in check_texts(nb)
+            if text not in done]
+
+
+def compiled_checks(root: Path) -> bytes:
+    """The .mo file the package reads the check texts from (minichain.language)."""
+    every = polib.POFile(wrapwidth=0)
+    every.metadata = dict(METADATA)
+    seen = set()
+    for path in sorted((root / "i18n" / LANGUAGE / "exercises").glob("*.checks.po")):
+        for entry in read_catalog(path):
+            if entry.msgstr and not entry.obsolete and entry.msgid not in seen:
+                seen.add(entry.msgid)
+                every.append(polib.POEntry(msgid=entry.msgid, msgstr=entry.msgstr))
+    with tempfile.TemporaryDirectory() as folder:
+        every.save_as_mofile(str(Path(folder) / "exercises.mo"))
+        return (Path(folder) / "exercises.mo").read_bytes()
+
+
+def checks_mo(root: Path) -> Path:
+    return root / "minichain" / "locale" / LANGUAGE / "LC_MESSAGES" / "exercises.mo"
+
 
 
 # --- what is not translated yet ----------------------------------------------------------------
@@ -242,10 +359,23 @@ def write_notebook(nb: nbformat.NotebookNode, path: Path) -> None:
 
 
 def build(lesson: Lesson) -> None:
-    """Write the lesson's Chinese notebook; IncompleteCatalog if its catalog is not complete."""
+    """Write the lesson's Chinese notebook; IncompleteCatalog if its catalog (or an exercise's
+    catalog of check texts) is not complete."""
     nb = nbformat.read(lesson.english, as_version=4)
+    gaps = untranslated_checks(lesson, nb)
+    if gaps:
+        raise IncompleteCatalog(f"{shown(lesson.checks_catalog)} is not complete "
+                                f"({len(gaps)} texts missing): " + ", ".join(gaps[:3]))
     write_notebook(translate(nb, read_catalog(lesson.catalog), shown(lesson.catalog)),
                    lesson.chinese)
+
+
+def compile_checks(root: Path) -> None:
+    """Write the compiled catalog of check texts (committed, as the package's own)."""
+    path, data = checks_mo(root), compiled_checks(root)
+    if not path.exists() or path.read_bytes() != data:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
 
 
 # --- check -------------------------------------------------------------------------------------
@@ -271,14 +401,16 @@ def check(lesson: Lesson, strict: bool) -> list[str]:
     english = nbformat.read(lesson.english, as_version=4)
     catalog = read_catalog(lesson.catalog)
     gaps = untranslated(english, catalog)
+    check_gaps = untranslated_checks(lesson, english)
     if not (strict or lesson.chinese.exists()):
         if catalog is not None:
             total = len(translatable_cells(english))
             print(f"{lesson.name}: {total - len(gaps)} of {total} messages translated, "
-                  "no Chinese notebook yet")
+                  f"{len(check_gaps)} check texts missing, no Chinese notebook yet")
         return []
     problems = [f"{shown(lesson.catalog)}: {gap}"
                 for gap in gaps + lost_markdown(english, catalog)]
+    problems += [f"{shown(lesson.checks_catalog)}: {gap}" for gap in check_gaps]
     if lesson.chinese.exists():
         problems += [f"{shown(lesson.chinese)}: {difference}" for difference
                      in drift(english, nbformat.read(lesson.chinese, as_version=4), catalog)]
@@ -288,8 +420,9 @@ def check(lesson: Lesson, strict: bool) -> list[str]:
 def orphans(root: Path) -> list[str]:
     """Chinese notebooks without an English notebook of the same name."""
     return [f"{shown(path)}: no English notebook of that name"
-            for path in sorted((root / "lessons" / LANGUAGE).glob("*.ipynb"))
-            if not (root / "lessons" / path.name).exists()]
+            for english, chinese in COLLECTIONS.values()
+            for path in sorted((root / chinese).glob("*.ipynb"))
+            if not (root / english / path.name).exists()]
 
 
 # --- command line ------------------------------------------------------------------------------
@@ -335,10 +468,14 @@ def main(argv: list[str] | None = None) -> int:
                     skipped.append(lesson.name)
         if skipped:
             print("not translated yet, so not built: " + ", ".join(skipped))
+        compile_checks(args.root)
         return 1 if failed else 0
 
     problems = [p for lesson in chosen for p in check(lesson, strict=bool(args.lessons))]
     problems += orphans(args.root)
+    if not checks_mo(args.root).exists() or \
+            checks_mo(args.root).read_bytes() != compiled_checks(args.root):
+        problems.append(f"{shown(checks_mo(args.root))} is out of date: run `build`")
     for problem in problems:
         print(problem)
     return 1 if problems else 0

@@ -32,7 +32,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from minichain.language import say
+from minichain.language import exercise_text, say
 
 __all__ = ["RightAnswer", "fingerprint", "normal_form", "right_answer", "seal_answers"]
 
@@ -99,7 +99,7 @@ class RightAnswer:
             return None
         for wrong, explanation in self.mistakes.items():
             if self._matches(value, wrong):
-                return say("not right: {explanation}", explanation=explanation)
+                return say("not right: {explanation}", explanation=exercise_text(explanation))
         return self.hint()
 
     def hint(self) -> str:
@@ -109,11 +109,11 @@ class RightAnswer:
         step = min(self.attempts, len(self.hints) - 1)
         self.attempts += 1
         return say("not right yet. Hint {number} of {count}: {hint}", number=step + 1,
-                   count=len(self.hints), hint=self.hints[step])
+                   count=len(self.hints), hint=exercise_text(self.hints[step]))
 
     @property
     def confirmation(self) -> str:
-        return say("right. {why}", why=self.why).strip()
+        return say("right. {why}", why=exercise_text(self.why) if self.why else "").strip()
 
 
 def right_answer(answer: Any, *, why: str = "", mistakes: Mapping[Any, str] | None = None,

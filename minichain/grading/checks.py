@@ -23,7 +23,7 @@ from collections.abc import Callable
 from typing import Any
 
 from minichain.grading.answers import MISSING, Unreadable
-from minichain.language import say
+from minichain.language import exercise_text, say
 
 __all__ = ["Rule", "between", "check", "close_to", "equals", "is_text", "is_true_or_false",
            "one_of", "rule", "whole_number", "number", "is_bytes", "of_type"]
@@ -43,7 +43,7 @@ def check(question: str, value: Any, *rules: Rule, right: str = "") -> None:
         _recorder(question, message is None, message or "")
     elif message is None:
         verdicts = [one.confirmation for one in rules if hasattr(one, "confirmation")]
-        verdicts += [say("right. {why}", why=right)] if right else []
+        verdicts += [say("right. {why}", why=exercise_text(right))] if right else []
         print(say("✔ {question}: {verdict}", question=question, verdict=verdicts[0]) if verdicts
               else say("✔ {question}: this looks right so far (the grader checks more).",
                        question=question))
@@ -64,7 +64,8 @@ def _first_problem(value: Any, rules: tuple[Rule, ...]) -> str | None:
         try:
             problem = one(value)
         except Exception:  # noqa: BLE001 - a rule that cannot even run on the value failed
-            problem = getattr(one, "message", None) or say(
+            message = getattr(one, "message", None)
+            problem = exercise_text(message) if message else say(
                 "this is not the kind of answer asked for.")
         if problem:
             return problem
@@ -74,7 +75,7 @@ def _first_problem(value: Any, rules: tuple[Rule, ...]) -> str | None:
 def rule(test: Callable[[Any], bool], message: str) -> Rule:
     """A rule from any test: passes when `test(value)` is true, else says `message`."""
     def apply(value: Any) -> str | None:
-        return None if test(value) else message
+        return None if test(value) else exercise_text(message)
     apply.message = message  # type: ignore[attr-defined]
     return apply
 
@@ -82,7 +83,7 @@ def rule(test: Callable[[Any], bool], message: str) -> Rule:
 def of_type(kind: type | tuple[type, ...], words: str) -> Rule:
     """The value is of this type (bool is not counted as a number); `words`, written by the
     exercise's author, say what it should be ("a list of order numbers")."""
-    return _of_type(kind, say("the answer should be {words}.", words=words))
+    return _of_type(kind, say("the answer should be {words}.", words=exercise_text(words)))
 
 
 def _of_type(kind: type | tuple[type, ...], message: str) -> Rule:

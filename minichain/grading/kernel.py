@@ -78,8 +78,8 @@ class _SandboxedKernelManager(KernelManager):
 def _environment(workdir: Path) -> dict[str, str]:
     keep = ("PATH", "LANG", "LC_ALL", "MINICHAIN_LANG", "VIRTUAL_ENV", "SYSTEMROOT")
     env = {name: os.environ[name] for name in keep if name in os.environ}
-    # the exercises are English: the kernel speaks English unless the instructor set
-    # MINICHAIN_LANG, never by the machine's locale (an answer may be a word the lesson printed)
+    # the kernel speaks the exercise's language (`minichain grade` sets MINICHAIN_LANG from the
+    # source's folder), never the machine's locale
     env.setdefault("MINICHAIN_LANG", "en")
     (workdir / ".tmp").mkdir(exist_ok=True)
     env.update(HOME=str(workdir), TMPDIR=str(workdir / ".tmp"),

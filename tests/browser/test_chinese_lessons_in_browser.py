@@ -22,10 +22,10 @@ from pathlib import Path
 
 import pytest
 
-from jupyterlab_driver import LabServer, LessonPage, widget_outputs_saved
+from jupyterlab_driver import LabServer, LessonPage
 from lesson_interactions import (INTERACTIONS, Choose, Click, Interaction, See, SeeDisabled, Tick,
                                  Type)
-from test_lessons_in_browser import play
+from test_lessons_in_browser import play, run_all_and_check
 
 from minichain.language import person, set_language, translate
 from minichain.names import CAST
@@ -149,24 +149,10 @@ def test_a_chinese_trainee_runs_the_lesson_and_uses_its_widget(lesson, lab_zh, b
         page.open()
         menus = page.page.locator(".lm-MenuBar-item").all_inner_texts()
         assert "文件" in menus and "运行" in menus, f"the interface is not Chinese: {menus}"
-        page.run_all()
-        report = page.report()
-        page.screenshot("after-run-all")
-        widgets = page.top_level_widgets()
-        for index in range(report.widgets):
-            page.screenshot(f"widget-{index + 1}", widgets.nth(index))
-
-        assert not report.errors, f"{lesson} shows an error after Run All:\n" + \
-            "\n---\n".join(report.errors)
-        not_run = [i + 1 for i, p in enumerate(report.prompts)
-                   if not re.fullmatch(r"\[\d+\]:", p)]
-        assert not not_run, f"{lesson}: code cells {not_run} did not run: {report.prompts}"
-        assert not report.widget_problems, f"{lesson}: " + "; ".join(report.widget_problems)
-        assert report.widgets == widget_outputs_saved(CHINESE / lesson)
-        for index in range(report.widgets):
+        widgets = run_all_and_check(page, CHINESE / lesson)
+        for index in range(widgets.count()):
             text = widgets.nth(index).inner_text()
             assert CJK.search(text), f"{lesson}: widget {index + 1} shows no Chinese: {text!r}"
-        assert not page.console, f"{lesson}: JavaScript errors on the page: {page.console}"
 
         set_language("zh_CN")
         chinese = [in_chinese(i) for i in INTERACTIONS.get(Path(lesson).stem, ())]

@@ -82,30 +82,37 @@ def play(page: LessonPage, interaction: Interaction) -> None:
             raise TypeError(f"unknown step {step!r}")
 
 
+def run_all_and_check(page: LessonPage, saved: Path):
+    """Run every cell (outputs cleared first), screenshot the page and each widget, and check
+    that no cell shows an error, every code cell ran, and every widget the saved notebook
+    `saved` displays is on the page and drawn; returns the page's top-level widgets."""
+    lesson = saved.name
+    page.run_all()
+    report = page.report()
+    page.screenshot("after-run-all")
+    widgets = page.top_level_widgets()
+    for index in range(report.widgets):
+        page.screenshot(f"widget-{index + 1}", widgets.nth(index))
+
+    assert not report.errors, f"{lesson} shows an error after Run All:\n" + \
+        "\n---\n".join(report.errors)
+    not_run = [i + 1 for i, p in enumerate(report.prompts) if not re.fullmatch(r"\[\d+\]:", p)]
+    assert not not_run, f"{lesson}: code cells {not_run} did not run: {report.prompts}"
+    assert not report.widget_problems, f"{lesson}: " + "; ".join(report.widget_problems)
+    expected = widget_outputs_saved(saved)
+    assert report.widgets == expected, (
+        f"{lesson} displays {expected} widget(s) in its saved outputs, but the page shows "
+        f"{report.widgets} after Run All")
+    assert not page.console, f"{lesson}: JavaScript errors on the page: {page.console}"
+    return widgets
+
+
 @pytest.mark.parametrize("lesson", [p.name for p in LESSONS], ids=lambda n: Path(n).stem)
 def test_a_trainee_runs_the_lesson_and_uses_its_widget(lesson, lab, browser, lesson_artifacts):
     page = LessonPage(browser, lab, lesson, artifacts=lesson_artifacts)
     try:
         page.open()
-        page.run_all()
-        report = page.report()
-        page.screenshot("after-run-all")
-        widgets = page.top_level_widgets()
-        for index in range(report.widgets):
-            page.screenshot(f"widget-{index + 1}", widgets.nth(index))
-
-        assert not report.errors, f"{lesson} shows an error after Run All:\n" + \
-            "\n---\n".join(report.errors)
-        not_run = [i + 1 for i, p in enumerate(report.prompts)
-                   if not re.fullmatch(r"\[\d+\]:", p)]
-        assert not not_run, f"{lesson}: code cells {not_run} did not run: {report.prompts}"
-        assert not report.widget_problems, f"{lesson}: " + "; ".join(report.widget_problems)
-        expected = widget_outputs_saved(LESSONS_DIR / lesson)
-        assert report.widgets == expected, (
-            f"{lesson} displays {expected} widget(s) in its saved outputs, but the page shows "
-            f"{report.widgets} after Run All")
-        assert not page.console, f"{lesson}: JavaScript errors on the page: {page.console}"
-
+        run_all_and_check(page, LESSONS_DIR / lesson)
         for interaction in INTERACTIONS.get(Path(lesson).stem, ()):
             play(page, interaction)
     finally:
