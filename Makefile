@@ -9,8 +9,10 @@
 #                sudo); where it cannot, the browser tests are skipped with the reason, or fail
 #                when MINICHAIN_BROWSER_TESTS=require, as CI sets.
 #   make lessons - re-execute every lesson in lessons/ and save its outputs (after editing one);
-#                update the translation catalogs in i18n/zh_CN/lessons/, rebuild the Chinese
-#                lessons in lessons/zh_CN/ whose catalogs are complete, and execute them
+#                update the translation catalogs in i18n/zh_CN/ (lessons and exercises), rebuild
+#                the Chinese lessons in lessons/zh_CN/ whose catalogs are complete and execute
+#                them, and the Chinese exercises' sources in exercises/zh_CN/source/ and their
+#                releases in exercises/zh_CN/
 #   make lab-zh - the same, with JupyterLab's interface in Chinese, on the Chinese lessons
 #   make browser - install Chromium and a Chinese font with apt (as root, or through sudo) for
 #                the browser tests
@@ -48,12 +50,14 @@ test-fallback: $(STAMP)
 	  --nbval --nbval-current-env --ignore=tests/browser -p no:cacheprovider
 
 # English lessons first (their cell ids key the catalogs), then the catalogs updated from them
-# (a changed cell becomes fuzzy), the Chinese lessons built from complete catalogs, and executed
+# (a changed cell becomes fuzzy), the Chinese lessons and exercise sources built from complete
+# catalogs, the lessons executed and the exercises released
 lessons: $(STAMP)
 	$(BIN)/python tools/execute_notebooks.py
 	$(BIN)/python tools/translate_notebooks.py extract
 	$(BIN)/python tools/translate_notebooks.py build
 	test ! -d lessons/zh_CN || $(BIN)/python tools/execute_notebooks.py lessons/zh_CN
+	test ! -d exercises/zh_CN/source || $(BIN)/minichain release exercises/zh_CN/source/*.ipynb
 
 # Chromium, and fonts with Chinese characters (WenQuanYi Micro Hei) so that the Chinese edition's
 # screenshots show characters, not boxes

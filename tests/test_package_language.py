@@ -10,7 +10,9 @@ is built from English pieces that the catalog cannot see.
 from __future__ import annotations
 
 import ast
+import html
 import importlib
+import json
 import pkgutil
 import re
 import sys
@@ -202,3 +204,56 @@ def test_no_refusal_is_built_from_english_the_catalog_cannot_see():
                 continue
             untranslated += [f"{path.relative_to(ROOT)}:{literal.lineno}" for literal in suspects]
     assert sorted(set(untranslated)) == []
+
+
+def test_an_exercises_hint_is_said_in_chinese_in_a_chinese_notebook(capsys):
+    """The hints, mistakes and reasons an exercise's Check cell gives are the author's English
+    in the code; a Chinese trainee reads them in Chinese (exercises.mo), an English one as
+    written."""
+    from minichain.grading import check, right_answer
+
+    checks = sorted((ROOT / "i18n" / "zh_CN" / "exercises").glob("*.checks.po"))
+    hints = [(m.id, m.string) for path in checks
+             for m in translate_package.read_catalog(path) if m.id and m.string]
+    assert len(hints) > 100
+    (english, chinese), (why, why_zh) = hints[0], hints[1]
+    rule = right_answer(6, why=why, mistakes={5: english}, hints=(english,))
+    set_language("zh_CN")
+    check("q1", 5, rule)
+    check("q1", 7, rule)
+    check("q1", 6, rule)
+    lines = capsys.readouterr().out.splitlines()
+    assert chinese in lines[0] and chinese in lines[1] and why_zh in lines[2]
+    set_language("en")
+    check("q1", 5, rule)
+    assert english in capsys.readouterr().out
+
+
+def _widget_texts(notebook: dict) -> list[str]:
+    """What a notebook's saved widgets show a person: labels, values, options, HTML text."""
+    state = notebook["metadata"].get("widgets", {}).get(
+        "application/vnd.jupyter.widget-state+json", {}).get("state", {})
+    texts = []
+    for model in state.values():
+        for key in ("description", "value", "placeholder", "tooltip", "_options_labels"):
+            values = model.get("state", {}).get(key)
+            for value in values if isinstance(values, list) else [values]:
+                if isinstance(value, str):
+                    value = re.sub(r"<style.*?</style>", "", value, flags=re.S)
+                    texts.append(html.unescape(re.sub(r"<[^>]+>", " ", value)))
+    return texts
+
+
+@pytest.mark.parametrize("lesson", sorted((ROOT / "lessons" / "zh_CN").glob("*.ipynb")),
+                         ids=lambda p: p.stem)
+def test_a_chinese_lessons_widgets_show_no_english_sentence(lesson):
+    """Every widget of a Chinese lesson, as executed and saved: no run of three English words
+    but the lesson's own data (text its code cells wrote, such as a recall's reason) and the
+    lessons' file names."""
+    notebook = json.loads(lesson.read_text(encoding="utf-8"))
+    code = "\n".join("".join(cell["source"]) for cell in notebook["cells"]
+                     if cell["cell_type"] == "code")
+    english = {run for text in _widget_texts(notebook)
+               for run in re.findall(r"\b[A-Za-z]{3,}(?:[ ,'][A-Za-z]{2,}){2,}", text)
+               if run not in code}
+    assert english == set()

@@ -31,8 +31,20 @@ tool = importlib.util.module_from_spec(spec)
 sys.modules[spec.name] = tool
 spec.loader.exec_module(tool)
 
-CHINESE = sorted((ROOT / "lessons" / "zh_CN").glob("*.ipynb"))
-CATALOGS = sorted((ROOT / "i18n" / "zh_CN" / "lessons").glob("*.po"))
+CHINESE = sorted((ROOT / "lessons" / "zh_CN").glob("*.ipynb")) + \
+    sorted((ROOT / "exercises" / "zh_CN" / "source").glob("*.ipynb"))
+CATALOGS = sorted((ROOT / "i18n" / "zh_CN" / "lessons").glob("*.po")) + \
+    sorted(p for p in (ROOT / "i18n" / "zh_CN" / "exercises").glob("*.po")
+           if not p.name.endswith(".checks.po"))
+
+
+def collection_of(path: Path) -> str:
+    """'exercises' for an exercise's source or catalog, else 'lessons'."""
+    return "exercises" if "exercises" in path.parts else "lessons"
+
+
+def ids(paths: list[Path]) -> list[str]:
+    return [f"{collection_of(path)}/{path.stem}" for path in paths]
 # the labels of the house rules (tests/test_lessons_structure.py) in the Chinese edition
 HOUSE_LABELS = {
     "**Promise:**": "**学习目标**：",
@@ -46,10 +58,11 @@ def test_there_is_a_chinese_edition():
     assert (ROOT / "lessons" / "zh_CN" / "00-start-here.ipynb") in CHINESE
 
 
-@pytest.fixture(params=CHINESE, ids=[path.stem for path in CHINESE])
+@pytest.fixture(params=CHINESE, ids=ids(CHINESE))
 def edition(request):
-    """(lesson, English notebook, Chinese notebook, catalog) of one published Chinese lesson."""
-    lesson = tool.Lesson.under(ROOT, request.param.stem)
+    """(lesson, English notebook, Chinese notebook, catalog) of one published Chinese lesson
+    (or exercise source)."""
+    lesson = tool.Lesson.under(ROOT, request.param.stem, collection_of(request.param))
     assert lesson.english.exists(), f"{request.param} has no English notebook of that name"
     return (lesson, nbformat.read(lesson.english, as_version=4),
             nbformat.read(lesson.chinese, as_version=4), tool.read_catalog(lesson.catalog))
@@ -60,6 +73,8 @@ def test_catalog_is_complete(edition):
     assert catalog is not None, f"{lesson.catalog} is missing"
     assert tool.untranslated(english, catalog) == [], \
         f"{lesson.catalog}: translate these messages, then `make lessons`"
+    assert tool.untranslated_checks(lesson, english) == [], \
+        f"{lesson.checks_catalog}: translate these texts, then `make lessons`"
 
 
 def test_code_cells_equal_the_english_byte_for_byte(edition):
@@ -106,9 +121,9 @@ def test_bold_and_italics_survive_the_translation(edition):
             assert zh.count(tag) == en.count(tag), f"{lesson.catalog}, {cell.id}: {tag} lost"
 
 
-@pytest.mark.parametrize("catalog", CATALOGS, ids=[path.stem for path in CATALOGS])
+@pytest.mark.parametrize("catalog", CATALOGS, ids=ids(CATALOGS))
 def test_catalog_is_what_extract_makes_of_the_english(catalog):
-    english = ROOT / "lessons" / f"{catalog.stem}.ipynb"
+    english = tool.Lesson.under(ROOT, catalog.stem, collection_of(catalog)).english
     assert english.exists(), f"{catalog} has no English lesson"
     merged = tool.merge(nbformat.read(english, as_version=4), tool.read_catalog(catalog),
                         catalog.stem)
@@ -116,9 +131,11 @@ def test_catalog_is_what_extract_makes_of_the_english(catalog):
         f"{catalog} is behind its English lesson: run `make lessons`"
 
 
-def test_every_english_lesson_has_a_catalog():
-    english = {path.stem for path in (ROOT / "lessons").glob("*.ipynb")}
-    assert english == {path.stem for path in CATALOGS}
+def test_every_english_lesson_and_exercise_has_a_catalog():
+    english = {f"{collection}/{path.stem}"
+               for collection, (folder, _) in tool.COLLECTIONS.items()
+               for path in (ROOT / folder).glob("*.ipynb")}
+    assert english == set(ids(CATALOGS))
 
 
 def test_check_finds_nothing_to_do(capsys):
@@ -322,3 +339,58 @@ def test_check_finds_code_edited_in_the_chinese_notebook_and_lost_code_spans(tmp
     report = capsys.readouterr().out
     assert "01-demo-01: code cell differs from the English" in report
     assert "01-demo-00: the translation does not keep" in report
+
+
+# --- an exercise: its Check cells' texts are a catalog of their own -----------------------------
+
+EXERCISE = [
+    ("markdown", "## Question 1 · How many blocks? (1 point)"),
+    ("code", 'blocks = 3\nprint("the shop sees", blocks, "blocks")'),
+    ("code", '# Check q1 (1 point)\n'
+             'check("q1", blocks, whole_number(), rule(lambda v: v > 0, "count at least one."),\n'
+             '      right_answer(3, why="three blocks follow it.",\n'
+             '                   mistakes={4: "the block itself is not after it."},\n'
+             '                   hints=("Count the blocks after it.", "Not the block itself.")))'),
+]
+
+
+def write_exercise(root: Path) -> Path:
+    nb = nbformat.v4.new_notebook()
+    for number, (kind, source) in enumerate(EXERCISE):
+        make = nbformat.v4.new_code_cell if kind == "code" else nbformat.v4.new_markdown_cell
+        nb.cells.append(make(source, id=f"cell-{number}"))
+    path = root / "exercises" / "source" / f"{NAME}.ipynb"
+    path.parent.mkdir(parents=True)
+    nbformat.write(nb, path)
+    return path
+
+
+def test_an_exercises_check_texts_are_translated_before_it_is_built(tmp_path, capsys):
+    """The feedback the customer-service trainee reads after ✔/✘ is code in the Check cell:
+    its texts get a catalog of their own, the Chinese exercise waits for it, and the package
+    reads the translations from the compiled exercises.mo."""
+    import gettext
+
+    source = write_exercise(tmp_path)
+    assert run(tmp_path, "extract") == 0
+    lesson = tool.Lesson.under(tmp_path, NAME, "exercises")
+    texts = [e.msgid for e in polib.pofile(str(lesson.checks_catalog), wrapwidth=0)]
+    assert texts == ["count at least one.", "three blocks follow it.",
+                     "the block itself is not after it.", "Count the blocks after it.",
+                     "Not the block itself."]  # no code, no answer, no print text
+    po = polib.pofile(str(lesson.catalog), wrapwidth=0)
+    po[0].msgstr = "## 问题 1 · 有几个区块？（1 分）"
+    po.save()
+    assert run(tmp_path, "build", str(source)) == 1  # the check texts are still missing
+    assert "check text missing" in capsys.readouterr().err
+    checks = polib.pofile(str(lesson.checks_catalog), wrapwidth=0)
+    for entry in checks:
+        entry.msgstr = "（中文）" + entry.msgid
+    checks.save()
+    assert run(tmp_path, "build", str(source)) == 0
+    chinese = nbformat.read(lesson.chinese, as_version=4)
+    assert chinese.cells[0].source.startswith("## 问题 1") and \
+        chinese.cells[2].source == EXERCISE[2][1]
+    compiled = gettext.GNUTranslations(open(tool.checks_mo(tmp_path), "rb"))
+    assert compiled.gettext("three blocks follow it.") == "（中文）three blocks follow it."
+    assert run(tmp_path, "check") == 0, capsys.readouterr().out
