@@ -47,7 +47,9 @@ def test_a_chinese_class_is_graded_with_chinese_feedback(source, tmp_path, capsy
     with (graded / "grades.csv").open(encoding="utf-8-sig") as sheet:
         rows = {row["trainee"]: row for row in csv.DictReader(sheet)}
     by_hand = sum(q.points for q in exercise.questions if q.by_hand)
-    assert rows["right"]["total"] == str(exercise.max_points - by_hand), rows
+    assert rows["right"]["total"] == str(exercise.max_points - by_hand), (
+        rows, re.sub(r"<[^>]+>|\s+", " ", (graded / "feedback" / "right.html").read_text(
+            encoding="utf-8"))[-1500:])
     assert rows["unanswered"]["total"] == "0", rows
     for trainee in ("right", "unanswered"):
         page = next((graded / "feedback").glob(f"{trainee}*")).read_text(encoding="utf-8")

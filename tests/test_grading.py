@@ -80,12 +80,14 @@ def test_a_source_that_cannot_be_graded_is_refused_with_the_reason(tmp_path, cod
         Exercise.read(_source_with(tmp_path, *codes))
 
 
-def test_a_heading_that_states_other_points_than_the_check_cell_is_refused(tmp_path):
+@pytest.mark.parametrize("heading", ["## Question 1 · Fingerprints (2 points)",
+                                     "## 问题 1 · 指纹（2 分）"])  # the Chinese edition's
+def test_a_heading_that_states_other_points_than_the_check_cell_is_refused(tmp_path, heading):
     path = _source_with(tmp_path, "### BEGIN SOLUTION\nx = 1\n### END SOLUTION",
                         "# Check q1 (1 point)")
     notebook = json.loads(path.read_text())
     notebook["cells"].insert(0, {"cell_type": "markdown", "id": "title", "metadata": {},
-                                 "source": "## Question 1 · Fingerprints (2 points)"})
+                                 "source": heading})
     path.write_text(json.dumps(notebook))
     with pytest.raises(ExerciseError, match="heading says 2 points, its check cell 1"):
         Exercise.read(path)

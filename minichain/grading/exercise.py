@@ -196,7 +196,8 @@ class Exercise:
         if any(q.name == question.name for q in self.questions):
             raise ExerciseError(say("question {question} is checked twice",
                                     question=question.name))
-        stated = re.search(r"\((\d+(?:\.\d+)?) points?\)", question.title)
+        # "(2 points)" in English, "（2 分）" in the Chinese edition's headings
+        stated = re.search(r"[(（](\d+(?:\.\d+)?) ?(?:points?|分)[)）]", question.title)
         if stated and question.kind == "data" and float(stated[1]) != question.points:
             raise ExerciseError(say("question {question}'s heading says {stated} points, its "
                                     "check cell {points:g}", question=question.name,
