@@ -53,7 +53,7 @@ from minichain.errors import (
     UnknownParent,
     WrongHeight,
 )
-from minichain.language import say
+from minichain.language import say, translate
 from minichain.execution import BlockContext, Runtime, apply_in_block, execute_block
 from minichain.mempool import Mempool
 from minichain.params import ChainParams
@@ -75,6 +75,14 @@ class AddResult(Enum):
     SIDE_BRANCH = "stored on a side branch"
     REORGANISED = "reorganised: the node switched to a heavier branch"
     ALREADY_KNOWN = "already known"
+
+    def __str__(self) -> str:
+        """What happened, in the reader's language (the value stays English, for code)."""
+        return {AddResult.EXTENDED: translate("extended the main chain"),
+                AddResult.SIDE_BRANCH: translate("stored on a side branch"),
+                AddResult.REORGANISED: translate(
+                    "reorganised: the node switched to a heavier branch"),
+                AddResult.ALREADY_KNOWN: translate("already known")}[self]
 
 
 @dataclass(frozen=True)
