@@ -16,6 +16,7 @@
 #   make lab-zh - the same, with JupyterLab's interface in Chinese, on the Chinese lessons
 #   make browser - install Chromium and a Chinese font with apt (as root, or through sudo) for
 #                the browser tests
+#   make site  - build the browser edition (JupyterLite, no install for trainees) into site/
 #   make browser-test - only the browser tests: every lesson run and used in JupyterLab in
 #                  Chromium; screenshots in test-artifacts/browser/
 PYTHON ?= python3
@@ -24,7 +25,7 @@ BIN     = $(VENV)/bin
 STAMP   = $(VENV)/.installed
 HAS_CJK_FONT = fc-list :lang=zh 2>/dev/null | grep -q .
 
-.PHONY: lab lab-zh test test-fallback lessons bench clean browser browser-if-possible browser-test
+.PHONY: site lab lab-zh test test-fallback lessons bench clean browser browser-if-possible browser-test
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -61,17 +62,19 @@ lessons: $(STAMP)
 
 # Chromium, and fonts with Chinese characters (WenQuanYi Micro Hei) so that the Chinese edition's
 # screenshots show characters, not boxes
+# (and npm, with which the browser edition's tests build the site: make site)
 browser:
-	@if [ -x /usr/bin/chromium ] && $(HAS_CJK_FONT); then \
-	  echo "Chromium and a Chinese font are installed: /usr/bin/chromium"; else \
+	@if [ -x /usr/bin/chromium ] && $(HAS_CJK_FONT) && command -v npm >/dev/null; then \
+	  echo "Chromium, a Chinese font and npm are installed: /usr/bin/chromium"; else \
 	  sudo=$$([ "$$(id -u)" -eq 0 ] || echo sudo); \
 	  $$sudo apt-get update && \
 	  $$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-	    chromium fonts-dejavu-core fonts-liberation fonts-wqy-microhei; fi
+	    chromium fonts-dejavu-core fonts-liberation fonts-wqy-microhei \
+	    $$(command -v npm >/dev/null || echo npm); fi
 
 # `make test`'s set-up step: install Chromium if this user may (root, or sudo without a password)
 browser-if-possible:
-	@if { [ -x /usr/bin/chromium ] && $(HAS_CJK_FONT); } || [ "$${MINICHAIN_BROWSER_TESTS:-}" = skip ]; then :; \
+	@if { [ -x /usr/bin/chromium ] && $(HAS_CJK_FONT) && command -v npm >/dev/null; } || [ "$${MINICHAIN_BROWSER_TESTS:-}" = skip ]; then :; \
 	elif [ "$$(id -u)" -eq 0 ] || sudo -n true 2>/dev/null; then \
 	  $(MAKE) --no-print-directory browser || [ "$${MINICHAIN_BROWSER_TESTS:-}" != require ] && \
 	  { [ -x /usr/bin/chromium ] || echo "note: Chromium could not be installed, so the browser" \
@@ -81,6 +84,11 @@ browser-if-possible:
 
 browser-test: $(STAMP)
 	MINICHAIN_BROWSER_TESTS=require $(BIN)/python -m pytest -q -p no:xdist tests/browser
+
+# the browser edition: a JupyterLite site in site/, built offline from the package registries;
+# serve it with `python -m http.server -d site` (or any static web server)
+site: $(STAMP)
+	$(BIN)/python tools/build_site.py
 
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
