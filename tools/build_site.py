@@ -1,6 +1,7 @@
 """Build the browser edition: a JupyterLite site in site/ that runs the lessons with no install.
 
     .venv/bin/python tools/build_site.py            # `make site`; then: python -m http.server -d site
+    .venv/bin/python tools/build_site.py --output DIR   # build into DIR instead of site/
 
 JupyterLite (https://jupyterlite.readthedocs.io) is JupyterLab and a Python kernel (Pyodide,
 CPython compiled to WebAssembly) as static files; any web server can serve them and a trainee
@@ -18,11 +19,13 @@ never fetches anything from anywhere but itself:
   fetched from PyPI.
 
 Pyodide's core is cached in .site-cache/ (git-ignored); the wheels are downloaded again (pip's
-own cache makes that quick) and site/ is rebuilt from scratch each time.
+own cache makes that quick) into a private working folder, and the site is rebuilt from scratch
+each time, so two builds into different folders never share a file but the cache.
 """
 
 from __future__ import annotations
 
+import argparse
 import hashlib
 import json
 import re
@@ -30,6 +33,7 @@ import shutil
 import subprocess
 import sys
 import tarfile
+import tempfile
 import zipfile
 from email.parser import Parser
 from pathlib import Path
@@ -96,10 +100,9 @@ def ipywidgets_pin() -> str:
     return f"ipywidgets=={version('ipywidgets')}"
 
 
-def wheels(lock: dict) -> list[Path]:
-    """Every wheel the site serves: the pure-Python ones from PyPI and minichain's own."""
-    folder = CACHE / "wheels"
-    shutil.rmtree(folder, ignore_errors=True)
+def wheels(lock: dict, folder: Path) -> list[Path]:
+    """Every wheel the site serves, downloaded into `folder`: the pure-Python ones from PyPI and
+    minichain's own."""
     folder.mkdir(parents=True)
     pinned = [f"{name}=={lock['packages'][name]['version']}" for name in PINNED_BY_PYODIDE]
     run(sys.executable, "-m", "pip", "download", "--quiet", "--only-binary=:all:", "--no-deps",
@@ -140,12 +143,11 @@ def lock_entry(wheel: Path, served: set[str], locked: dict[str, str]) -> tuple[s
                  "depends": sorted(locked.get(d, d) for d in depends & served)}
 
 
-def pyodide_folder(target: Path) -> None:
+def pyodide_folder(target: Path, work: Path) -> None:
     """Pyodide's core plus the served wheels, with a lock that names exactly those wheels."""
-    shutil.rmtree(target, ignore_errors=True)
     shutil.copytree(pyodide_core(), target)
     lock = json.loads((target / "pyodide-lock.json").read_text(encoding="utf-8"))
-    served_wheels = wheels(lock)
+    served_wheels = wheels(lock, work / "wheels")
     for wheel in served_wheels:
         shutil.copy2(wheel, target / wheel.name)
     locked = {canonical(key): key for key in lock["packages"]}
@@ -185,19 +187,29 @@ def contents(lite_dir: Path) -> list[str]:
     return [str(files)]
 
 
-def main() -> int:
-    lite_dir = CACHE / "lite"
-    shutil.rmtree(lite_dir, ignore_errors=True)
-    (lite_dir / "static").mkdir(parents=True)
-    pyodide_folder(lite_dir / "static" / "pyodide")  # a well-known place the build copies
-    site_config(lite_dir)
-    shutil.rmtree(SITE, ignore_errors=True)
-    jupyter = Path(sys.executable).with_name("jupyter")
-    run(str(jupyter), "lite", "build", "--lite-dir", str(lite_dir), "--output-dir", str(SITE),
-        "--contents", *contents(lite_dir), cwd=lite_dir)
-    size = sum(p.stat().st_size for p in SITE.rglob("*") if p.is_file())
-    print(f"built {SITE.relative_to(ROOT)}/: {size / 1e6:.0f} MB; serve it with "
-          f"`python -m http.server -d site` and open http://127.0.0.1:8000/lab/")
+def build(output: Path) -> None:
+    """The whole site in `output` (replaced), built in a private working folder."""
+    with tempfile.TemporaryDirectory(prefix="minichain-site-") as work:
+        lite_dir = Path(work) / "lite"
+        (lite_dir / "static").mkdir(parents=True)
+        # static/pyodide: a well-known place the build copies
+        pyodide_folder(lite_dir / "static" / "pyodide", Path(work))
+        site_config(lite_dir)
+        shutil.rmtree(output, ignore_errors=True)
+        jupyter = Path(sys.executable).with_name("jupyter")
+        run(str(jupyter), "lite", "build", "--lite-dir", str(lite_dir), "--output-dir",
+            str(output), "--contents", *contents(lite_dir), cwd=lite_dir)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--output", type=Path, default=SITE,
+                        help="the folder to build the site in (default: site/)")
+    output = parser.parse_args(argv).output.resolve()
+    build(output)
+    size = sum(p.stat().st_size for p in output.rglob("*") if p.is_file())
+    print(f"built {output}: {size / 1e6:.0f} MB; serve it with "
+          f"`python -m http.server -d {output}` and open http://127.0.0.1:8000/lab/")
     return 0
 
 

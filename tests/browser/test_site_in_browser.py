@@ -70,10 +70,13 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
 
 
 @pytest.fixture(scope="session")
-def site(chromium) -> Path:
-    """The site, built once per test session with the project's own command."""
-    subprocess.run([sys.executable, str(REPO / "tools" / "build_site.py")], check=True, cwd=REPO)
-    return REPO / "site"
+def site(chromium, tmp_path_factory) -> Path:
+    """The site, built once per test session with the project's own command (into a folder of
+    the test session's, so a trainee's own site/ is left alone)."""
+    output = tmp_path_factory.mktemp("site")
+    subprocess.run([sys.executable, str(REPO / "tools" / "build_site.py"), "--output",
+                    str(output)], check=True, cwd=REPO)
+    return output
 
 
 @pytest.fixture(scope="session")
