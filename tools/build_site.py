@@ -26,6 +26,7 @@ each time, so two builds into different folders never share a file but the cache
 from __future__ import annotations
 
 import argparse
+import fcntl
 import hashlib
 import json
 import re
@@ -56,11 +57,11 @@ WHEELS = [
     "ipython-pygments-lexers", "asttokens", "decorator", "executing",
     "matplotlib-inline", "prompt_toolkit", "pure-eval", "pygments", "six", "stack-data",
     "traitlets", "wcwidth", "jedi", "parso", "comm", "typing_extensions",
-    "ecdsa", "networkx", "segno",
+    "ecdsa", "networkx", "segno", "tlslite-ng",
 ]
-# what minichain needs in the browser beyond its install requirements (the lab extra's
-# pure-Python part: the widgets and the QR codes)
-BROWSER_EXTRAS = ["ipywidgets", "segno"]
+# what minichain needs in the browser beyond its install requirements: the lab extra's
+# pure-Python part (the widgets and the QR codes) and the vault's pure-Python AES-GCM
+BROWSER_EXTRAS = ["ipywidgets", "segno", "tlslite-ng"]
 CONTENTS = ["lessons", "exercises"]  # the English and Chinese lessons and released exercises
 
 
@@ -79,17 +80,23 @@ def pyodide_core() -> Path:
     from jupyterlite_pyodide_kernel.constants import PYODIDE_VERSION as PYODIDE
 
     folder = CACHE / f"pyodide-{PYODIDE}"
-    if not (folder / "pyodide-lock.json").exists():
-        CACHE.mkdir(exist_ok=True)
-        npm = shutil.which("npm")
-        if npm is None:
-            sys.exit("make site needs npm (Node.js) to fetch Pyodide's core from the npm registry")
-        run(npm, "pack", f"pyodide@{PYODIDE}", "--silent", cwd=CACHE)
-        with tarfile.open(CACHE / f"pyodide-{PYODIDE}.tgz") as archive:
-            archive.extractall(CACHE / "unpacked", filter="data")
-        shutil.rmtree(folder, ignore_errors=True)
-        (CACHE / "unpacked" / "package").rename(folder)
+    CACHE.mkdir(exist_ok=True)
+    with open(CACHE / ".lock", "w") as lock:  # two builds at once fetch it only once
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (folder / "pyodide-lock.json").exists():
+            fetch_pyodide_core(PYODIDE, folder)
     return folder
+
+
+def fetch_pyodide_core(version: str, folder: Path) -> None:
+    npm = shutil.which("npm")
+    if npm is None:
+        sys.exit("make site needs npm (Node.js) to fetch Pyodide's core from the npm registry")
+    run(npm, "pack", f"pyodide@{version}", "--silent", cwd=CACHE)
+    with tarfile.open(CACHE / f"pyodide-{version}.tgz") as archive:
+        archive.extractall(CACHE / "unpacked", filter="data")
+    shutil.rmtree(folder, ignore_errors=True)
+    (CACHE / "unpacked" / "package").rename(folder)
 
 
 def ipywidgets_pin() -> str:

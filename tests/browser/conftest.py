@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
 import sys
 from pathlib import Path
 
@@ -27,6 +28,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 from jupyterlab_driver import CHROMIUM_ARGS, LabServer  # noqa: E402
+from site_server import SiteServer  # noqa: E402
 
 REPO = HERE.parent.parent
 LESSONS = REPO / "lessons"
@@ -80,6 +82,26 @@ def chromium() -> Path:
 def lab(chromium):
     """JupyterLab serving a temporary copy of lessons/, stopped (with its kernels) at the end."""
     server = LabServer(LESSONS, jupyter=Path(sys.executable).with_name("jupyter"))
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def site(chromium, tmp_path_factory) -> Path:
+    """The browser edition's site, built once per test session (per worker) with the project's
+    own command, into a folder of the session's, so a trainee's own site/ is left alone."""
+    output = tmp_path_factory.mktemp("site")
+    subprocess.run([sys.executable, str(REPO / "tools" / "build_site.py"), "--output",
+                    str(output)], check=True, cwd=REPO)
+    return output
+
+
+@pytest.fixture(scope="session")
+def site_server(site):
+    """The site served as static files on 127.0.0.1."""
+    server = SiteServer(site)
     try:
         yield server
     finally:

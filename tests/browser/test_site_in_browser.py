@@ -10,14 +10,8 @@ expected failures: the day one starts to work, its test says so.
 
 from __future__ import annotations
 
-import functools
-import http.server
-import subprocess
-import sys
-import threading
-from pathlib import Path
-
 import re
+from pathlib import Path
 
 import pytest
 
@@ -36,56 +30,6 @@ NOT_YET = {
     "lessons/zh_CN/07-privacy.ipynb": _VAULT,
     "lessons/zh_CN/08-compliance.ipynb": _VAULT,
 }
-
-
-class SiteServer:
-    """site/ served by Python's own static file server on 127.0.0.1, as a company's web server
-    would serve it; what LessonPage asks of a JupyterLab server, for a site that has none."""
-
-    language = "en"
-
-    def __init__(self, root: Path):
-        handler = functools.partial(_QuietHandler, directory=str(root))
-        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        self.url = f"http://127.0.0.1:{self.httpd.server_port}"
-        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
-
-    def lesson_url(self, name: str, workspace: str) -> str:
-        return f"{self.url}/lab/index.html?path={name}"
-
-    def start_kernel(self, name: str) -> None:
-        """The kernel starts in the page itself when the notebook opens."""
-
-    def shut_down_kernels(self) -> None:
-        """The kernel goes with the page."""
-
-    def stop(self) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
-
-
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args) -> None:
-        pass
-
-
-@pytest.fixture(scope="session")
-def site(chromium, tmp_path_factory) -> Path:
-    """The site, built once per test session with the project's own command (into a folder of
-    the test session's, so a trainee's own site/ is left alone)."""
-    output = tmp_path_factory.mktemp("site")
-    subprocess.run([sys.executable, str(REPO / "tools" / "build_site.py"), "--output",
-                    str(output)], check=True, cwd=REPO)
-    return output
-
-
-@pytest.fixture(scope="session")
-def site_server(site):
-    server = SiteServer(site)
-    try:
-        yield server
-    finally:
-        server.stop()
 
 
 def _name(path: Path) -> str:
