@@ -59,12 +59,18 @@ def sha256(data: bytes) -> bytes:
 def sm3(data: bytes) -> bytes:
     """The SM3 fingerprint of `data` (32 bytes): China's national hash (GB/T 32905-2016), which
     Chinese consortium chains offer beside SHA-256. minichain's own chain never uses it; it comes
-    from OpenSSL through `hashlib`, and a Python whose OpenSSL lacks SM3 says so."""
+    from OpenSSL through `hashlib`, or, where OpenSSL lacks it (the browser edition's Python), from
+    the pure-Python `gmssl` package; a Python with neither says so."""
     try:
         return hashlib.new("sm3", data).digest()
     except ValueError:
+        pass
+    try:
+        from gmssl import func, sm3 as gmssl_sm3
+    except ImportError:
         raise ValueError(say("this Python's OpenSSL has no SM3 (hashlib.algorithms_available "
                              "does not list 'sm3')")) from None
+    return bytes.fromhex(gmssl_sm3.sm3_hash(func.bytes_to_list(bytes(data))))
 
 
 # -- keys and signatures -------------------------------------------------------------------------

@@ -132,3 +132,26 @@ def test_sm3_gives_the_standards_own_example():
     """GB/T 32905-2016, appendix A.1: SM3("abc")."""
     assert crypto.sm3(b"abc").hex() == \
         "66c7f0f462eeedd9d1f2d46bdc10e4e24167c4875cf2f7a2297da02b8f4ba8e0"
+
+
+def test_sm3_without_openssls_comes_from_gmssl_with_the_same_fingerprints(monkeypatch):
+    """The browser edition's Python has no SM3 in OpenSSL: the pure-Python gmssl gives the
+    standard's example (GB/T 32905-2016, appendix A.1 and A.2) and the same bytes as OpenSSL."""
+    import hashlib
+
+    pytest.importorskip("gmssl")
+    inputs = [b"abc", b"abcd" * 16, b"", bytes(range(256))]
+    from_openssl = [crypto.sm3(data) for data in inputs]
+    real_new = hashlib.new
+
+    def openssl_without_sm3(name, *args, **kwargs):
+        if name.lower() == "sm3":
+            raise ValueError("unsupported hash type sm3")
+        return real_new(name, *args, **kwargs)
+
+    monkeypatch.setattr(hashlib, "new", openssl_without_sm3)
+    assert crypto.sm3(b"abc").hex() == \
+        "66c7f0f462eeedd9d1f2d46bdc10e4e24167c4875cf2f7a2297da02b8f4ba8e0"
+    assert crypto.sm3(b"abcd" * 16).hex() == \
+        "debe9ff92275b8a138604889c18e5a4d6fdb70e5387e5765293dcba39c0c5732"
+    assert [crypto.sm3(data) for data in inputs] == from_openssl

@@ -57,12 +57,15 @@ WHEELS = [
     "ipython-pygments-lexers", "asttokens", "decorator", "executing",
     "matplotlib-inline", "prompt_toolkit", "pure-eval", "pygments", "six", "stack-data",
     "traitlets", "wcwidth", "jedi", "parso", "comm", "typing_extensions",
-    "ecdsa", "networkx", "segno", "tlslite-ng",
+    "ecdsa", "networkx", "segno", "tlslite-ng", "gmssl",
 ]
 # what minichain needs in the browser beyond its install requirements: the lab extra's
-# pure-Python part (the widgets and the QR codes) and the vault's pure-Python AES-GCM
-BROWSER_EXTRAS = ["ipywidgets", "segno", "tlslite-ng"]
+# pure-Python part (the widgets and the QR codes), the vault's pure-Python AES-GCM and SM3
+# (Pyodide's OpenSSL has none)
+BROWSER_EXTRAS = ["ipywidgets", "segno", "tlslite-ng", "gmssl"]
 CONTENTS = ["lessons", "exercises"]  # the English and Chinese lessons and released exercises
+# the site's own pages, at the root of its file browser: "Start here", in English and Chinese
+START_PAGES = ROOT / "site-pages"
 
 
 def run(*command: str, cwd: Path | None = None) -> None:
@@ -185,12 +188,18 @@ def site_config(lite_dir: Path) -> None:
 
 
 def contents(lite_dir: Path) -> list[str]:
-    """The trainees' notebooks: lessons and released exercises, never the exercise sources."""
+    """The trainees' notebooks: lessons and released exercises, never the exercise sources;
+    and beside them the "Start here" pages (site-pages/*.md): which lesson to open first, that
+    saved work stays in this browser only, how to hand in an exercise (File > Download) and how
+    to start a file fresh (deleting the browser's saved copy brings back the shipped file, since
+    JupyterLite shows a saved copy in place of the shipped one: jupyterlite issue #1067)."""
     files = lite_dir / "files"
     shutil.rmtree(files, ignore_errors=True)
     for folder in CONTENTS:
         shutil.copytree(ROOT / folder, files / folder, ignore=shutil.ignore_patterns(
             "source", "conftest.py", "__pycache__", ".ipynb_checkpoints", "README.md"))
+    for page in sorted(START_PAGES.glob("*.md")):
+        shutil.copy2(page, files / page.name)
     return [str(files)]
 
 

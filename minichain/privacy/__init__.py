@@ -10,9 +10,11 @@ Merkle proof (`disclosure`); addresses are personal data too (`linkability`, ove
 `shop_history`); and records stay in their jurisdiction (`residency`).
 
     from minichain.privacy import commit, AttributeCommitment, synthetic_shop_history
-    from minichain.privacy.vault import PersonalDataVault   # needs the `cryptography` package
+    from minichain.privacy.vault import PersonalDataVault   # needs an AES-GCM library
 
-The vault is imported on its own so that the rest works without `cryptography`.
+The vault is imported on its own so that the rest works without an AES-GCM library: it encrypts
+with the `cryptography` package where that is installed, and with tlslite-ng's pure-Python
+AES-GCM elsewhere, the browser edition included (`aes_gcm`, which names the one in use).
 """
 
 from minichain.privacy.commitment import (

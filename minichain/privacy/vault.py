@@ -20,8 +20,11 @@ Where the keys live (a key hierarchy, as NIST SP 800-57 Part 1 describes key wra
   encrypted with her data key, with her id and jurisdiction as associated data, so a record
   moved to another customer's row, or changed by a single bit, fails authentication
   (`VaultRecordTampered`).
-Encryption is AES-256-GCM from the `cryptography` package (NIST SP 800-38D), with a fresh random
-96-bit nonce per encryption; nothing here is a home-made cipher.
+Encryption is AES-256-GCM (NIST SP 800-38D) with a fresh random 96-bit nonce per encryption,
+stored in front of the ciphertext and its tag. It comes from a kept library, never a home-made
+cipher: OpenSSL's through the `cryptography` package, or, where that package has no build (the
+browser edition), tlslite-ng's pure-Python one; both write and read the same bytes, so a vault
+written with one opens with the other (`minichain.privacy.aes_gcm` picks and names the backend).
 
 Erasure deletes the wrapped key and the record in one transaction, writes an audit entry and a
 tombstone, then rebuilds the file. The tombstone and the audit trail keep only a *keyed
@@ -51,12 +54,11 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-
 from minichain.clock import SimulatedClock
 from minichain.crypto import sha256
 from minichain.language import say, translate
+from minichain.privacy import aes_gcm
+from minichain.privacy.aes_gcm import AuthenticationFailed
 from minichain.privacy.commitment import keyed_reference, new_salt
 from minichain.privacy.disclosure import AttributeCommitment
 from minichain.privacy.errors import (
@@ -79,8 +81,8 @@ __all__ = ["AuditEntry", "ErasureReceipt", "PersonalDataVault", "new_master_key"
 APPLICATION_ID = 0x6D635056  # "mcPV", in the SQLite header: this file is a minichain vault
 SCHEMA_VERSION = 1
 FORMAT = "minichain personal-data vault"
-MASTER_KEY_BYTES = 32
-NONCE_BYTES = 12
+MASTER_KEY_BYTES = aes_gcm.KEY_BYTES
+NONCE_BYTES = aes_gcm.NONCE_BYTES
 _KEY_CHECK = b"minichain vault master key check"
 
 _SCHEMA = """
@@ -99,13 +101,13 @@ CREATE TABLE audit (seq INTEGER PRIMARY KEY, time INTEGER NOT NULL, action TEXT 
 def new_master_key() -> bytes:
     """32 bytes from the operating system's randomness: a vault's master key (keep it in a key
     store, never beside the vault file)."""
-    return AESGCM.generate_key(bit_length=256)
+    return aes_gcm.new_key()
 
 
 def _seal(key: bytes, plaintext: bytes, associated: bytes) -> bytes:
-    nonce = os.urandom(NONCE_BYTES)
-    return nonce + AESGCM(key).encrypt(nonce, plaintext, associated)
-
+    """A fresh random nonce, then the AES-256-GCM ciphertext and its tag."""
+    nonce = aes_gcm.new_nonce()
+    return nonce + aes_gcm.encrypt(key, nonce, plaintext, associated)
 
 
 def _blob(path: str | os.PathLike[str], value: object, problem: Callable[[], str]) -> bytes:
@@ -117,10 +119,11 @@ def _blob(path: str | os.PathLike[str], value: object, problem: Callable[[], str
 
 
 def _open(key: bytes, sealed: bytes, associated: bytes) -> bytes:
-    """Decrypt and authenticate; InvalidTag if anything (key, bytes, associated data) differs."""
-    if len(sealed) < NONCE_BYTES + 16:
-        raise InvalidTag()
-    return AESGCM(key).decrypt(sealed[:NONCE_BYTES], sealed[NONCE_BYTES:], associated)
+    """Decrypt and authenticate; AuthenticationFailed if anything (key, bytes, associated data)
+    differs."""
+    if len(sealed) < NONCE_BYTES + aes_gcm.TAG_BYTES:
+        raise AuthenticationFailed()
+    return aes_gcm.decrypt(key, sealed[:NONCE_BYTES], sealed[NONCE_BYTES:], associated)
 
 
 def _key_aad(customer_id: str) -> bytes:
@@ -256,6 +259,11 @@ class PersonalDataVault:
         path = Path(path)
         if len(master_key) < MASTER_KEY_BYTES:
             raise KeyTooShort(len(master_key), MASTER_KEY_BYTES, vault=True)
+        if len(master_key) > MASTER_KEY_BYTES:
+            raise VaultError(say("the vault master key is {length} bytes long; AES-256 takes a "
+                                 "key of exactly {size} bytes ({bits} bits).",
+                                 length=len(master_key), size=MASTER_KEY_BYTES,
+                                 bits=MASTER_KEY_BYTES * 8))
         clock = clock or SimulatedClock()
         if not path.exists():
             if jurisdiction is None:
@@ -325,8 +333,8 @@ class PersonalDataVault:
                           lambda: say("its key check is not stored as bytes"))
         try:
             if _open(master_key, key_check, b"minichain/vault/key-check") != _KEY_CHECK:
-                raise InvalidTag()
-        except InvalidTag:
+                raise AuthenticationFailed()
+        except AuthenticationFailed:
             raise WrongVaultKey(path) from None
         return cls(path, db, master_key, str(meta["jurisdiction"]), clock)
 
@@ -369,7 +377,7 @@ class PersonalDataVault:
         self._refuse_if_erased(customer_id)
         if self._row(customer_id) is not None:
             raise DuplicateCustomer(customer_id)
-        data_key = AESGCM.generate_key(bit_length=256)
+        data_key = aes_gcm.new_key()
         with self._transaction():
             self._db.execute("INSERT INTO data_keys VALUES (?, ?)",
                              (customer_id, _seal(self._master, data_key, _key_aad(customer_id))))
@@ -389,11 +397,11 @@ class PersonalDataVault:
         wrapped, jurisdiction, sealed = row
         try:
             data_key = _open(self._master, wrapped, _key_aad(customer_id))
-        except InvalidTag:
+        except AuthenticationFailed:
             raise VaultRecordTampered(customer_id, key=True) from None
         try:
             plaintext = _open(data_key, sealed, _record_aad(customer_id, jurisdiction))
-        except InvalidTag:
+        except AuthenticationFailed:
             raise VaultRecordTampered(customer_id) from None
         return _decode(self.path, plaintext)
 
