@@ -26,7 +26,8 @@ BIN     = $(VENV)/bin
 STAMP   = $(VENV)/.installed
 HAS_CJK_FONT = fc-list :lang=zh 2>/dev/null | grep -q .
 
-.PHONY: site lab lab-zh test test-fallback lessons bench clean browser browser-if-possible browser-test
+.PHONY: site lab lab-zh test test-fallback lessons bench clean browser browser-if-possible browser-test \
+	hub hub-proxy
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -43,16 +44,18 @@ lab-zh: $(STAMP)
 
 # the browser tests run after the rest, not beside it: Chromium compiling Pyodide would starve
 # the grader's kernels (started by the grading tests) of CPU on a small machine
-test: $(STAMP) browser-if-possible
+test: $(STAMP) browser-if-possible hub-proxy
 	$(BIN)/python -m pytest -n auto --dist loadfile tests lessons --nbval --nbval-current-env \
 	  --ignore=tests/browser
 	$(BIN)/python -m pytest -n auto --dist loadfile tests/browser
 	$(MAKE) --no-print-directory test-fallback
 
-# the same tests and lessons with signatures checked by pure-Python ecdsa instead of libsecp256k1
-# (the browser tests drive JupyterLab's interface, which does not depend on the backend)
+# the same tests and lessons on the browser edition's pure-Python backends: signatures checked by
+# ecdsa instead of libsecp256k1, the vault encrypted by tlslite-ng's AES-GCM instead of OpenSSL's
+# (the browser tests drive JupyterLab's interface, which does not depend on the backends)
 test-fallback: $(STAMP)
-	MINICHAIN_CRYPTO=ecdsa $(BIN)/python -m pytest -q -n auto --dist loadfile tests lessons \
+	MINICHAIN_CRYPTO=ecdsa MINICHAIN_VAULT_CIPHER=python \
+	  $(BIN)/python -m pytest -q -n auto --dist loadfile tests lessons \
 	  --nbval --nbval-current-env --ignore=tests/browser -p no:cacheprovider
 
 # English lessons first (their cell ids key the catalogs), then the catalogs updated from them
@@ -76,6 +79,23 @@ browser:
 	  $$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
 	    chromium fonts-dejavu-core fonts-liberation fonts-wqy-microhei \
 	    $$(command -v npm >/dev/null || echo npm); fi
+
+# the class server (JupyterHub) for one machine, as root: the class's environment, then the hub
+# (add people first or meanwhile with `.venv/bin/minichain hub add NAME…`); deploy/hub/README.md
+hub: $(STAMP) hub-proxy
+	$(BIN)/minichain hub setup
+	$(BIN)/minichain hub start
+
+# configurable-http-proxy, the proxy in front of JupyterHub, from npm into deploy/hub/
+HUB_PROXY = deploy/hub/node_modules/.bin/configurable-http-proxy
+$(HUB_PROXY): deploy/hub/package.json deploy/hub/package-lock.json
+	cd deploy/hub && npm ci --no-audit --no-fund --silent
+	touch $(HUB_PROXY)
+
+hub-proxy:
+	@if command -v npm >/dev/null; then $(MAKE) --no-print-directory $(HUB_PROXY); else \
+	  echo "note: npm is missing, so the class server's proxy is not installed (make browser" \
+	  "installs npm)"; fi
 
 # `make test`'s set-up step: install Chromium if this user may (root, or sudo without a password)
 browser-if-possible:

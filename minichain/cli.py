@@ -726,6 +726,10 @@ def build_parser() -> argparse.ArgumentParser:
                     "nothing. Rows left empty stay to be read.")
     merge.add_argument("folder", metavar="DIR", help="the folder minichain grade wrote")
     merge.set_defaults(run=_merge_written)
+
+    from minichain.classroom.commands import add_commands
+
+    add_commands(commands)
     return parser
 
 

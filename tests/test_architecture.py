@@ -17,6 +17,7 @@ PACKAGE = Path(minichain.__file__).parent
 CORE = {"crypto", "merkle", "encoding", "transaction", "block", "state", "execution", "mempool",
         "chain", "consensus", "errors", "params", "clock", "receipt", "wallet", "names"}
 ABOVE_THE_CORE = {"store", "contracts", "network", "privacy", "widgets", "grading", "cli",
+                  "classroom",
                   "monitoring", "pilot", "throughput", "need_a_blockchain"}
 
 

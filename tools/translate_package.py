@@ -8,7 +8,7 @@ The code writes every text a person reads in English, inside `say(...)`, `say_n(
 `translate(...)` or `translate_in(context, ...)` from `minichain.language`. `extract` finds those
 calls with Babel's Python extractor (https://babel.pocoo.org/en/latest/messages.html) and writes
 one PO catalog per part of the package (core, consensus, contracts, network, privacy, store,
-monitoring, widgets, grading, cli), so translators of different parts do not edit the same file;
+monitoring, widgets, grading, classroom, cli), so translators of different parts do not edit the same file;
 the names of the lessons' people (`minichain.names.CAST`) go in people.po under the context
 "person". A message used by two parts belongs to the first in that order. Updating works as gettext's msgmerge: an
 unchanged message keeps its translation, a changed one gets the nearest old translation marked
@@ -45,7 +45,7 @@ from minichain.names import CAST  # noqa: E402
 
 LANGUAGE = "zh_CN"
 PARTS = ("core", "consensus", "contracts", "network", "privacy", "store", "monitoring",
-         "widgets", "grading", "cli")
+         "widgets", "grading", "classroom", "cli")
 PEOPLE = "people"
 KEYWORDS = {"say": None, "translate": None, "say_n": (1, 2), "translate_in": ((1, "c"), 2)}
 FIXED_DATE = datetime(2026, 1, 1, tzinfo=timezone.utc)  # no date churn in the files

@@ -1,0 +1,104 @@
+"""Trainees' and instructors' Unix accounts on the class server, and what a new home holds.
+
+Each trainee is a Unix user of her own, with a home only she can open (mode 0700), and her
+Jupyter server runs as her (JupyterHub's LocalProcessSpawner switches to her user id): one
+trainee cannot read another's files because the operating system says no — a real boundary,
+unlike the grader's in-kernel guard. The hub signs people in with PAM (their Unix password) and
+lets in only the members of two Unix groups (hub_config.py). The accounts are made with the
+system's own tools (useradd, chpasswd, gpasswd; shadow-utils), never by editing /etc files.
+"""
+
+from __future__ import annotations
+
+import pwd
+import re
+import secrets
+import shutil
+import subprocess
+from pathlib import Path
+
+from minichain.language import say
+
+__all__ = ["AccountError", "INSTRUCTORS", "TRAINEES", "add_person", "copy_lessons",
+           "make_class_environment", "make_service_user", "new_password"]
+
+TRAINEES, INSTRUCTORS = "minichain-trainees", "minichain-instructors"
+_NAME = re.compile(r"[a-z][a-z0-9-]{0,30}")
+_PASSWORD_LETTERS = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/l/I
+
+
+class AccountError(Exception):
+    """An account could not be made; the message says why."""
+
+
+def new_password(length: int = 12) -> str:
+    """A first password to hand a trainee on paper: random, without look-alike characters."""
+    return "".join(secrets.choice(_PASSWORD_LETTERS) for _ in range(length))
+
+
+def add_person(name: str, group: str = TRAINEES, password: str | None = None) -> str:
+    """Make `name` a Unix user in `group` with a private home; returns her first password."""
+    if not _NAME.fullmatch(name):
+        raise AccountError(say("{name!r} cannot be a user name: use lower-case letters, digits "
+                               "and '-', starting with a letter, at most 31 characters",
+                               name=name))
+    password = password or new_password()
+    _run(["groupadd", "-f", group])
+    try:
+        pwd.getpwnam(name)
+    except KeyError:
+        _run(["useradd", "--create-home", "--shell", "/bin/bash", "--groups", group, name])
+    else:
+        _run(["gpasswd", "--add", name, group])
+    _run(["chpasswd"], stdin=f"{name}:{password}\n")
+    Path(pwd.getpwnam(name).pw_dir).chmod(0o700)
+    return password
+
+
+def copy_lessons(name: str, lessons: Path) -> None:
+    """Put the lessons into `name`'s home if they are not there yet (her copy is never
+    overwritten), owned by her."""
+    account = pwd.getpwnam(name)
+    target = Path(account.pw_dir) / "lessons"
+    if target.exists():
+        return
+    shutil.copytree(lessons, target, ignore=shutil.ignore_patterns(
+        "__pycache__", ".ipynb_checkpoints", "conftest.py"))
+    for path in [target, *target.rglob("*")]:
+        shutil.chown(path, account.pw_uid, account.pw_gid)
+
+
+def _run(command: list[str], stdin: str | None = None) -> None:
+    result = subprocess.run(command, input=stdin, capture_output=True, text=True)
+    if result.returncode != 0:
+        raise AccountError(say("{command} failed: {error}", command=command[0],
+                               error=result.stderr.strip()))
+
+
+def make_service_user(name: str, home: Path) -> None:
+    """The course service's own system user, whose home is the course folder (mode 0700: the
+    instructor's gradebook is nobody else's business)."""
+    try:
+        pwd.getpwnam(name)
+    except KeyError:
+        _run(["useradd", "--system", "--create-home", "--home-dir", str(home),
+              "--shell", "/usr/sbin/nologin", name])
+    home.mkdir(parents=True, exist_ok=True)
+    account = pwd.getpwnam(name)
+    shutil.chown(home, account.pw_uid, account.pw_gid)
+    home.chmod(0o700)
+
+
+def make_class_environment(venv: Path, kit: Path, python: str) -> None:
+    """A Python environment every account may run (the kit's development environment may live
+    in root's home): `python -m venv`, then the kit with its lab and hub extras from `kit`; run
+    again (after the kit was updated), it installs the kit's current code."""
+    pip = [str(venv / "bin" / "python"), "-m", "pip", "install", "--quiet"]
+    if (venv / "bin" / "jupyterhub-singleuser").exists():
+        _run([*pip, "--no-deps", "--force-reinstall", str(kit)])
+    else:
+        _run([python, "-m", "venv", str(venv)])
+        _run([*pip, f"{kit}[lab,hub]"])
+    for path in [venv, *venv.rglob("*")]:
+        if not path.is_symlink():
+            path.chmod(path.stat().st_mode | 0o444 | (0o111 if path.is_dir() else 0))
