@@ -1,0 +1,42 @@
+"""The class server's configuration for a Chinese class: what `MINICHAIN_HUB_LANGUAGE=zh_CN
+make hub` gives trainees and the course service (the real hub runs in
+tests/browser/test_class_server.py, in English)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("jupyterhub")
+
+from traitlets.config import Config  # noqa: E402
+
+from minichain.classroom.hub_config import ClassSettings, configure  # noqa: E402
+
+
+def test_a_chinese_class_gets_chinese_jupyterlab_messages_and_exercises(tmp_path):
+    settings = ClassSettings.from_environment({"MINICHAIN_HUB_STATE": str(tmp_path),
+                                               "MINICHAIN_HUB_LANGUAGE": "zh_CN",
+                                               "MINICHAIN_HUB_MEMORY_MB": "1024"})
+    c = Config()
+    configure(c, settings)
+    [settings_dir] = [a.split("=", 1)[1] for a in c.Spawner.args
+                      if a.startswith("--LabApp.app_settings_dir=")]
+    overrides = json.loads((Path(settings_dir) / "overrides.json").read_text())
+    assert overrides["@jupyterlab/translation-extension:plugin"]["locale"] == "zh_CN"
+    assert c.Spawner.environment["MINICHAIN_LANG"] == "zh_CN"
+    course = next(s for s in c.JupyterHub.services if s["name"] == "course")
+    assert course["environment"]["MINICHAIN_COURSE_EXERCISES"].endswith("exercises/zh_CN")
+    assert course["environment"]["MINICHAIN_LANG"] == "zh_CN"
+    assert f"--as={1024 << 20}" in c.Spawner.cmd
+    assert (tmp_path / "hub").stat().st_mode & 0o777 == 0o700  # the hub's secrets: root's only
+
+
+def test_an_english_class_leaves_jupyterlab_in_english(tmp_path):
+    c = Config()
+    configure(c, ClassSettings(state=tmp_path))
+    assert "args" not in c.Spawner
+    course = next(s for s in c.JupyterHub.services if s["name"] == "course")
+    assert course["environment"]["MINICHAIN_COURSE_EXERCISES"].endswith("exercises")
