@@ -36,20 +36,23 @@ def new_password(length: int = 12) -> str:
     return "".join(secrets.choice(_PASSWORD_LETTERS) for _ in range(length))
 
 
-def add_person(name: str, group: str = TRAINEES, password: str | None = None) -> str:
-    """Make `name` a Unix user in `group` with a private home; returns her first password."""
+def add_person(name: str, group: str = TRAINEES, password: str | None = None) -> str | None:
+    """Make `name` a Unix user in `group` with a private home; returns her first password, or
+    None if she already had an account (it joins the group; her password is left alone)."""
     if not _NAME.fullmatch(name):
         raise AccountError(say("{name!r} cannot be a user name: use lower-case letters, digits "
                                "and '-', starting with a letter, at most 31 characters",
                                name=name))
-    password = password or new_password()
     _run(["groupadd", "-f", group])
     try:
         pwd.getpwnam(name)
     except KeyError:
-        _run(["useradd", "--create-home", "--shell", "/bin/bash", "--groups", group, name])
+        pass
     else:
         _run(["gpasswd", "--add", name, group])
+        return None
+    password = password or new_password()
+    _run(["useradd", "--create-home", "--shell", "/bin/bash", "--groups", group, name])
     _run(["chpasswd"], stdin=f"{name}:{password}\n")
     Path(pwd.getpwnam(name).pw_dir).chmod(0o700)
     return password

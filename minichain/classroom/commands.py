@@ -123,7 +123,8 @@ def _add(args: argparse.Namespace, out: TextIO) -> None:
             password = add_person(name, INSTRUCTORS if args.instructor else TRAINEES)
         except AccountError as error:
             raise CommandFailed(str(error)) from None
-        print(f"{name}\t{password}", file=out)
+        print(f"{name}\t{password}" if password else
+              f"{name}\t" + say("(already had an account: her own password)"), file=out)
 
 
 def _start(args: argparse.Namespace, out: TextIO) -> None:
