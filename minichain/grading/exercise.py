@@ -18,6 +18,14 @@ nbgrader's markers, so instructors who know nbgrader feel at home:
   (minichain.grading.by_hand).
 - Every other cell (markdown, setup code) is released as it is.
 
+The release ends with one cell of its own, "Handing in" (`hand_in_cell`): save, hand in the
+file as it is, and in the browser edition (JupyterLite, where saved work stays in the browser)
+File > Download, which saves the notebook and downloads it as nbformat JSON. It is written in
+the language of the source's edition, told by its folder alone (Chinese for
+exercises/zh_CN/source, `edition`), so a release is the same file on every machine. The grader
+ignores it, as it ignores any markdown cell that is not the exercise's. nbgrader's own sources
+are released without it, as nbgrader releases them.
+
 nbgrader's own cell metadata is read too (minichain.grading.nbgrader_format): its answer,
 test, manually graded and task cells, and its `grade_id` and `points`; a test cell scores its
 points when it runs without an error after the trainee's code, as nbgrader's autograder
@@ -42,10 +50,10 @@ from typing import Any
 
 from minichain.grading.answer_key import seal_answers
 from minichain.grading.nbgrader_format import TEXT_STUB, code_stub, nbgrader_cell, stable_ids
-from minichain.language import say
+from minichain.language import say, speaking
 
-__all__ = ["Exercise", "ExerciseError", "Question", "SubmissionProblem", "read_submission",
-           "released_json"]
+__all__ = ["HAND_IN", "Exercise", "ExerciseError", "Question", "SubmissionProblem", "edition",
+           "read_submission", "released_json"]
 
 BEGIN_SOLUTION, END_SOLUTION = "### BEGIN SOLUTION", "### END SOLUTION"
 BEGIN_HIDDEN, END_HIDDEN = "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"
@@ -55,6 +63,7 @@ WRITTEN_LINE = re.compile(r"^[#*_\s]*Written answer\s+(?P<name>[A-Za-z_]\w*)\s*"
 WRITTEN_PLACEHOLDER = "Write your answer here, in place of this line."
 ASSIGNMENT = re.compile(r"^(?P<indent>\s*)(?P<names>[A-Za-z_]\w*(\s*,\s*[A-Za-z_]\w*)*)\s*=(?!=)")
 PLACEHOLDER = "...  # your answer here"
+HAND_IN = "hand-in"  # the id and role of the release's last cell, how to hand the notebook in
 MAX_SUBMISSION_BYTES = 20_000_000
 
 
@@ -106,9 +115,10 @@ def _region(lines: list[str], begin: str, end: str) -> tuple[int, int] | None:
 class Exercise:
     """A parsed source notebook."""
 
-    def __init__(self, notebook: dict[str, Any], name: str = "exercise"):
+    def __init__(self, notebook: dict[str, Any], name: str = "exercise", language: str = "en"):
         self.notebook = notebook
         self.name = name
+        self.language = language                      # of the edition: what the release says
         cells = notebook.get("cells", []) if isinstance(notebook, dict) else []
         self.cells: list[dict[str, Any]] = stable_ids(cells) if isinstance(cells, list) else []
         self.questions: list[Question] = []
@@ -130,7 +140,7 @@ class Exercise:
             raise ExerciseError(say("{path} is not a notebook (not valid JSON).",
                                     path=path)) from None
         try:
-            return cls(notebook, path.stem)
+            return cls(notebook, path.stem, edition(path))
         except ExerciseError as problem:
             raise ExerciseError(say("{path} cannot be used as an exercise source: {problem}",
                                     path=path, problem=problem)) from None
@@ -270,7 +280,34 @@ class Exercise:
             cell["source"] = self.released_code(index)
             if cell.get("cell_type") == "code":
                 cell["outputs"], cell["execution_count"] = [], None
+        if not self.from_nbgrader:
+            released["cells"].append(self.hand_in_cell())
         return released
+
+    def hand_in_cell(self) -> dict[str, Any]:
+        """The release's last cell: how to hand the notebook in, on a computer, in the browser
+        edition (where File > Download is the way out of the browser's storage) and on a class
+        server (saved into handed-in/, where the course service collects it), in the edition's
+        language."""
+        taken, cell_id, n = {cell.get("id") for cell in self.cells}, HAND_IN, 1
+        while cell_id in taken:                       # a source's own cell called "hand-in"
+            n += 1
+            cell_id = f"{HAND_IN}-{n}"
+        with speaking(self.language):
+            text = say("## Handing in\n\n"
+                       "When you have answered every question, save the notebook (**File ▸ Save "
+                       "Notebook**, or Ctrl + S) and hand in the notebook file as it is, the way "
+                       "your instructor asks. Only your answers are graded.\n\n"
+                       "In the **browser edition** (the course site, nothing installed), your "
+                       "work is saved in this browser only: choose **File ▸ Download** (it saves "
+                       "the notebook first) and hand in the file your browser puts in your "
+                       "Downloads folder.\n\n"
+                       "On a **class server** (you signed in to JupyterHub): choose **File ▸ Save "
+                       "Notebook As…** and save it into the folder `handed-in/`, keeping its "
+                       "name (`handed-in/` followed by the name it has now). You may hand in "
+                       "again until the deadline; the last copy counts.")
+        return {"cell_type": "markdown", "id": cell_id,
+                "metadata": {"minichain": {"cell": cell_id, "role": HAND_IN}}, "source": text}
 
     def solved(self) -> dict[str, Any]:
         """The release with every answer filled in with the solution: a trainee who got
@@ -346,6 +383,14 @@ def _without_hidden(text: str) -> str:
     if region is None:
         return text
     return "\n".join(lines[:region[0]] + lines[region[1] + 1:]).rstrip("\n")
+
+
+def edition(path: str | Path) -> str:
+    """The language of the edition a source belongs to, from its folder alone: "zh_CN" for a
+    source in a folder named zh_CN or inside one (exercises/zh_CN/source), else "en". Never
+    MINICHAIN_LANG or the locale (unlike language_of_folder), so a release, and the check that
+    it is up to date, are the same on every machine."""
+    return "zh_CN" if "zh_CN" in Path(path).resolve().parent.parts else "en"
 
 
 def released_json(exercise: Exercise) -> str:
