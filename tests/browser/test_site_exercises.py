@@ -337,3 +337,30 @@ def test_a_trainee_starts_a_lesson_fresh_as_the_start_page_says(site_server, bro
     finally:
         page.close()
 
+
+
+def test_a_chinese_trainee_switches_the_site_to_chinese(site_server, browser, artifacts):
+    """The site carries JupyterLab's Chinese language pack (built from the environment's
+    jupyterlab-language-pack-zh-CN): Settings > Language > Chinese, and after the reload the
+    menus are Chinese. The start page says where to find it."""
+    from playwright.sync_api import expect
+
+    folder = artifacts / "site-exercises" / "chinese-interface"
+    shutil.rmtree(folder, ignore_errors=True)
+    page = LessonPage(browser, site_server, "lessons/zh_CN/00-start-here.ipynb",
+                      artifacts=folder)
+    outside = watch_requests(page, site_server.url)
+    try:
+        page.page.goto(f"{site_server.url}/lab/index.html")
+        page.page.locator(".lm-MenuBar-item", has_text=re.compile(r"^Settings$")).click()
+        menu_item(page, "Language").hover()
+        page.page.locator(".lm-Menu-item", has_text="中文").click()
+        page.page.locator(".jp-Dialog .jp-mod-accept").click()  # change and reload
+        expect(page.page.locator(".lm-MenuBar-item", has_text=re.compile(r"^文件$"))
+               ).to_be_visible(timeout=60_000)
+        page.screenshot("menus-in-chinese")
+        assert outside == [], f"requests that left 127.0.0.1: {outside[:5]}"
+    finally:
+        page.close()
+    start_page = (REPO / "site-pages" / "START-HERE.zh-CN.md").read_text(encoding="utf-8")
+    assert "Settings ▸ Language" in start_page
