@@ -32,7 +32,8 @@ import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
-__all__ = ["CHROMIUM_ARGS", "LabServer", "LessonPage", "widget_outputs_saved"]
+__all__ = ["CHROMIUM_ARGS", "LabServer", "LessonPage", "expose_jupyterlite_app",
+           "widget_outputs_saved"]
 
 WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
 
@@ -57,6 +58,28 @@ KERNEL_IS_IDLE = """() => {
     return !!kernel && kernel.status === 'idle';
 }"""
 
+# Save the notebook in front with JupyterLab's save command (what Ctrl+S runs) and read it back
+# through the page's own contents service: the notebook exactly as it was stored (JupyterLite
+# stores it in the browser's IndexedDB; a JupyterLab server writes the file).
+SAVE_AND_READ_BACK = """async () => {
+    const app = window.jupyterapp;
+    if (!app) {
+        throw new Error('window.jupyterapp is not there: expose the app first');
+    }
+    const panel = app.shell.currentWidget;
+    const contents = app.serviceManager.contents;
+    const before = await contents.get(panel.context.path, {content: false});
+    await app.commands.execute('docmanager:save');
+    if (panel.context.model.dirty) {
+        throw new Error('the notebook is still marked unsaved after the save command');
+    }
+    const saved = await contents.get(panel.context.path, {content: true});
+    if (saved.last_modified === before.last_modified) {  // not the site's own copy read back
+        throw new Error('the save stored no new version: still ' + before.last_modified);
+    }
+    return saved.content;
+}"""
+
 # Seconds. Generous, because a fresh CI machine is slower than this one on its first start.
 SERVER_START = 90
 KERNEL_IDLE = 90
@@ -75,6 +98,24 @@ def widget_outputs_saved(notebook: Path) -> int:
     return sum(WIDGET_MIME in output.get("data", {})
                for cell in cells if cell["cell_type"] == "code"
                for output in cell.get("outputs", []))
+
+
+def expose_jupyterlite_app(context) -> None:
+    """Have the JupyterLite pages of this browser context set `window.jupyterapp`, by adding
+    the page-config option `exposeAppInBrowser` (the one `--LabApp.expose_app_in_browser` sets
+    on a JupyterLab server, read by JupyterLite's app from jupyter-lite.json) to each
+    jupyter-lite.json as the page fetches it; the site itself stays as a trainee gets it.
+
+    Call it before the page opens. It holds for a fresh context: JupyterLite's service worker,
+    which would answer later fetches itself, does not control a page's first load."""
+
+    def add_option(route) -> None:
+        response = route.fetch()
+        config = response.json()
+        config.setdefault("jupyter-config-data", {})["exposeAppInBrowser"] = "true"
+        route.fulfill(response=response, json=config)
+
+    context.route(re.compile(r"/jupyter-lite\.json(\?.*)?$"), add_option)
 
 
 class LabServer:
@@ -321,6 +362,13 @@ class LessonPage:
             has=self.page.locator(".jp-Cell-outputArea .jupyter-widgets")).nth(nth)
         return cell.locator(".jp-Cell-outputArea > .jp-OutputArea-child > "
                             ".jp-OutputArea-output > .jupyter-widgets").first
+
+    def saved_notebook(self) -> dict:
+        """Save the lesson as a trainee does and return the notebook (nbformat JSON) as the
+        page's contents service stored it, outputs included. Needs `window.jupyterapp` (a
+        server started with `--LabApp.expose_app_in_browser=True`, or
+        `expose_jupyterlite_app`)."""
+        return self.page.evaluate(SAVE_AND_READ_BACK)
 
     # -- artefacts -------------------------------------------------------------------------------
     def screenshot(self, label: str, element=None) -> Path:
