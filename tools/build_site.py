@@ -169,10 +169,11 @@ def pyodide_folder(target: Path, work: Path) -> None:
 
 
 # JupyterLab settings the site starts with (overrides.json): every cell drawn (not only those in
-# view, which the browser tests need to see every output), and no news or update checks (they
-# would reach the internet)
+# view, which the browser tests need to see every output), the start pages opened as pages (not
+# as Markdown source), and no news or update checks (they would reach the internet)
 OVERRIDES = {
     "@jupyterlab/notebook-extension:tracker": {"windowingMode": "none"},
+    "@jupyterlab/docmanager-extension:plugin": {"defaultViewers": {"markdown": "Markdown Preview"}},
     "@jupyterlab/apputils-extension:notification": {"fetchNews": "false",
                                                     "checkForUpdates": False},
 }
