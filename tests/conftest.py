@@ -14,6 +14,10 @@ from minichain.names import using
 CUSTOMER_FUNDS = 1_000
 ATTACKER_FUNDS = 500
 
+# notebooks saved by the browser edition, read by tests/test_grading_browser_edition.py as a
+# trainee's hand-ins: data, not notebooks for `--nbval` to run here
+collect_ignore_glob = ["fixtures/*"]
+
 
 @pytest.fixture(autouse=True)
 def empty_address_book():
