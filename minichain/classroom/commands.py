@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import pwd
 import subprocess
 import sys
 import urllib.error
@@ -145,9 +144,8 @@ def _course(args: argparse.Namespace, out: TextIO) -> None:
     body = {"exercise": args.exercise}
     if args.deadline:
         body["deadline"] = args.deadline
-    action = "return" if args.action == "return" else args.action
     request = urllib.request.Request(
-        f"{args.hub.rstrip('/')}/services/course/api/{action}", method="POST",
+        f"{args.hub.rstrip('/')}/services/course/api/{args.action}", method="POST",
         data=json.dumps(body).encode(), headers={"Authorization": f"token {token}",
                                                  "Content-Type": "application/json"})
     try:
