@@ -171,3 +171,39 @@ def test_a_deadline_must_be_a_moment_anywhere_in_the_world(deadline, problem):
         _deadline(deadline)
     assert refused.value.status_code == 400 and problem in refused.value.reason
     assert _deadline("2026-12-11T18:00+08:00") == NOON - timedelta(hours=2)
+
+
+def test_the_course_command_outside_the_class_server_says_where_to_run_it(monkeypatch, capsys):
+    from minichain.cli import main
+
+    monkeypatch.delenv("JUPYTERHUB_API_TOKEN", raising=False)
+    monkeypatch.delenv("MINICHAIN_HUB_URL", raising=False)
+    assert main(["course", "release", "01"]) == 1
+    assert "terminal of your JupyterLab on the class server" in capsys.readouterr().err
+
+
+def test_the_course_command_reports_the_services_refusal(monkeypatch, capsys):
+    """An instructor whose token the course service refuses reads the service's reason."""
+    import http.server
+    import threading
+
+    class Refusing(http.server.BaseHTTPRequestHandler):
+        def do_POST(self):
+            self.send_response(400)
+            self.end_headers()
+            self.wfile.write(b'{"error": "there is no exercise \'99\'; the exercises are: 01"}')
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.HTTPServer(("127.0.0.1", 0), Refusing)
+    threading.Thread(target=server.handle_request, daemon=True).start()
+    from minichain.cli import main
+
+    monkeypatch.setenv("JUPYTERHUB_API_TOKEN", "a-token")
+    try:
+        code = main(["course", "release", "99", "--hub", f"http://127.0.0.1:{server.server_port}"])
+    finally:
+        server.server_close()
+    assert code == 1
+    assert "there is no exercise '99'" in capsys.readouterr().err
