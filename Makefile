@@ -3,9 +3,10 @@
 #   make test  - create the environment if missing, install everything, run the whole test suite
 #                (the package's tests; every lesson re-run and compared cell by cell, strict nbval;
 #                then every lesson run and used in JupyterLab in Chromium, both editions, and run
-#                in the browser edition's site, tests/browser/), then
-#                the package's tests and the lessons once more with the pure-Python signature
-#                backend (MINICHAIN_CRYPTO=ecdsa: where libsecp256k1 cannot be installed). It
+#                in the browser edition's site; the class server with real Unix accounts when
+#                run as root, tests/browser/), then the package's tests and the lessons once
+#                more on the browser edition's pure-Python backends (MINICHAIN_CRYPTO=ecdsa
+#                MINICHAIN_VAULT_CIPHER=python: where libsecp256k1 or OpenSSL is missing). It
 #                installs Chromium with apt first where it can (as root, or through password-less
 #                sudo); where it cannot, the browser tests are skipped with the reason, or fail
 #                when MINICHAIN_BROWSER_TESTS=require, as CI sets.
@@ -18,6 +19,7 @@
 #   make browser - install Chromium and a Chinese font with apt (as root, or through sudo) for
 #                the browser tests
 #   make site  - build the browser edition (JupyterLite, no install for trainees) into site/
+#   make hub   - as root: set up and start the class server (JupyterHub; deploy/hub/README.md)
 #   make browser-test - only the browser tests: every lesson run and used in JupyterLab in
 #                  Chromium; screenshots in test-artifacts/browser/
 PYTHON ?= python3
