@@ -207,3 +207,15 @@ def test_the_course_command_reports_the_services_refusal(monkeypatch, capsys):
         server.server_close()
     assert code == 1
     assert "there is no exercise '99'" in capsys.readouterr().err
+
+
+def test_a_hub_name_that_would_be_a_path_is_left_out_of_the_course_folder(tmp_path):
+    hub = StandInHub("anna", "../../etc/cron.d/x", "li.wei@shop.example")
+    course = Course(folder=tmp_path / "course", exercises=ROOT / "exercises", hub=hub)
+    for name in hub.homes:
+        hub.homes[name].hand_in("{}", NOON)
+    outcomes = statuses(course.collect("01", deadline=NOON))
+    assert outcomes == {"anna": "collected", "../../etc/cron.d/x": "skipped",
+                        "li.wei@shop.example": "collected"}
+    assert sorted(p.name for p in (tmp_path / "course").rglob("*.ipynb")) == [
+        "anna.ipynb", "li.wei@shop.example.ipynb"]

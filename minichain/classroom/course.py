@@ -28,6 +28,7 @@ import hashlib
 import io
 import json
 import os
+import re
 import subprocess
 import sys
 from collections.abc import Callable
@@ -43,6 +44,9 @@ __all__ = ["Course", "CourseError", "Outcome", "TRAINEES"]
 TRAINEES = "trainees"   # the hub group whose members are the class
 HANDED_OUT, HANDED_IN, FEEDBACK = "exercises", "handed-in", "feedback"
 HAND_INS = "hand-ins.json"
+# what a trainee's name may be to name her files in the course folder (Unix user names, the
+# e-mail addresses an OAuth sign-in gives): never a path
+_SAFE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@+-]{0,127}")
 
 
 class CourseError(Exception):
@@ -184,6 +188,10 @@ class Course:
         a note, and the others go on."""
         outcomes = []
         for trainee in self.hub.members(self.group):
+            if not _SAFE_NAME.fullmatch(trainee):  # her name becomes a file name here
+                outcomes.append(Outcome(trainee, "skipped", say(
+                    "a hub user name that cannot be a file name is left out")))
+                continue
             try:
                 self.hub.ensure_running(trainee)
                 outcomes.append(action(self.hub.files_of(trainee)))
