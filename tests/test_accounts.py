@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import pwd
 import subprocess
+from pathlib import Path
 
 import pytest
 
@@ -47,3 +48,62 @@ def test_a_new_trainee_gets_a_private_home_and_her_password_stays_hers(dana):
     pamela.authenticate(dana, password, service="login")
     with pytest.raises(pamela.PAMError):
         pamela.authenticate(dana, "not-" + password, service="login")
+
+
+def test_the_lessons_are_copied_as_her_and_a_link_she_left_is_not_followed(dana):
+    """Root never writes in her home: a `lessons` link to a system folder stays a link, and the
+    folder it points at is not touched."""
+    import shutil
+    import tempfile
+
+    from minichain.classroom.accounts import copy_lessons
+
+    tmp_path = Path(tempfile.mkdtemp(prefix="minichain-kit-"))  # pytest's own is root's alone
+    try:
+        _copy_as_her(dana, tmp_path, copy_lessons)
+    finally:
+        shutil.rmtree(tmp_path)
+
+
+def _copy_as_her(dana, tmp_path, copy_lessons):
+    add_person(dana, GROUP)
+    home = Path(pwd.getpwnam(dana).pw_dir)
+    lessons = tmp_path / "kit" / "lessons"
+    lessons.mkdir(parents=True)
+    (lessons / "01.ipynb").write_text("{}")
+    tmp_path.chmod(0o755)
+    (tmp_path / "kit").chmod(0o755)
+    copy_lessons(dana, lessons)
+    copied = home / "lessons" / "01.ipynb"
+    assert copied.stat().st_uid == pwd.getpwnam(dana).pw_uid
+
+    bait = tmp_path / "system"
+    bait.mkdir()
+    (home / "lessons" / "01.ipynb").unlink()
+    (home / "lessons").rmdir()
+    (home / "lessons").symlink_to(bait)
+    copy_lessons(dana, lessons)
+    assert (home / "lessons").is_symlink()
+    assert bait.stat().st_uid == 0 and list(bait.iterdir()) == []
+
+    # the copy has her rights, not root's: a file she may not read is not copied for her
+    (home / "lessons").unlink()
+    secret = lessons / "answers.ipynb"
+    secret.write_text("{}")
+    secret.chmod(0o600)
+    with pytest.raises(AccountError, match="cp failed"):
+        copy_lessons(dana, lessons)
+
+
+def test_a_system_account_or_an_administrator_cannot_join_a_class(dana):
+    with pytest.raises(AccountError, match="system account"):
+        add_person("www-data", GROUP)
+    add_person(dana, GROUP)
+    subprocess.run(["groupadd", "-f", "sudo"], check=True)
+    subprocess.run(["gpasswd", "--add", dana, "sudo"], check=True, capture_output=True)
+    try:
+        with pytest.raises(AccountError, match="sudo"):
+            add_person(dana, "mctest-unit-other")
+    finally:
+        subprocess.run(["gpasswd", "--delete", dana, "sudo"], capture_output=True)
+        subprocess.run(["groupdel", "mctest-unit-other"], capture_output=True)

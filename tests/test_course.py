@@ -30,12 +30,13 @@ class Home:
         self.folders: set[str] = set()
         self.broken_after_reads: int | None = None
 
-    def read_text(self, path):
+    def read_bytes(self, path):
         if self.broken_after_reads is not None:
             if self.broken_after_reads == 0:
                 raise TraineeFilesError(f"reading {path} in {self.trainee}'s home: no answer")
             self.broken_after_reads -= 1
-        return self.files.get(path)
+        found = self.files.get(path)
+        return None if found is None else (found[0].encode(), found[1])
 
     def exists(self, path):
         return path in self.files or path in self.folders

@@ -40,3 +40,14 @@ def test_an_english_class_leaves_jupyterlab_in_english(tmp_path):
     assert "args" not in c.Spawner
     course = next(s for s in c.JupyterHub.services if s["name"] == "course")
     assert course["environment"]["MINICHAIN_COURSE_EXERCISES"].endswith("exercises")
+
+
+def test_the_course_service_reaches_the_trainees_group_and_nothing_else(tmp_path):
+    """Its token could start, read and mint tokens for trainees' servers only: never an
+    instructor's or an admin's, never their files (it mints a token of each trainee's own)."""
+    c = Config()
+    configure(c, ClassSettings(state=tmp_path))
+    [role] = [r for r in c.JupyterHub.load_roles if r["name"] == "course-service"]
+    assert role["services"] == ["course"]
+    assert role["scopes"] and all(s.endswith("!group=trainees") for s in role["scopes"])
+    assert not any(s.startswith(("access:", "admin")) for s in role["scopes"])

@@ -10,6 +10,8 @@ system's own tools (useradd, chpasswd, gpasswd; shadow-utils), never by editing 
 
 from __future__ import annotations
 
+import grp
+import os
 import pwd
 import re
 import secrets
@@ -23,6 +25,7 @@ __all__ = ["AccountError", "INSTRUCTORS", "TRAINEES", "add_person", "copy_lesson
            "make_class_environment", "make_service_user", "new_password"]
 
 TRAINEES, INSTRUCTORS = "minichain-trainees", "minichain-instructors"
+ADMIN_GROUPS = ("sudo", "wheel", "admin", "root")
 _NAME = re.compile(r"[a-z][a-z0-9-]{0,30}")
 _PASSWORD_LETTERS = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/l/I
 
@@ -45,10 +48,11 @@ def add_person(name: str, group: str = TRAINEES, password: str | None = None) ->
                                name=name))
     _run(["groupadd", "-f", group])
     try:
-        pwd.getpwnam(name)
+        account = pwd.getpwnam(name)
     except KeyError:
         pass
     else:
+        _refuse_if_privileged(account)
         _run(["gpasswd", "--add", name, group])
         return None
     password = password or new_password()
@@ -58,17 +62,52 @@ def add_person(name: str, group: str = TRAINEES, password: str | None = None) ->
     return password
 
 
+def _refuse_if_privileged(account: pwd.struct_passwd) -> None:
+    """An existing account joins a class only if it is a person's ordinary one: never a system
+    account (its Jupyter server would run as, say, www-data) nor an administrator's."""
+    if account.pw_uid < _first_person_uid():
+        raise AccountError(say("{name} is a system account, not a person's: it cannot join a "
+                               "class", name=account.pw_name))
+    admins = {m for g in ADMIN_GROUPS if _group_exists(g) for m in grp.getgrnam(g).gr_mem}
+    if account.pw_name in admins:
+        raise AccountError(say("{name} may act as root (sudo): make a separate account for "
+                               "the class", name=account.pw_name))
+
+
+def _first_person_uid() -> int:
+    """UID_MIN from /etc/login.defs: the first user id given to a person (1000 by default)."""
+    try:
+        for line in Path("/etc/login.defs").read_text().splitlines():
+            parts = line.split()
+            if len(parts) == 2 and parts[0] == "UID_MIN" and parts[1].isdigit():
+                return int(parts[1])
+    except OSError:
+        pass
+    return 1000
+
+
+def _group_exists(name: str) -> bool:
+    try:
+        grp.getgrnam(name)
+        return True
+    except KeyError:
+        return False
+
+
 def copy_lessons(name: str, lessons: Path) -> None:
-    """Put the lessons into `name`'s home if they are not there yet (her copy is never
-    overwritten), owned by her."""
+    """Put the lessons into `name`'s home if nothing called `lessons` is there yet (her copy is
+    never overwritten). The copy runs as her, not as root: her home is hers to arrange, and root
+    following a link she left there could hand her any folder on the machine."""
     account = pwd.getpwnam(name)
     target = Path(account.pw_dir) / "lessons"
-    if target.exists():
+    if os.path.lexists(target):
         return
-    shutil.copytree(lessons, target, ignore=shutil.ignore_patterns(
-        "__pycache__", ".ipynb_checkpoints", "conftest.py"))
-    for path in [target, *target.rglob("*")]:
-        shutil.chown(path, account.pw_uid, account.pw_gid)
+    result = subprocess.run(
+        ["cp", "--recursive", "--no-dereference", "--no-target-directory", str(lessons),
+         str(target)], user=account.pw_uid, group=account.pw_gid, extra_groups=[],
+        capture_output=True, text=True, cwd="/")
+    if result.returncode != 0:
+        raise AccountError(say("cp failed: {error}", error=result.stderr.strip()))
 
 
 def _run(command: list[str], stdin: str | None = None) -> None:
@@ -79,8 +118,10 @@ def _run(command: list[str], stdin: str | None = None) -> None:
 
 
 def make_service_user(name: str, home: Path) -> None:
-    """The course service's own system user, whose home is the course folder (mode 0700: the
-    instructor's gradebook is nobody else's business)."""
+    """The course service's own system user, whose home is the course folder: the instructors'
+    group may read and write in it (their gradebook, feedback pages and written-answer sheets;
+    mode 2770, new files inheriting the group), nobody else may look in."""
+    _run(["groupadd", "-f", INSTRUCTORS])
     try:
         pwd.getpwnam(name)
     except KeyError:
@@ -88,8 +129,8 @@ def make_service_user(name: str, home: Path) -> None:
               "--shell", "/usr/sbin/nologin", name])
     home.mkdir(parents=True, exist_ok=True)
     account = pwd.getpwnam(name)
-    shutil.chown(home, account.pw_uid, account.pw_gid)
-    home.chmod(0o700)
+    shutil.chown(home, account.pw_uid, grp.getgrnam(INSTRUCTORS).gr_gid)
+    home.chmod(0o2770)
 
 
 def make_class_environment(venv: Path, kit: Path, python: str) -> None:

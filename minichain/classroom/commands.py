@@ -79,7 +79,10 @@ def _settings():
     except ImportError:
         raise CommandFailed(say("the class server needs JupyterHub: install the kit with its "
                                 "hub extra (pip install -e '.[hub]')")) from None
-    return ClassSettings.from_environment()
+    try:
+        return ClassSettings.from_environment()
+    except ValueError as error:
+        raise CommandFailed(str(error)) from None
 
 
 def _as_root() -> None:
@@ -156,6 +159,9 @@ def _course(args: argparse.Namespace, out: TextIO) -> None:
     except urllib.error.URLError as error:
         raise CommandFailed(say("the course service did not answer: {error}",
                                 error=error.reason)) from None
+    except (TimeoutError, OSError, ValueError) as error:
+        raise CommandFailed(say("the course service did not answer: {error}",
+                                error=type(error).__name__)) from None
     if "grades" in answer:
         print(answer["grades"], file=out, end="")
         return

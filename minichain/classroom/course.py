@@ -44,6 +44,7 @@ __all__ = ["Course", "CourseError", "Outcome", "TRAINEES"]
 TRAINEES = "trainees"   # the hub group whose members are the class
 HANDED_OUT, HANDED_IN, FEEDBACK = "exercises", "handed-in", "feedback"
 HAND_INS = "hand-ins.json"
+GRADING_TIMEOUT = 3 * 3600  # seconds: a class of 500 at a few seconds each, with room to spare
 # what a trainee's name may be to name her files in the course folder (Unix user names, the
 # e-mail addresses an OAuth sign-in gives): never a path
 _SAFE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@+-]{0,127}")
@@ -120,20 +121,27 @@ class Course:
     def _collect_from(self, files: TraineeFiles, name: str, folder: Path,
                       deadline: datetime | None) -> Outcome:
         path = f"{HANDED_IN}/{name}.ipynb"
-        found = files.read_text(path)
+        found = files.read_bytes(path)
         if found is None:
             return Outcome(files.trainee, "not-handed-in", say("nothing in {path}", path=path))
-        text, modified = found
-        handed_in = datetime.fromisoformat(modified.replace("Z", "+00:00"))
+        content, modified = found
+        try:
+            handed_in = datetime.fromisoformat(modified.replace("Z", "+00:00"))
+        except ValueError:
+            raise TraineeFilesError(say("{path}: its time {modified!r} is not a date",
+                                        path=path, modified=modified)) from None
+        if handed_in.tzinfo is None:
+            handed_in = handed_in.replace(tzinfo=timezone.utc)
         late = deadline is not None and handed_in > deadline
-        digest = hashlib.sha256(text.encode()).hexdigest()
+        digest = hashlib.sha256(content).hexdigest()
         hand_ins = _read_hand_ins(folder)
         if hand_ins.get(files.trainee, {}).get("sha256") == digest:
             return Outcome(files.trainee, "already-collected")
-        _write_atomically(folder / f"{files.trainee}.ipynb", text)
+        _write_atomically(folder / f"{files.trainee}.ipynb", content)
         hand_ins[files.trainee] = {"handed_in_at": handed_in.isoformat(), "late": late,
                                    "sha256": digest}
-        _write_atomically(folder / HAND_INS, json.dumps(hand_ins, indent=1, sort_keys=True))
+        _write_atomically(folder / HAND_INS,
+                          json.dumps(hand_ins, indent=1, sort_keys=True).encode())
         if late:
             return Outcome(files.trainee, "late", say("handed in {when}, after the deadline",
                                                       when=_local(handed_in)))
@@ -154,11 +162,16 @@ class Course:
         command = [str(Path(sys.executable).with_name("minichain")), "grade",
                    str(self.exercises / "source" / f"{name}.ipynb"), *map(str, submissions),
                    "--out", str(out), "-j", str(self.jobs)]
-        result = subprocess.run(command, capture_output=True, text=True)
+        try:
+            result = subprocess.run(command, capture_output=True, text=True,
+                                    timeout=GRADING_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            raise CourseError(say("minichain grade took longer than {minutes} minutes: stopped",
+                                  minutes=GRADING_TIMEOUT // 60)) from None
         if result.returncode != 0 or not (out / "grades.csv").exists():
             raise CourseError(say("minichain grade failed: {error}",
                                   error=(result.stderr or result.stdout).strip()[-2000:]))
-        _write_atomically(out / "hand-ins.csv", _hand_ins_csv(_read_hand_ins(collected)))
+        _write_atomically(out / "hand-ins.csv", _hand_ins_csv(_read_hand_ins(collected)).encode())
         return out
 
     # --- return -------------------------------------------------------------------------
@@ -201,8 +214,17 @@ class Course:
 
 
 def _read_hand_ins(folder: Path) -> dict[str, dict]:
+    """The record of what was collected; one that is damaged is a clear CourseError."""
     path = folder / HAND_INS
-    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+    if not path.exists():
+        return {}
+    try:
+        record = json.loads(path.read_text(encoding="utf-8"))
+    except (ValueError, UnicodeDecodeError):
+        record = None
+    if not isinstance(record, dict) or not all(isinstance(v, dict) for v in record.values()):
+        raise CourseError(say("{path} is damaged: move it away and collect again", path=path))
+    return record
 
 
 def _hand_ins_csv(hand_ins: dict[str, dict]) -> str:
@@ -214,9 +236,9 @@ def _hand_ins_csv(hand_ins: dict[str, dict]) -> str:
     return out.getvalue()
 
 
-def _write_atomically(path: Path, text: str) -> None:
+def _write_atomically(path: Path, content: bytes) -> None:
     temporary = path.with_name(f".{path.name}.partial")
-    temporary.write_text(text, encoding="utf-8")
+    temporary.write_bytes(content)
     os.replace(temporary, path)
 
 

@@ -24,6 +24,7 @@ from typing import Any
 from minichain.classroom.accounts import INSTRUCTORS, TRAINEES, copy_lessons
 from minichain.classroom.course import TRAINEES as TRAINEES_GROUP
 from minichain.classroom.service import COURSE_SCOPES
+from minichain.language import say
 
 __all__ = ["ClassSettings", "configure"]
 
@@ -50,7 +51,13 @@ class ClassSettings:
     def from_environment(cls, environ: os._Environ | dict = os.environ) -> ClassSettings:
         def get(name: str, default: Any) -> Any:
             value = environ.get(f"MINICHAIN_HUB_{name}")
-            return default if value is None else type(default)(value)
+            if value is None:
+                return default
+            try:
+                return type(default)(value)
+            except ValueError:
+                raise ValueError(say("MINICHAIN_HUB_{name}={value!r} is not a whole number",
+                                     name=name, value=value)) from None
 
         base = cls()
         return cls(state=Path(get("STATE", str(base.state))),

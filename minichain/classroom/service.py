@@ -2,9 +2,11 @@
 hub, not a shared folder, decides who may do what (JupyterHub's "Services" and "Roles and
 scopes" documentation, https://jupyterhub.readthedocs.io/en/stable/reference/services.html).
 
-- The service's token has `list:users`, `read:groups`, `read:users:name`, `read:servers`,
-  `admin:servers` (to start a trainee's stopped server) and `access:servers` (to read and write
-  her files through her server); nothing more.
+- The service's token reaches the `trainees` group only: it reads the group and its members'
+  names and servers, starts a stopped server (`servers`), and makes tokens for them (`tokens`).
+  It never sends its own token to a trainee's server, which she controls: for each trainee it
+  makes a token *of hers*, good for her own server only (`access:servers!user=<her>`) and for
+  ten minutes, so a trainee who captures what reaches her server gains nothing she did not have.
 - Only a user with `access:services!service=course` may call it: the `instructors` group's role
   and the hub's admins (hub_config.py). A trainee's request is refused by the hub's own check.
 
@@ -26,6 +28,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import os
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict
@@ -43,15 +46,16 @@ from jupyterhub.services.auth import (
 from tornado import web
 from tornado.httpserver import HTTPServer
 
-from minichain.classroom.course import Course, CourseError
+from minichain.classroom.course import TRAINEES, Course, CourseError
 from minichain.classroom.trainee_files import Hub, TraineeFilesError
 from minichain.language import say
 
 __all__ = ["COURSE_SCOPES", "make_app", "main"]
 
-COURSE_SCOPES = ["list:users", "read:groups", "read:users:name", "read:servers",
-                 "admin:servers", "access:servers"]
+COURSE_SCOPES = [f"{scope}!group={TRAINEES}" for scope in (
+    "read:groups", "read:users:name", "read:servers", "servers", "tokens")]
 _ONE_AT_A_TIME = ThreadPoolExecutor(max_workers=1)
+_LOG = logging.getLogger("minichain.classroom.service")
 
 
 class _ApiHandler(HubAuthenticated, web.RequestHandler):
@@ -82,6 +86,11 @@ class _ApiHandler(HubAuthenticated, web.RequestHandler):
                                                                     *arguments)
         except (CourseError, TraineeFilesError) as error:
             raise web.HTTPError(400, reason=str(error)) from None
+        except Exception as error:  # a bug: the instructor still reads what happened
+            _LOG.exception("course action failed")
+            problem = f"{type(error).__name__}: {error}"
+            raise web.HTTPError(500, reason=say("the course service failed ({error}); its log "
+                                                "on the hub says more", error=problem)) from None
 
 
 class ActionHandler(_ApiHandler):
@@ -179,6 +188,7 @@ def course_from_environment() -> Course:
 
 
 async def serve() -> None:
+    os.umask(0o007)  # what it writes in the course folder, the instructors' group may read
     url = urlparse(os.environ["JUPYTERHUB_SERVICE_URL"])
     app = make_app(course_from_environment(), os.environ["JUPYTERHUB_SERVICE_PREFIX"])
     HTTPServer(app).listen(url.port, url.hostname)

@@ -173,7 +173,7 @@ def test_a_trainee_cannot_open_another_trainees_files(hub, browser, artifacts):
     anna = HubSession(hub, "anna")
     reply = anna.http.get(f"{hub.url}/user/{hub.user('ben')}/api/contents/exercises",
                           allow_redirects=False, timeout=60)
-    assert reply.status_code == 403  # the hub's own check: her cookie is not for his server
+    assert reply.status_code == 403  # his server refuses her: her login is not for his server
     seen = subprocess.run(["runuser", "-u", hub.user("anna"), "--", "ls",
                            str(hub.home("ben") / "exercises")], capture_output=True, text=True)
     assert seen.returncode != 0 and "Permission denied" in seen.stderr
@@ -270,6 +270,10 @@ def test_only_the_instructor_may_use_the_course_service(hub, instructor):
     seen = subprocess.run(["runuser", "-u", hub.user("anna"), "--", "ls", str(course_folder)],
                           capture_output=True, text=True)
     assert seen.returncode != 0
+    # the instructor reads who was late, and may fill in the written-answer sheet, in her shell
+    late = subprocess.run(["runuser", "-u", hub.user("li"), "--", "cat", str(
+        course_folder / "graded" / EXERCISE / "hand-ins.csv")], capture_output=True, text=True)
+    assert late.returncode == 0 and f"{hub.user('ben')}," in late.stdout
 
 
 # -- steps ---------------------------------------------------------------------------------------
