@@ -220,3 +220,18 @@ def test_a_hub_name_that_would_be_a_path_is_left_out_of_the_course_folder(tmp_pa
                         "li.wei@shop.example": "collected"}
     assert sorted(p.name for p in (tmp_path / "course").rglob("*.ipynb")) == [
         "anna.ipynb", "li.wei@shop.example.ipynb"]
+
+
+def test_an_on_time_hand_in_is_never_replaced_by_a_change_after_the_deadline(shop_class):
+    hub, course = shop_class
+    hub.homes["anna"].hand_in("on time", NOON - timedelta(minutes=1))
+    assert statuses(course.collect("01", deadline=NOON))["anna"] == "collected"
+    hub.homes["anna"].hand_in("fiddled with afterwards", NOON + timedelta(minutes=20))
+    again = {o.trainee: o for o in course.collect("01", deadline=NOON)}
+    assert again["anna"].status == "kept-on-time"
+    folder = course.folder / "collected" / EXERCISE
+    assert (folder / "anna.ipynb").read_text() == "on time"
+    assert (folder / "after-the-deadline" / "anna.ipynb").read_text() == \
+        "fiddled with afterwards"
+    assert statuses(course.collect("01", deadline=NOON))["anna"] == "already-collected"
+    assert not json.loads((folder / "hand-ins.json").read_text())["anna"]["late"]

@@ -18,7 +18,12 @@ A trainee's home (through her own server, see `trainee_files`):
 Collection is safe to run again: each trainee's file and her line in hand-ins.json are written
 to a temporary file and renamed into place, one trainee at a time, so a collection that stops
 half-way (the service restarted) loses nothing, and running it again collects each hand-in once
-(the same bytes are "already collected"; a newer hand-in replaces the older one).
+(the same bytes are "already collected"; a newer hand-in replaces the older one, except that an
+on-time hand-in is never replaced by a late one: that is kept in after-the-deadline/).
+
+"Late" compares the deadline with the file's modification time on her server, which a trainee
+with a terminal could set back: collect at the deadline, and the copy taken then is the one
+graded.
 """
 
 from __future__ import annotations
@@ -44,6 +49,7 @@ __all__ = ["Course", "CourseError", "Outcome", "TRAINEES"]
 TRAINEES = "trainees"   # the hub group whose members are the class
 HANDED_OUT, HANDED_IN, FEEDBACK = "exercises", "handed-in", "feedback"
 HAND_INS = "hand-ins.json"
+LATE = "after-the-deadline"  # a change made after an on-time hand-in was collected
 GRADING_TIMEOUT = 3 * 3600  # seconds: a class of 500 at a few seconds each, with room to spare
 # what a trainee's name may be to name her files in the course folder (Unix user names, the
 # e-mail addresses an OAuth sign-in gives): never a path
@@ -57,7 +63,8 @@ class CourseError(Exception):
 @dataclass(frozen=True)
 class Outcome:
     """What happened for one trainee: `status` is one word a script can compare (released,
-    kept, collected, late, already-collected, not-handed-in, skipped, returned, no-feedback),
+    kept, collected, late, kept-on-time, already-collected, not-handed-in, skipped, returned,
+    no-feedback),
     `note` says it in the instructor's language."""
 
     trainee: str
@@ -135,8 +142,19 @@ class Course:
         late = deadline is not None and handed_in > deadline
         digest = hashlib.sha256(content).hexdigest()
         hand_ins = _read_hand_ins(folder)
-        if hand_ins.get(files.trainee, {}).get("sha256") == digest:
+        before = hand_ins.get(files.trainee, {})
+        if digest in (before.get("sha256"), before.get("late_copy_sha256")):
             return Outcome(files.trainee, "already-collected")
+        if late and before and not before.get("late"):
+            # an on-time hand-in is never replaced by a later one: that goes beside it
+            (folder / LATE).mkdir(exist_ok=True)
+            _write_atomically(folder / LATE / f"{files.trainee}.ipynb", content)
+            before["late_copy_sha256"] = digest
+            _write_atomically(folder / HAND_INS,
+                              json.dumps(hand_ins, indent=1, sort_keys=True).encode())
+            return Outcome(files.trainee, "kept-on-time", say(
+                "changed after the deadline ({when}): her on-time copy is the one graded, the "
+                "later one is in {folder}", when=_local(handed_in), folder=LATE))
         _write_atomically(folder / f"{files.trainee}.ipynb", content)
         hand_ins[files.trainee] = {"handed_in_at": handed_in.isoformat(), "late": late,
                                    "sha256": digest}
