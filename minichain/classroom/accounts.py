@@ -22,7 +22,7 @@ from pathlib import Path
 from minichain.language import say
 
 __all__ = ["AccountError", "INSTRUCTORS", "TRAINEES", "add_person", "copy_lessons",
-           "make_class_environment", "make_service_user", "new_password"]
+           "group_exists", "make_class_environment", "make_service_user", "new_password"]
 
 TRAINEES, INSTRUCTORS = "minichain-trainees", "minichain-instructors"
 ADMIN_GROUPS = ("sudo", "wheel", "admin", "root")
@@ -68,7 +68,7 @@ def _refuse_if_privileged(account: pwd.struct_passwd) -> None:
     if account.pw_uid < _first_person_uid():
         raise AccountError(say("{name} is a system account, not a person's: it cannot join a "
                                "class", name=account.pw_name))
-    admins = {m for g in ADMIN_GROUPS if _group_exists(g) for m in grp.getgrnam(g).gr_mem}
+    admins = {m for g in ADMIN_GROUPS if group_exists(g) for m in grp.getgrnam(g).gr_mem}
     if account.pw_name in admins:
         raise AccountError(say("{name} may act as root (sudo): make a separate account for "
                                "the class", name=account.pw_name))
@@ -86,7 +86,8 @@ def _first_person_uid() -> int:
     return 1000
 
 
-def _group_exists(name: str) -> bool:
+def group_exists(name: str) -> bool:
+    """Whether the Unix group `name` exists."""
     try:
         grp.getgrnam(name)
         return True

@@ -19,6 +19,8 @@ from pathlib import Path
 
 import requests
 
+from minichain.classroom.accounts import group_exists
+
 REPO = Path(__file__).resolve().parent.parent.parent
 MINICHAIN = Path(sys.executable).with_name("minichain")
 PREFIX = "mctest-"  # every account the tests make starts with it
@@ -70,7 +72,7 @@ class ClassServer:
                         MINICHAIN_HUB_SERVICE_PORT=str(free_port()),
                         MINICHAIN_HUB_COURSE_USER=f"{PREFIX}course",
                         MINICHAIN_HUB_IDLE_MINUTES="30")
-        self.groups_before = {g for g in GROUPS if _group_exists(g)}
+        self.groups_before = {g for g in GROUPS if group_exists(g)}
 
     def minichain(self, *arguments: str) -> str:
         result = subprocess.run([str(MINICHAIN), *arguments], env=self.env, capture_output=True,
@@ -130,14 +132,6 @@ class ClassServer:
         for group in GROUPS:
             if group not in self.groups_before:
                 subprocess.run(["groupdel", group], capture_output=True)
-
-
-def _group_exists(name: str) -> bool:
-    try:
-        grp.getgrnam(name)
-        return True
-    except KeyError:
-        return False
 
 
 class HubSession:
