@@ -62,3 +62,16 @@ def write(folder: Path, name: str, content: dict[str, Any] | str | bytes) -> Pat
 
 def copy_of(notebook: dict[str, Any]) -> dict[str, Any]:
     return copy.deepcopy(notebook)
+
+
+def grade_right_and_unanswered(source: Path, tmp_path: Path) -> tuple[int, Path]:
+    """`minichain grade` on a class of two: the solution ("right") and the release untouched
+    ("unanswered"); the exit code and the folder the grades went to."""
+    from minichain import cli
+
+    folder = tmp_path / "submissions"
+    folder.mkdir()
+    write(folder, "right", solved(source))
+    write(folder, "unanswered", released(source))
+    graded = tmp_path / "graded"
+    return cli.main(["grade", str(source), str(folder), "--out", str(graded), "-j", "2"]), graded

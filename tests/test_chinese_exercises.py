@@ -12,10 +12,9 @@ import re
 
 import pytest
 
-from minichain import cli
 from minichain.grading.exercise import Exercise, released_json
 
-from grading_helpers import ROOT, SOURCES, released, solved, write
+from grading_helpers import ROOT, SOURCES, grade_right_and_unanswered
 
 CHINESE_SOURCES = sorted((ROOT / "exercises" / "zh_CN" / "source").glob("*.ipynb"))
 CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -36,12 +35,8 @@ def test_the_chinese_release_is_up_to_date(source):
 @pytest.mark.parametrize("source", CHINESE_SOURCES, ids=lambda p: p.stem)
 def test_a_chinese_class_is_graded_with_chinese_feedback(source, tmp_path, capsys):
     exercise = Exercise.read(source)
-    folder = tmp_path / "submissions"
-    folder.mkdir()
-    write(folder, "right", solved(source))
-    write(folder, "unanswered", released(source))
-    graded = tmp_path / "graded"
-    assert cli.main(["grade", str(source), str(folder), "--out", str(graded), "-j", "2"]) == 0
+    code, graded = grade_right_and_unanswered(source, tmp_path)
+    assert code == 0
     out, _ = capsys.readouterr()
     assert CJK.search(out), out  # the class table and the summary
     with (graded / "grades.csv").open(encoding="utf-8-sig") as sheet:

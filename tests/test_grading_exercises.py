@@ -12,7 +12,7 @@ import pytest
 from minichain import cli
 from minichain.grading.exercise import Exercise, released_json
 
-from grading_helpers import ROOT, SOURCES, released, solved, write
+from grading_helpers import ROOT, SOURCES, grade_right_and_unanswered
 
 LESSONS_WITH_PRACTICE = ("01", "02", "03", "04", "05", "06", "07", "08", "09", "10", "11", "12")
 
@@ -46,15 +46,10 @@ def test_the_release_holds_no_solution_and_no_hidden_test(source):
 @pytest.mark.parametrize("source", SOURCES, ids=lambda p: p.stem)
 def test_a_right_answer_scores_full_marks_and_the_release_scores_zero(source, tmp_path, capsys):
     exercise = Exercise.read(source)
-    folder = tmp_path / "submissions"
-    folder.mkdir()
-    write(folder, "right", solved(source))
-    write(folder, "unanswered", released(source))
-    code = cli.main(["grade", str(source), str(folder), "--out", str(tmp_path / "graded"),
-                     "-j", "2"])
+    code, graded = grade_right_and_unanswered(source, tmp_path)
     out, err = capsys.readouterr()
     assert (code, err) == (0, "")
-    rows = read_rows(tmp_path / "graded" / "grades.csv")
+    rows = read_rows(graded / "grades.csv")
     top = exercise.max_points
     by_hand = sum(q.points for q in exercise.questions if q.by_hand)
     assert (rows["right"]["total"], rows["right"]["status"]) == (str(top - by_hand), "ok"), rows
