@@ -204,13 +204,17 @@ INTERACTIONS: dict[str, tuple[Interaction, ...]] = {
         "The trainee lowers the difficulty to 12 zero bits and mines: about 4,096 hashes are "
         "expected; one bit more doubles the expected work.",
         "MinerView(",
+        # A slider's new value can wait in the page's send buffer while a click (a message of its
+        # own) overtakes it; "4,096" (and "8,192" below) shows the kernel has the new value, in
+        # both languages, before Mine is pressed.
         (See("zero bits"), Slide("ArrowLeft", times=4), See("Ready to mine at 12 zero bits"),
-         Click("Mine"),
+         See("4,096"), Click("Mine"),
          See("hash must start with 12 zero bits"), See("4,096 on average"),
          See("3,986", within=cell("attempts (hashes computed)")),
          See(re.compile(r"^\s*000"), within=cell("winning hash")),
          See("3,986 hashes in all so far"), Snap("mined-at-12-bits"),
-         Slide("ArrowRight", times=1), See("Ready to mine at 13 zero bits"), Click("Mine"),
+         Slide("ArrowRight", times=1), See("Ready to mine at 13 zero bits"), See("8,192"),
+         Click("Mine"),
          See("hash must start with 13 zero bits"), See("8,192 on average"),
          See("11,075 hashes in all so far"), Snap("mined-at-13-bits"))),
         Interaction(
