@@ -47,6 +47,10 @@ __all__ = [
 
 CURVE_ORDER: int = 0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141  # SEC 2
 SIGNATURE_SIZE = 64
+# r and s as 32 bytes each are compared with these (bytes of equal length compare as numbers)
+ZERO_32 = bytes(32)
+ORDER_32 = CURVE_ORDER.to_bytes(32, "big")
+HALF_ORDER_32 = (CURVE_ORDER // 2).to_bytes(32, "big")
 PUBLIC_KEY_SIZE = 33
 ADDRESS_BYTES = 20
 
@@ -135,9 +139,8 @@ def _is_canonical(signature: bytes) -> bool:
     """64 bytes, 1 ≤ r, s < n, and s in the lower half of the range (low-S)."""
     if not isinstance(signature, (bytes, bytearray)) or len(signature) != SIGNATURE_SIZE:
         return False
-    r = int.from_bytes(signature[:32], "big")
-    s = int.from_bytes(signature[32:], "big")
-    return 1 <= r < CURVE_ORDER and 1 <= s <= CURVE_ORDER // 2
+    # big-endian numbers of equal width compare as their bytes do: no conversion to int
+    return ZERO_32 < signature[:32] < ORDER_32 and ZERO_32 < signature[32:] <= HALF_ORDER_32
 
 
 def forget_parsed_keys() -> None:

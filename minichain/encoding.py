@@ -9,6 +9,8 @@ so no two different byte strings decode to the same object.
 
 from __future__ import annotations
 
+import struct
+
 from minichain.errors import MalformedData
 from minichain.language import say, translate
 
@@ -96,6 +98,15 @@ class Reader:
             raise self._short()
         self._pos = end
         return int.from_bytes(self._data[start:end], "big")
+
+    def unpack(self, layout: struct.Struct) -> tuple[int, ...]:
+        """Several fixed-width unsigned numbers at once (`layout` like ">QQQI": big-endian)."""
+        start = self._pos
+        end = start + layout.size
+        if end > self._size:
+            raise self._short()
+        self._pos = end
+        return layout.unpack_from(self._data, start)
 
     def raw(self, size: int) -> bytes:
         return self._take(size)

@@ -89,7 +89,7 @@ def apply_in_block(scratch: Scratch, tx: Transaction, block: BlockContext,
     if runtime is not None and runtime.handles(tx, scratch):
         return runtime.apply(scratch, tx, block)
     apply_transaction(scratch, tx)
-    return Receipt(txid=tx.txid, success=True, fee=tx.fee)
+    return Receipt.of_payment(tx.txid, tx.fee)
 
 
 def execute_block(state: WorldState, block: Block, *, subsidy: int, params: ChainParams,

@@ -71,6 +71,16 @@ class Receipt:
     error: str = ""
     contract: str | None = None  # the address a deployment created
 
+    @classmethod
+    def of_payment(cls, txid: bytes, fee: int) -> Receipt:
+        """A plain payment's receipt: it succeeded and paid `fee` (once in a block, a payment
+        always succeeds). Every field is set as __init__ would set it, without its one
+        object.__setattr__ per field of a frozen dataclass: a node writes one per payment."""
+        receipt = object.__new__(cls)
+        receipt.__dict__.update(txid=txid, success=True, fee=fee, gas_used=0, events=(),
+                                error="", contract=None)
+        return receipt
+
     def to_json(self) -> str:
         """A canonical JSON text (for storage and explorers)."""
         return json.dumps({

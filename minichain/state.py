@@ -47,21 +47,31 @@ class Account:
 
     def encode(self) -> bytes | None:
         """16 bytes, or None for an empty account (which the state does not store)."""
-        if self.balance == 0 and self.nonce == 0:
-            return None
-        if type(self.balance) is int and type(self.nonce) is int \
-                and 0 <= self.balance < LIMIT and 0 <= self.nonce < LIMIT:
-            return self.balance.to_bytes(8, "big") + self.nonce.to_bytes(8, "big")
-        return Writer().uint(self.balance, 8).uint(self.nonce, 8).getvalue()  # says what is wrong
+        return _encode_account(self.balance, self.nonce)
 
     @classmethod
     def decode(cls, data: bytes | None) -> Account:
         if data is None:
             return EMPTY
-        if len(data) != ACCOUNT_SIZE:   # read twice for every payment: no Reader for 16 bytes
-            raise MalformedData(say("the account data is {size} bytes, not {expected}",
-                                    size=len(data), expected=ACCOUNT_SIZE))
-        return cls(balance=int.from_bytes(data[:8], "big"), nonce=int.from_bytes(data[8:], "big"))
+        balance, nonce = _decode_account(data)
+        return cls(balance=balance, nonce=nonce)
+
+
+# Every payment reads and writes two accounts: these work on the 16 bytes without a Reader,
+# a Writer or an Account in between.
+def _encode_account(balance: int, nonce: int) -> bytes | None:
+    if balance == 0 and nonce == 0:
+        return None
+    if type(balance) is int and type(nonce) is int and 0 <= balance < LIMIT and 0 <= nonce < LIMIT:
+        return balance.to_bytes(8, "big") + nonce.to_bytes(8, "big")
+    return Writer().uint(balance, 8).uint(nonce, 8).getvalue()  # says what is wrong
+
+
+def _decode_account(data: bytes) -> tuple[int, int]:
+    if len(data) != ACCOUNT_SIZE:
+        raise MalformedData(say("the account data is {size} bytes, not {expected}",
+                                size=len(data), expected=ACCOUNT_SIZE))
+    return int.from_bytes(data[:8], "big"), int.from_bytes(data[8:], "big")
 
 
 EMPTY = Account()
@@ -163,8 +173,10 @@ class Scratch(_Reads):
         self.set(account_key(address), account.encode())
 
     def credit(self, address: str, amount: int) -> None:
-        account = self.account(address)
-        self.set_account(address, Account(account.balance + amount, account.nonce))
+        key = account_key(address)
+        data = self.get(key)
+        balance, nonce = (0, 0) if data is None else _decode_account(data)
+        self._changed[key] = _encode_account(balance + amount, nonce)
 
     def child(self) -> Scratch:
         """A scratch on top of this one, for changes that may be thrown away."""
@@ -211,7 +223,8 @@ def apply_transaction(scratch: Scratch, tx: Transaction) -> None:
     The fee leaves the sender here and reaches the block's producer with the block reward.
     """
     sender = check_nonce_and_funds(scratch, tx)
-    scratch.set_account(tx.sender, Account(sender.balance - tx.amount - tx.fee, sender.nonce + 1))
+    scratch.set(account_key(tx.sender),
+                _encode_account(sender.balance - tx.amount - tx.fee, sender.nonce + 1))
     scratch.credit(tx.recipient, tx.amount)
 
 

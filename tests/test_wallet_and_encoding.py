@@ -87,6 +87,7 @@ def test_any_bytes_a_transaction_is_decoded_from_are_the_bytes_it_encodes_to(pos
         except MalformedData:
             continue
         fresh = decoded.altered()                   # the same fields, nothing remembered
+        assert fresh == decoded and hash(fresh) == hash(decoded)  # decoding skips __init__
         assert fresh.serialize() == data and fresh.txid == decoded.txid
         assert fresh.signing_bytes() == decoded.signing_bytes()
 
@@ -106,3 +107,7 @@ def test_a_plain_payments_receipt_commits_to_the_same_json_as_any_receipt(succes
                           "contract": None, "events": []},
                          sort_keys=True, separators=(",", ":")).encode("ascii")
     assert receipt.committed() == general
+    if success and gas == 0:  # a payment's receipt, as a node makes one for every payment
+        quick = Receipt.of_payment(txid, fee)
+        assert quick == receipt and repr(quick) == repr(receipt)
+        assert quick.committed() == general
