@@ -222,9 +222,11 @@ def apply_transaction(scratch: Scratch, tx: Transaction) -> None:
 
     The fee leaves the sender here and reaches the block's producer with the block reward.
     """
-    sender = check_nonce_and_funds(scratch, tx)
-    scratch.set(account_key(tx.sender),
-                _encode_account(sender.balance - tx.amount - tx.fee, sender.nonce + 1))
+    key = account_key(tx.sender)
+    data = scratch.get(key)
+    balance, nonce = (0, 0) if data is None else _decode_account(data)
+    _check_nonce_and_funds(tx, balance, nonce)
+    scratch.set(key, _encode_account(balance - tx.amount - tx.fee, nonce + 1))
     scratch.credit(tx.recipient, tx.amount)
 
 
@@ -236,12 +238,16 @@ def check_nonce_and_funds(scratch: _Reads, tx: Transaction, *, pending: int = 0,
     already waiting ahead of `tx`: its nonce must come after theirs, its cost out of what
     they leave."""
     sender = scratch.account(tx.sender)
-    expected = sender.nonce + pending
+    _check_nonce_and_funds(tx, sender.balance, sender.nonce, pending=pending, waiting=waiting)
+    return sender
+
+
+def _check_nonce_and_funds(tx: Transaction, balance: int, nonce: int, *, pending: int = 0,
+                           waiting: int = 0) -> None:
+    expected = nonce + pending
     if tx.nonce < expected:
         raise NonceAlreadyUsed(tx.sender, tx.nonce, expected)
     if tx.nonce > expected:
         raise NonceTooHigh(tx.sender, tx.nonce, expected)
-    if sender.balance - waiting < tx.amount + tx.fee:
-        raise InsufficientFunds(tx.sender, sender.balance, tx.amount, tx.fee, waiting=waiting)
-    return sender
-
+    if balance - waiting < tx.amount + tx.fee:
+        raise InsufficientFunds(tx.sender, balance, tx.amount, tx.fee, waiting=waiting)
