@@ -99,6 +99,11 @@ class _Reads:
     def nonce(self, address: str) -> int:
         return self.account(address).nonce
 
+    def _balance_and_nonce(self, key: str) -> tuple[int, int]:
+        """What the account under `key` holds, without making an Account (every payment)."""
+        data = self.get(key)
+        return (0, 0) if data is None else _decode_account(data)
+
 
 class WorldState(_Reads):
     """Every entry of the state, as of the tip of the chain."""
@@ -174,8 +179,7 @@ class Scratch(_Reads):
 
     def credit(self, address: str, amount: int) -> None:
         key = account_key(address)
-        data = self.get(key)
-        balance, nonce = (0, 0) if data is None else _decode_account(data)
+        balance, nonce = self._balance_and_nonce(key)
         self._changed[key] = _encode_account(balance + amount, nonce)
 
     def child(self) -> Scratch:
@@ -223,8 +227,7 @@ def apply_transaction(scratch: Scratch, tx: Transaction) -> None:
     The fee leaves the sender here and reaches the block's producer with the block reward.
     """
     key = account_key(tx.sender)
-    data = scratch.get(key)
-    balance, nonce = (0, 0) if data is None else _decode_account(data)
+    balance, nonce = scratch._balance_and_nonce(key)
     _check_nonce_and_funds(tx, balance, nonce)
     scratch.set(key, _encode_account(balance - tx.amount - tx.fee, nonce + 1))
     scratch.credit(tx.recipient, tx.amount)

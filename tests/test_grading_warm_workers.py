@@ -39,3 +39,24 @@ def test_each_trainee_gets_a_kernel_of_their_own_though_it_was_started_early(tmp
         assert points["a-leaker"] == 0                      # "A" is not the matching copy
         assert all(points[f"b-reader-{n}"] > 0 for n in range(3)), points
     assert leftovers() == before       # every worker's copy and kernel folder was removed
+
+
+def test_a_worker_waiting_for_a_submission_has_not_loaded_the_class_server():
+    """Every submission waits for its worker's start: the worker imports what the checks may use
+    (the chain, contracts, privacy, grading) and not the class server, which loads JupyterHub
+    (a third of a second of every submission)."""
+    import subprocess
+    import sys
+
+    probe = ("import sys; from minichain.grading.worker import _import_everything; "
+             "_import_everything(); "
+             "print(sorted(m for m in sys.modules if m.split('.')[0] == 'jupyterhub' or "
+             "m.startswith(('minichain.classroom', 'minichain.widgets'))))")
+    loaded = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                            check=True).stdout.strip()
+    assert loaded == "[]"
+    checks_use = ("import sys; from minichain.grading.worker import _import_everything; "
+                  "_import_everything(); print('minichain.contracts.escrow' in sys.modules, "
+                  "'minichain.privacy.vault' in sys.modules)")
+    assert subprocess.run([sys.executable, "-c", checks_use], capture_output=True, text=True,
+                          check=True).stdout.strip() == "True True"
