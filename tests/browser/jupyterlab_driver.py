@@ -58,6 +58,24 @@ KERNEL_IS_IDLE = """() => {
     return !!kernel && kernel.status === 'idle';
 }"""
 
+# Everything the page sent the kernel has been answered and the kernel is idle. A widget holds
+# a new value back while its previous message is unanswered and sends it with that answer, but a
+# button's click is never held back: clicking before this is true can reach the kernel ahead of
+# a value typed, chosen or slid just before (ipywidgets' message throttling; lesson 03's fee and
+# lesson 04's difficulty each lost that race once in CI).
+KERNEL_HAS_CAUGHT_UP = """() => {
+    const panel = window.jupyterapp && window.jupyterapp.shell.currentWidget;
+    const kernel = panel && panel.sessionContext && panel.sessionContext.session
+        && panel.sessionContext.session.kernel;
+    if (kernel && !(kernel._futures instanceof Map)) {
+        throw new Error('the kernel connection has no _futures map: @jupyterlab/services changed');
+    }
+    // a request stays in _futures while a cell shows its output; flag 4 (IsDone) says it was
+    // answered (KernelFutureHandler in @jupyterlab/services)
+    return !!kernel && kernel.status === 'idle'
+        && [...kernel._futures.values()].every(future => (future._status & 4) !== 0);
+}"""
+
 # Save the notebook in front with JupyterLab's save command (what Ctrl+S runs) and read it back
 # through the page's own contents service: the notebook exactly as it was stored (JupyterLite
 # stores it in the browser's IndexedDB; a JupyterLab server writes the file).
@@ -168,12 +186,13 @@ class LabServer:
                    "--ServerApp.port_retries=0", f"--ServerApp.token={self.token}",
                    "--allow-root",
                    "--ServerApp.open_browser=False", "--LabApp.news_url=None",
-                   "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"]
+                   "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+                   "--LabApp.expose_app_in_browser=True"]  # window.jupyterapp, for the checks
         if self.language == "en":
             command = [str(jupyter), "lab", f"--ServerApp.root_dir={self.root}", *options]
         else:  # as `make lab-zh` does; `minichain lab` execs JupyterLab in its own place
             command = [str(jupyter.with_name("minichain")), "lab", "--lang", self.language,
-                       str(self.root), "--", "--LabApp.expose_app_in_browser=True", *options]
+                       str(self.root), "--", *options]
         # `jupyter lab` (and `minichain lab`) exec jupyter-lab in place, so this PID is the
         # server's own. Its own session: a Ctrl-C meant for pytest does not reach it half-way
         # through a test.
@@ -286,6 +305,10 @@ class LessonPage:
                 close.click(timeout=1000)
             except Exception:  # a toast that closes itself meanwhile is fine
                 pass
+
+    def wait_until_the_kernel_has_caught_up(self, timeout: float = KERNEL_IDLE) -> None:
+        """Before a click: every widget value changed so far has reached the kernel."""
+        self.page.wait_for_function(KERNEL_HAS_CAUGHT_UP, timeout=timeout * 1000, polling=100)
 
     def wait_for_idle_kernel(self, timeout: float = KERNEL_IDLE) -> None:
         if self.server.language == "en":

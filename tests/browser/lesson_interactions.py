@@ -204,9 +204,7 @@ INTERACTIONS: dict[str, tuple[Interaction, ...]] = {
         "The trainee lowers the difficulty to 12 zero bits and mines: about 4,096 hashes are "
         "expected; one bit more doubles the expected work.",
         "MinerView(",
-        # A slider's new value can wait in the page's send buffer while a click (a message of its
-        # own) overtakes it; "4,096" (and "8,192" below) shows the kernel has the new value, in
-        # both languages, before Mine is pressed.
+        # "4,096" and "8,192": the expected work, shown once the kernel has the new difficulty
         (See("zero bits"), Slide("ArrowLeft", times=4), See("Ready to mine at 12 zero bits"),
          See("4,096"), Click("Mine"),
          See("hash must start with 12 zero bits"), See("4,096 on average"),

@@ -51,10 +51,12 @@ def play(page: LessonPage, interaction: Interaction) -> None:
             box.press_sequentially(step.text)
             box.press("Tab")
         elif isinstance(step, Click):
+            page.wait_until_the_kernel_has_caught_up()
             target = button(step.button, step.nth)
             expect(target, where).to_be_enabled(timeout=ANSWER_MS)
             target.click()
         elif isinstance(step, ClickIcon):
+            page.wait_until_the_kernel_has_caught_up()
             target = widget.locator(f"button:has(.fa-{step.icon})").nth(step.nth)
             expect(target, where).to_be_enabled(timeout=ANSWER_MS)
             target.click()
