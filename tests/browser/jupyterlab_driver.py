@@ -50,23 +50,23 @@ LAB_SETTINGS = {
     "@jupyterlab/notebook-extension/tracker.jupyterlab-settings": {"windowingMode": "none"},
 }
 
-# The notebook in front has a kernel and it is idle (read from the app, in any language).
-KERNEL_IS_IDLE = """() => {
+# The kernel of the notebook in front (undefined if none), read from the app.
+_KERNEL_IN_FRONT = """
     const panel = window.jupyterapp && window.jupyterapp.shell.currentWidget;
     const kernel = panel && panel.sessionContext && panel.sessionContext.session
-        && panel.sessionContext.session.kernel;
+        && panel.sessionContext.session.kernel;"""
+
+# The notebook in front has a kernel and it is idle (read from the app, in any language).
+KERNEL_IS_IDLE = """() => {%s
     return !!kernel && kernel.status === 'idle';
-}"""
+}""" % _KERNEL_IN_FRONT
 
 # Everything the page sent the kernel has been answered and the kernel is idle. A widget holds
 # a new value back while its previous message is unanswered and sends it with that answer, but a
 # button's click is never held back: clicking before this is true can reach the kernel ahead of
 # a value typed, chosen or slid just before (ipywidgets' message throttling; lesson 03's fee and
 # lesson 04's difficulty each lost that race once in CI).
-KERNEL_HAS_CAUGHT_UP = """() => {
-    const panel = window.jupyterapp && window.jupyterapp.shell.currentWidget;
-    const kernel = panel && panel.sessionContext && panel.sessionContext.session
-        && panel.sessionContext.session.kernel;
+KERNEL_HAS_CAUGHT_UP = """() => {%s
     if (kernel && !(kernel._futures instanceof Map)) {
         throw new Error('the kernel connection has no _futures map: @jupyterlab/services changed');
     }
@@ -74,7 +74,7 @@ KERNEL_HAS_CAUGHT_UP = """() => {
     // answered (KernelFutureHandler in @jupyterlab/services)
     return !!kernel && kernel.status === 'idle'
         && [...kernel._futures.values()].every(future => (future._status & 4) !== 0);
-}"""
+}""".replace("%s", _KERNEL_IN_FRONT, 1)
 
 # Save the notebook in front with JupyterLab's save command (what Ctrl+S runs) and read it back
 # through the page's own contents service: the notebook exactly as it was stored (JupyterLite
