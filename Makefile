@@ -72,15 +72,18 @@ lessons: $(STAMP)
 
 # Chromium, and fonts with Chinese characters (WenQuanYi Micro Hei) so that the Chinese edition's
 # screenshots show characters, not boxes
-# (and npm, with which the browser edition's tests build the site: make site)
+# (and npm, with which the browser edition's tests build the site: make site; and sudo, through
+# which the class server's test grades each notebook as a Unix user of its own)
+BROWSER_TOOLS_INSTALLED = [ -x /usr/bin/chromium ] && $(HAS_CJK_FONT) && command -v npm >/dev/null \
+	&& command -v sudo >/dev/null
 browser:
-	@if [ -x /usr/bin/chromium ] && $(HAS_CJK_FONT) && command -v npm >/dev/null; then \
-	  echo "Chromium, a Chinese font and npm are installed: /usr/bin/chromium"; else \
+	@if $(BROWSER_TOOLS_INSTALLED); then \
+	  echo "Chromium, a Chinese font, npm and sudo are installed: /usr/bin/chromium"; else \
 	  sudo=$$([ "$$(id -u)" -eq 0 ] || echo sudo); \
 	  $$sudo apt-get update && \
 	  $$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
 	    chromium fonts-dejavu-core fonts-liberation fonts-wqy-microhei \
-	    $$(command -v npm >/dev/null || echo npm); fi
+	    $$(command -v npm >/dev/null || echo npm) $$(command -v sudo >/dev/null || echo sudo); fi
 
 # the class server (JupyterHub) for one machine, as root: the class's environment, then the hub
 # (add people first or meanwhile with `.venv/bin/minichain hub add NAME…`); deploy/hub/README.md
@@ -101,7 +104,7 @@ hub-proxy:
 
 # `make test`'s set-up step: install Chromium if this user may (root, or sudo without a password)
 browser-if-possible:
-	@if { [ -x /usr/bin/chromium ] && $(HAS_CJK_FONT) && command -v npm >/dev/null; } || [ "$${MINICHAIN_BROWSER_TESTS:-}" = skip ]; then :; \
+	@if { $(BROWSER_TOOLS_INSTALLED); } || [ "$${MINICHAIN_BROWSER_TESTS:-}" = skip ]; then :; \
 	elif [ "$$(id -u)" -eq 0 ] || sudo -n true 2>/dev/null; then \
 	  $(MAKE) --no-print-directory browser || [ "$${MINICHAIN_BROWSER_TESTS:-}" != require ] && \
 	  { [ -x /usr/bin/chromium ] || echo "note: Chromium could not be installed, so the browser" \

@@ -537,6 +537,7 @@ def _grade(args: argparse.Namespace, out: TextIO) -> int:
         from minichain.grading.exercise import Exercise, ExerciseError
         from minichain.grading.grader import grade
         from minichain.grading.kernel import KernelLimits
+        from minichain.grading.kernel_user import kernel_user_problem
     except ImportError as missing:
         raise _Failure(say("grading needs Jupyter's kernel libraries ({module} is missing); "
                            "install them with `pip install -e '.[test]'`.",
@@ -555,7 +556,12 @@ def _grade(args: argparse.Namespace, out: TextIO) -> int:
     if not folder.parent.is_dir():
         raise _Failure(say("there is no folder {parent} to put {name} in.",
                            parent=folder.parent, name=folder.name))
-    limits = KernelLimits(cell_timeout=args.timeout, memory_mb=args.memory_mb)
+    if args.kernel_user:
+        problem = kernel_user_problem(args.kernel_user)
+        if problem:
+            raise _Failure(say("--kernel-user: {problem}.", problem=problem))
+    limits = KernelLimits(cell_timeout=args.timeout, memory_mb=args.memory_mb,
+                          run_as=args.kernel_user)
     # a Chinese exercise (its source in exercises/zh_CN/source) is graded, and fed back, in Chinese
     with speaking(language_of_folder(Path(args.source).parent)):
         started = time.monotonic()
@@ -714,6 +720,11 @@ def build_parser() -> argparse.ArgumentParser:
                        help="the longest a cell may run (default 30)")
     grade.add_argument("--memory-mb", type=int, default=2048, metavar="MB",
                        help="address space per kernel (default 2048)")
+    grade.add_argument("--kernel-user", default="", metavar="USER",
+                       help="run every submission's kernel as the Unix user USER, through sudo: "
+                            "an operating-system boundary between the notebooks and your files "
+                            "(USER should own nothing; you need a sudo rule to run env as USER "
+                            "and to be in USER's group; the class server sets this up)")
     grade.set_defaults(run=_grade)
 
     merge = commands.add_parser(

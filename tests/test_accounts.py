@@ -1,17 +1,28 @@
 """Trainees' Unix accounts on the class server: a name the system would refuse is refused with a
 reason, a new trainee gets a private home and a first password PAM accepts, and adding someone
-who already has an account never changes her password."""
+who already has an account never changes her password. The course service may run programs as
+the grader's user, an account that owns nothing, and as nobody else."""
 
 from __future__ import annotations
 
+import grp
 import os
 import pwd
+import shutil
+import stat
 import subprocess
 from pathlib import Path
 
 import pytest
 
-from minichain.classroom.accounts import AccountError, add_person, new_password
+from minichain.classroom.accounts import (
+    SUDOERS,
+    AccountError,
+    add_person,
+    make_kernel_user,
+    new_password,
+)
+from minichain.grading.kernel_user import ENV, kernel_user_problem
 
 NAME, GROUP = "mctest-unit-dana", "mctest-unit-class"
 
@@ -107,3 +118,42 @@ def test_a_system_account_or_an_administrator_cannot_join_a_class(dana):
     finally:
         subprocess.run(["gpasswd", "--delete", dana, "sudo"], capture_output=True)
         subprocess.run(["groupdel", "mctest-unit-other"], capture_output=True)
+
+
+@pytest.fixture
+def course_service():
+    """The course service's user, and the grader's user it will run notebooks as."""
+    if os.geteuid() != 0:
+        pytest.skip("makes Unix accounts and a sudo rule: run as root")
+    if shutil.which("sudo") is None:
+        pytest.skip("sudo is not installed (make browser installs it)")
+    course, grader = "mctest-unit-course", "mctest-unit-grader"
+    subprocess.run(["useradd", "--system", "--no-create-home", course], check=True)
+    yield course, grader
+    (SUDOERS / course).unlink(missing_ok=True)
+    for name in (course, grader):
+        subprocess.run(["userdel", name], capture_output=True)
+        subprocess.run(["groupdel", name], capture_output=True)
+
+
+def test_the_course_service_may_run_programs_as_the_grader_and_as_nobody_else(course_service):
+    course, grader = course_service
+    rule = make_kernel_user(grader, course)
+    assert rule == SUDOERS / course and stat.S_IMODE(rule.stat().st_mode) == 0o440
+    assert make_kernel_user(grader, course) == rule  # setup run again: the same rule, no error
+    assert not list(SUDOERS.glob(".*draft"))
+
+    def as_course(*command: str) -> subprocess.CompletedProcess:
+        return subprocess.run(["runuser", "-u", course, "--", "sudo", "-n", *command],
+                              capture_output=True, text=True)
+
+    allowed = as_course("-u", grader, "--", ENV, "-i", "id", "-un")
+    assert allowed.returncode == 0 and allowed.stdout.strip() == grader, allowed.stderr
+    assert as_course("-u", "root", "--", ENV, "id").returncode != 0
+    assert as_course("-u", grader, "--", "/bin/sh", "-c", "id").returncode != 0
+    account = pwd.getpwnam(grader)
+    assert account.pw_shell.endswith("nologin") and not Path(account.pw_dir).exists()
+    assert course in grp.getgrgid(account.pw_gid).gr_mem  # shares kernels' folders with it
+    assert kernel_user_problem(grader) is None  # root may run it too
+    assert "of their own" in kernel_user_problem("root")
+    assert "no Unix user" in kernel_user_problem("mctest-unit-nobody")

@@ -28,7 +28,9 @@ def test_a_chinese_class_gets_chinese_jupyterlab_messages_and_exercises(tmp_path
     assert overrides["@jupyterlab/translation-extension:plugin"]["locale"] == "zh_CN"
     assert c.Spawner.environment["MINICHAIN_LANG"] == "zh_CN"
     course = next(s for s in c.JupyterHub.services if s["name"] == "course")
-    assert course["environment"]["MINICHAIN_COURSE_EXERCISES"].endswith("exercises/zh_CN")
+    # the copy in the course folder (the instructors' only), never the kit's checkout
+    assert course["environment"]["MINICHAIN_COURSE_EXERCISES"] == str(
+        tmp_path / "course" / "exercises" / "zh_CN")
     assert course["environment"]["MINICHAIN_LANG"] == "zh_CN"
     assert f"--as={1024 << 20}" in c.Spawner.cmd
     assert (tmp_path / "hub").stat().st_mode & 0o777 == 0o700  # the hub's secrets: root's only
@@ -39,7 +41,25 @@ def test_an_english_class_leaves_jupyterlab_in_english(tmp_path):
     configure(c, ClassSettings(state=tmp_path))
     assert "args" not in c.Spawner
     course = next(s for s in c.JupyterHub.services if s["name"] == "course")
-    assert course["environment"]["MINICHAIN_COURSE_EXERCISES"].endswith("exercises")
+    assert course["environment"]["MINICHAIN_COURSE_EXERCISES"] == str(
+        tmp_path / "course" / "exercises")
+
+
+def test_notebooks_are_graded_as_the_grader_user_and_lessons_come_from_the_state_folder(
+        tmp_path, monkeypatch):
+    import minichain.classroom.hub_config as hub_config
+
+    c = Config()
+    configure(c, ClassSettings.from_environment({"MINICHAIN_HUB_STATE": str(tmp_path),
+                                                 "MINICHAIN_HUB_KERNEL_USER": "grader-7",
+                                                 "MINICHAIN_HUB_GRADING_JOBS": "1"}))
+    course = next(s for s in c.JupyterHub.services if s["name"] == "course")
+    assert course["environment"]["MINICHAIN_COURSE_KERNEL_USER"] == "grader-7"
+    assert course["environment"]["MINICHAIN_COURSE_JOBS"] == "1"
+    copied = []
+    monkeypatch.setattr(hub_config, "copy_lessons", lambda name, lessons: copied.append(lessons))
+    c.Spawner.pre_spawn_hook(type("Spawner", (), {"user": type("User", (), {"name": "anna"})}))
+    assert copied == [tmp_path / "lessons"]
 
 
 def test_the_course_service_reaches_the_trainees_group_and_nothing_else(tmp_path):

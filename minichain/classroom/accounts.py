@@ -19,13 +19,16 @@ import shutil
 import subprocess
 from pathlib import Path
 
+from minichain.grading.kernel_user import ENV
 from minichain.language import say
 
-__all__ = ["AccountError", "INSTRUCTORS", "TRAINEES", "add_person", "copy_lessons",
-           "group_exists", "make_class_environment", "make_service_user", "new_password"]
+__all__ = ["AccountError", "INSTRUCTORS", "SUDOERS", "TRAINEES", "add_person", "copy_lessons",
+           "group_exists", "make_class_environment", "make_kernel_user", "make_service_user",
+           "new_password"]
 
 TRAINEES, INSTRUCTORS = "minichain-trainees", "minichain-instructors"
 ADMIN_GROUPS = ("sudo", "wheel", "admin", "root")
+SUDOERS = Path("/etc/sudoers.d")
 _NAME = re.compile(r"[a-z][a-z0-9-]{0,30}")
 _PASSWORD_LETTERS = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/l/I
 
@@ -132,6 +135,40 @@ def make_service_user(name: str, home: Path) -> None:
     account = pwd.getpwnam(name)
     shutil.chown(home, account.pw_uid, grp.getgrnam(INSTRUCTORS).gr_gid)
     home.chmod(0o2770)
+
+
+def make_kernel_user(name: str, runner: str) -> Path:
+    """The Unix user trainees' notebooks run as while they are graded (minichain.grading.
+    kernel_user): a system account that owns nothing, with no home and no login. `runner`, the
+    course service's user, joins its group (to share each kernel's folder with it) and may run
+    programs as it through sudo without a password: a rule in /etc/sudoers.d/ (sudoers(5)),
+    checked by visudo before it is put in place. Returns the rule's file."""
+    if shutil.which("sudo") is None or shutil.which("visudo") is None:
+        raise AccountError(say("sudo is missing (apt-get install sudo): the course service "
+                               "grades each notebook as {name} through it", name=name))
+    try:
+        pwd.getpwnam(name)
+    except KeyError:
+        _run(["useradd", "--system", "--user-group", "--no-create-home", "--home-dir",
+              "/nonexistent", "--shell", "/usr/sbin/nologin", name])
+    _run(["gpasswd", "--add", runner, name])
+    SUDOERS.mkdir(mode=0o750, exist_ok=True)
+    rule = SUDOERS / runner
+    draft = SUDOERS / f".{runner}.draft"  # a name with a dot: sudo never reads it
+    draft.write_text(
+        f"# minichain hub setup: the course service ({runner}) runs each trainee's notebook as\n"
+        f"# {name}, an account that owns nothing, while grading it (minichain grade\n"
+        f"# --kernel-user); sudo then passes a cell's interrupt on to the kernel itself.\n"
+        f"Defaults:{runner} !use_pty\n"
+        f"{runner} ALL=({name}) NOPASSWD: {ENV}\n", encoding="utf-8")
+    draft.chmod(0o440)
+    try:
+        _run(["visudo", "--check", "--quiet", "--file", str(draft)])
+    except AccountError:
+        draft.unlink()
+        raise
+    os.replace(draft, rule)
+    return rule
 
 
 def make_class_environment(venv: Path, kit: Path, python: str) -> None:

@@ -1,7 +1,8 @@
 """`minichain hub …` (the server's administrator, as root) and `minichain course …` (the
 instructor, from her own terminal on the hub): the class server's commands.
 
-    minichain hub setup                 groups, the course service's user, the state folder
+    minichain hub setup                 groups, the course service's and the grader's users,
+                                        the state folder with the lessons and exercises
     minichain hub add anna ben …        trainees' accounts; prints each first password
     minichain hub add --instructor li   an instructor's account
     minichain hub start                 JupyterHub with deploy/hub/jupyterhub_config.py
@@ -91,12 +92,21 @@ def _as_root() -> None:
 
 
 def _setup(args: argparse.Namespace, out: TextIO) -> None:
+    import grp
+    import pwd
+
     from minichain.classroom.accounts import (
         INSTRUCTORS,
         TRAINEES,
         AccountError,
         make_class_environment,
+        make_kernel_user,
         make_service_user,
+    )
+    from minichain.classroom.class_files import (
+        close_checkout,
+        publish_exercises,
+        publish_lessons,
     )
 
     _as_root()
@@ -106,11 +116,18 @@ def _setup(args: argparse.Namespace, out: TextIO) -> None:
             subprocess.run(["groupadd", "-f", group], check=True)
         settings.state.mkdir(parents=True, exist_ok=True)
         settings.state.chmod(0o711)
-        make_service_user(settings.course_user, settings.state / "course")
+        make_service_user(settings.course_user, settings.course)
+        make_kernel_user(settings.kernel_user, settings.course_user)
+        publish_lessons(KIT, settings.lessons)
+        publish_exercises(KIT, settings.all_exercises, pwd.getpwnam(settings.course_user).pw_uid,
+                          grp.getgrnam(INSTRUCTORS).gr_gid)
+        if close_checkout(KIT):
+            print(say("{kit} is closed to other users now: it holds the exercises' solutions",
+                      kit=KIT), file=out)
         print(say("installing the class's Python environment in {folder} …",
                   folder=settings.state / "venv"), file=out, flush=True)
         make_class_environment(settings.state / "venv", KIT, args.python)
-    except (AccountError, subprocess.CalledProcessError) as error:
+    except (AccountError, OSError, subprocess.CalledProcessError) as error:
         raise CommandFailed(str(error)) from None
     print(say("ready: add people with `minichain hub add`, then `minichain hub start`"),
           file=out)
@@ -132,6 +149,10 @@ def _add(args: argparse.Namespace, out: TextIO) -> None:
 def _start(args: argparse.Namespace, out: TextIO) -> None:
     _as_root()
     settings = _settings()
+    if not (settings.lessons.is_dir() and settings.exercises.is_dir()
+            and (settings.bin / "jupyterhub-singleuser").exists()):
+        raise CommandFailed(say("{state} is not set up for a class yet: run `minichain hub "
+                                "setup` first", state=settings.state))
     jupyterhub = Path(sys.executable).with_name("jupyterhub")
     config = KIT / "deploy" / "hub" / "jupyterhub_config.py"
     os.chdir(settings.state / "hub" if (settings.state / "hub").is_dir() else settings.state)

@@ -28,7 +28,7 @@ from minichain.language import say
 
 __all__ = ["ClassSettings", "configure"]
 
-KIT = Path(__file__).resolve().parent.parent.parent  # the kit's checkout: lessons/, exercises/
+KIT = Path(__file__).resolve().parent.parent.parent  # the kit's checkout (the proxy in deploy/)
 INSTRUCTORS_GROUP = "instructors"
 
 
@@ -44,7 +44,9 @@ class ClassSettings:
     language: str = "en"                          # en or zh_CN (…_LANGUAGE)
     memory_mb: int = 2048                         # per trainee (…_MEMORY_MB)
     idle_minutes: int = 60                        # stop a server idle this long (…_IDLE_MINUTES)
+    grading_jobs: int = 2                         # notebooks graded at a time (…_GRADING_JOBS)
     course_user: str = "minichain-course"         # the Unix user the course service runs as
+    kernel_user: str = "minichain-grader"         # the one trainees' notebooks are graded as
     extra: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
@@ -68,7 +70,9 @@ class ClassSettings:
                    language=get("LANGUAGE", base.language),
                    memory_mb=get("MEMORY_MB", base.memory_mb),
                    idle_minutes=get("IDLE_MINUTES", base.idle_minutes),
-                   course_user=get("COURSE_USER", base.course_user))
+                   grading_jobs=get("GRADING_JOBS", base.grading_jobs),
+                   course_user=get("COURSE_USER", base.course_user),
+                   kernel_user=get("KERNEL_USER", base.kernel_user))
 
     @property
     def public_url(self) -> str:
@@ -83,8 +87,23 @@ class ClassSettings:
         return self.state / "venv" / "bin"
 
     @property
+    def course(self) -> Path:
+        """The course folder: the course service's home, the instructors' to share."""
+        return self.state / "course"
+
+    @property
+    def lessons(self) -> Path:
+        """The lessons every new home gets a copy of (class_files: not the kit's checkout)."""
+        return self.state / "lessons"
+
+    @property
+    def all_exercises(self) -> Path:
+        """Both editions' exercises with their sources, in the course folder (class_files)."""
+        return self.course / "exercises"
+
+    @property
     def exercises(self) -> Path:
-        return KIT / "exercises" / ("zh_CN" if self.language == "zh_CN" else "")
+        return self.all_exercises / ("zh_CN" if self.language == "zh_CN" else "")
 
 
 def _members(unix_group: str) -> list[str]:
@@ -165,8 +184,8 @@ def _trainee_servers(c: Any, settings: ClassSettings) -> None:
     # the instructor's own terminal may call the course service (only instructors hold it)
     c.Spawner.server_token_scopes = ["users:activity!user", "access:servers!server",
                                      "access:services!service=course"]
-    lessons = KIT / "lessons"
-    c.Spawner.pre_spawn_hook = lambda spawner: copy_lessons(spawner.user.name, lessons)
+    c.Spawner.pre_spawn_hook = lambda spawner: copy_lessons(spawner.user.name,
+                                                            settings.lessons)
 
 
 def _lab_settings(settings: ClassSettings) -> Path:
@@ -179,13 +198,14 @@ def _lab_settings(settings: ClassSettings) -> Path:
 
 
 def _course_service(c: Any, settings: ClassSettings) -> None:
-    course = settings.state / "course"
     c.JupyterHub.services = [
         {"name": "course", "url": f"http://127.0.0.1:{settings.service_port}",
          "command": [str(settings.bin / "python"), "-m", "minichain.classroom.service"],
-         "user": settings.course_user, "cwd": str(course), "oauth_no_confirm": True,
-         "environment": {"MINICHAIN_COURSE_DIR": str(course),
+         "user": settings.course_user, "cwd": str(settings.course), "oauth_no_confirm": True,
+         "environment": {"MINICHAIN_COURSE_DIR": str(settings.course),
                          "MINICHAIN_COURSE_EXERCISES": str(settings.exercises),
+                         "MINICHAIN_COURSE_KERNEL_USER": settings.kernel_user,
+                         "MINICHAIN_COURSE_JOBS": str(settings.grading_jobs),
                          "MINICHAIN_HUB_URL": settings.public_url,
                          "MINICHAIN_LANG": settings.language,
                          "PATH": f"{settings.bin}:/usr/bin:/bin"}},

@@ -184,7 +184,8 @@ def course_from_environment() -> Course:
     folder = Path(environ["MINICHAIN_COURSE_DIR"])
     folder.mkdir(parents=True, exist_ok=True)
     return Course(folder=folder, exercises=Path(environ["MINICHAIN_COURSE_EXERCISES"]),
-                  hub=hub, jobs=int(environ.get("MINICHAIN_COURSE_JOBS", "2")))
+                  hub=hub, jobs=int(environ.get("MINICHAIN_COURSE_JOBS", "2")),
+                  kernel_user=environ.get("MINICHAIN_COURSE_KERNEL_USER", ""))
 
 
 async def serve() -> None:

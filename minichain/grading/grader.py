@@ -31,6 +31,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import pwd
 import re
 import signal
 import subprocess
@@ -49,6 +50,7 @@ from minichain.grading.by_hand import written_result
 from minichain.grading.exercise import Exercise, Question, SubmissionProblem
 from minichain.grading.gradebook import ClassResults, write_class
 from minichain.grading.kernel import CellRun, GradingKernel, KernelLimits
+from minichain.grading.kernel_user import share_folder
 from minichain.grading.results import STATUS_ORDER, GradeResult, QuestionResult
 from minichain.language import say
 
@@ -302,8 +304,6 @@ def grade_submission(source: str | Path, submission: str | Path, trainee: str,
 
     `kernel` is a fresh kernel started ahead for this submission (`warm_kernel`); without one,
     a kernel is started here. Either way it runs this submission's cells only and is stopped."""
-    import shutil
-
     from minichain.grading.exercise import read_submission
 
     kernel = kernel or warm_kernel(limits)
@@ -321,8 +321,7 @@ def grade_submission(source: str | Path, submission: str | Path, trainee: str,
         kernel.stop()
         after = start_up_files()
     finally:
-        kernel.stop()
-        shutil.rmtree(kernel.workdir, ignore_errors=True)
+        kernel.remove_folder()
     changed = sorted(path for path in set(before) | set(after)
                      if before.get(path) != after.get(path))
     return _result(exercise, plan, runs, summary, trainee, str(submission), changed)
@@ -464,7 +463,7 @@ class PrivateCopy:
     but the submission can change these files: any change is tampering, detected after the
     submission by comparing the files with what was copied; then the copy is thrown away."""
 
-    def __init__(self, source: str | Path):
+    def __init__(self, source: str | Path, kernel_user: str = ""):
         import shutil
         import tempfile
 
@@ -473,8 +472,12 @@ class PrivateCopy:
         shutil.copytree(package, self.root / "minichain",
                         ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
         self.source = self.root / "exercise" / Path(source).name
-        self.source.parent.mkdir()
+        self.source.parent.mkdir(mode=0o700)
         shutil.copyfile(source, self.source)
+        if kernel_user:  # its kernel imports minichain from here; the source stays the grader's
+            share_folder(self.root / "minichain", kernel_user, writable=False)
+            os.chown(self.root, -1, pwd.getpwnam(kernel_user).pw_gid)
+            self.root.chmod(0o750)
         self.originals = {str(p): p.read_bytes() for p in sorted(self.root.rglob("*"))
                           if p.is_file()}
 
@@ -622,7 +625,7 @@ class _Workers:
 
     def _start(self) -> tuple[PrivateCopy, subprocess.Popen]:
         self.left -= 1
-        private = PrivateCopy(self.source)
+        private = PrivateCopy(self.source, self.limits.run_as)
         process = subprocess.Popen(
             [sys.executable, "-I", "-B", "-c", _BOOT, str(private.root),
              json.dumps(asdict(self.limits))],

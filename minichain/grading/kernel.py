@@ -8,13 +8,15 @@ button does); if the cell still has not finished a few seconds later, the kernel
 group are killed, and the cells after it are reported as not run. Output is kept up to a cap and
 counted beyond it; a kernel that dies (`os._exit`, a crash, the CPU or memory limit) is reported
 with how it ended. The kernel starts through `minichain.grading.sandbox`, which sets its
-resource limits, in a working folder of its own with HOME, TMPDIR and IPYTHONDIR inside it.
+resource limits, in a working folder of its own with HOME, TMPDIR and IPYTHONDIR inside it, and,
+with `KernelLimits.run_as`, as a Unix user of its own (minichain.grading.kernel_user).
 """
 
 from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -27,6 +29,7 @@ from typing import Any
 from jupyter_client import KernelManager
 
 from minichain.grading.answers import ANSWERS_MIME
+from minichain.grading.kernel_user import kernel_command, reclaim_folder, share_folder
 from minichain.language import say
 
 __all__ = ["ANSWERS_MIME", "CellRun", "GradingKernel", "KernelLimits", "run_cells"]
@@ -44,6 +47,7 @@ class KernelLimits:
     memory_mb: int = 2048           # address space of the kernel process (RLIMIT_AS)
     output_bytes: int = 200_000     # output kept for the whole notebook; the rest is counted
     file_mb: int = 64               # largest file the kernel may write (RLIMIT_FSIZE)
+    run_as: str = ""                # a Unix user of its own for the kernel (kernel_user), or ""
 
     def cpu_seconds(self) -> int:
         """The kernel's CPU budget: the whole notebook's time, plus the start."""
@@ -66,13 +70,22 @@ class CellRun:
 class _SandboxedKernelManager(KernelManager):
     limits: KernelLimits = KernelLimits()
     folder: str = "."
+    environment: dict[str, str] = {}
 
     def format_kernel_cmd(self, extra_arguments: list[str] | None = None) -> list[str]:
         command = super().format_kernel_cmd(extra_arguments)
-        return [sys.executable, "-m", "minichain.grading.sandbox", "--folder", self.folder,
-                "--memory-mb", str(self.limits.memory_mb),
-                "--cpu-seconds", str(self.limits.cpu_seconds()),
-                "--file-mb", str(self.limits.file_mb), "--", *command]
+        sandboxed = [sys.executable, "-m", "minichain.grading.sandbox", "--folder", self.folder,
+                     "--memory-mb", str(self.limits.memory_mb),
+                     "--cpu-seconds", str(self.limits.cpu_seconds()),
+                     "--file-mb", str(self.limits.file_mb), "--", *command]
+        if self.limits.run_as:
+            return kernel_command(self.limits.run_as, self.environment, sandboxed)
+        return sandboxed
+
+    def write_connection_file(self, **kwargs: Any) -> None:
+        super().write_connection_file(**kwargs)
+        if self.limits.run_as:  # written for this user only: the kernel's group must read it
+            os.chmod(self.connection_file, 0o640)
 
 
 def _environment(workdir: Path) -> dict[str, str]:
@@ -142,13 +155,18 @@ class GradingKernel:
         self.workdir, self.limits = workdir, limits
         self.km = _SandboxedKernelManager(kernel_name="python3")
         self.km.limits, self.km.folder = limits, str(workdir)
+        self.km.environment = _environment(workdir)
+        self.km.connection_file = str(workdir / ".runtime" / "kernel.json")
+        (workdir / ".runtime").mkdir(exist_ok=True)
+        if limits.run_as:
+            share_folder(workdir, limits.run_as, writable=True)
         self.kc: Any = None
         self.failed: str | None = None     # how the kernel ended before the first cell, if it did
         self.stopped = False
 
     def start(self) -> None:
         try:
-            self.km.start_kernel(cwd=str(self.workdir), env=_environment(self.workdir),
+            self.km.start_kernel(cwd=str(self.workdir), env=self.km.environment,
                                  independent=False, stdout=subprocess.DEVNULL,
                                  stderr=subprocess.DEVNULL)
             self.kc = self.km.blocking_client()
@@ -197,6 +215,13 @@ class GradingKernel:
         if not self.stopped:
             self.stopped = True
             _stop(self.km, self.kc)
+
+    def remove_folder(self) -> None:
+        """Stop the kernel and remove its working folder with everything it made there."""
+        self.stop()
+        if self.limits.run_as:
+            reclaim_folder(self.workdir, self.limits.run_as)
+        shutil.rmtree(self.workdir, ignore_errors=True)
 
 
 def run_cells(codes: list[str], workdir: Path, limits: KernelLimits = KernelLimits(),

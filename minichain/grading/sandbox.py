@@ -24,9 +24,14 @@ Two layers, both set up in the kernel's own process before any trainee code runs
 
 Honest limits: the audit hook is a guard against accidents and ordinary code, not a security
 boundary. It sees what Python's own functions do; a C extension already loaded could write
-without passing through it, and CPython has had audit-hook bypasses before. Only the operating system can enforce more (another Unix user,
-a container or Landlock), which this kit does not require. The grader therefore also checks,
-after every submission, that its own files are unchanged (minichain.grading.grader).
+without passing through it, and CPython has had audit-hook bypasses before. Only the operating
+system can enforce more: `minichain grade --kernel-user` runs the kernel as a Unix user of its
+own (minichain.grading.kernel_user; the class server does), which a desktop grader does not
+require. The grader therefore also checks, after every submission, that its own files are
+unchanged (minichain.grading.grader).
+
+The kernel is killed when the process that started it ends (`die_with_parent`), and what it
+creates in its folder is its group's to remove too (umask 007).
 """
 
 from __future__ import annotations
@@ -34,12 +39,14 @@ from __future__ import annotations
 import argparse
 import os
 import resource
+import signal
 import sys
 from typing import Any
 
 __all__ = ["apply_limits", "guard_writes", "main"]
 
 MEGABYTE = 1024 * 1024
+_PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
 
 _WRITE_FLAGS = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_APPEND | os.O_TRUNC
 _PATH_EVENTS = {  # event -> positions of its path arguments
@@ -73,6 +80,21 @@ def apply_limits(memory_mb: int, cpu_seconds: int, file_mb: int) -> None:
         if hard != resource.RLIM_INFINITY:
             value = min(value, hard)
         resource.setrlimit(which, (value, value))
+
+
+def die_with_parent() -> None:
+    """Have Linux kill this process when the process that started it ends (prctl(2)
+    PR_SET_PDEATHSIG): a kernel started through sudo as another user can be killed by the grader
+    only through sudo, which cannot pass a SIGKILL on, so it must not outlive sudo."""
+    if not sys.platform.startswith("linux"):
+        return
+    import ctypes  # already loaded by ipykernel; the guard keeps it from being used later
+
+    parent = os.getppid()
+    if ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0):
+        raise OSError(ctypes.get_errno(), "prctl(PR_SET_PDEATHSIG) failed")
+    if os.getppid() != parent:  # it had already ended
+        os._exit(1)
 
 
 def _refusals() -> dict[str, str]:
@@ -190,7 +212,6 @@ def guard_writes(folder: str) -> None:
 
     import _posixsubprocess
     import _sqlite3
-    import signal
     import sqlite3
     import subprocess
 
@@ -221,6 +242,8 @@ def main(argv: list[str] | None = None) -> None:
     if command[1:3] != ["-m", "ipykernel_launcher"]:
         parser.error("the command must be `python -m ipykernel_launcher ...`")
     apply_limits(args.memory_mb, args.cpu_seconds, args.file_mb)
+    die_with_parent()
+    os.umask(0o007)  # what the kernel makes in its folder, the folder's group may remove
     import runpy
 
     import ipykernel.kernelapp  # noqa: F401 - loaded before the guard, with its C extensions

@@ -14,7 +14,6 @@ from __future__ import annotations
 import importlib
 import json
 import pkgutil
-import shutil
 import sys
 
 
@@ -49,8 +48,7 @@ def main() -> int:
     kernel = warm_kernel(KernelLimits(**json.loads(sys.argv[-1])))
     text = sys.stdin.read()
     if not text.strip():
-        kernel.stop()
-        shutil.rmtree(kernel.workdir, ignore_errors=True)
+        kernel.remove_folder()
         return 0
     job = json.loads(text)
     result = grade_submission(job["source"], job["submission"], job["trainee"],

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import requests
 
-from minichain.classroom.accounts import group_exists
+from minichain.classroom.accounts import SUDOERS, group_exists
 
 REPO = Path(__file__).resolve().parent.parent.parent
 MINICHAIN = Path(sys.executable).with_name("minichain")
@@ -35,12 +35,15 @@ def free_port() -> int:
 
 
 def remove_test_accounts() -> None:
-    """Every account a test (or a test that crashed) made."""
+    """Every account a test (or a test that crashed) made, and their groups."""
     for account in pwd.getpwall():
         if account.pw_name.startswith(PREFIX):
             subprocess.run(["pkill", "-KILL", "-u", account.pw_name], capture_output=True)
             time.sleep(0.2)
             subprocess.run(["userdel", "--remove", account.pw_name], capture_output=True)
+    for group in grp.getgrall():
+        if group.gr_name.startswith(PREFIX):
+            subprocess.run(["groupdel", group.gr_name], capture_output=True)
 
 
 def other_members() -> list[str]:
@@ -71,8 +74,10 @@ class ClassServer:
                         MINICHAIN_HUB_PROXY_API_PORT=str(free_port()),
                         MINICHAIN_HUB_SERVICE_PORT=str(free_port()),
                         MINICHAIN_HUB_COURSE_USER=f"{PREFIX}course",
+                        MINICHAIN_HUB_KERNEL_USER=f"{PREFIX}grader",
                         MINICHAIN_HUB_IDLE_MINUTES="30")
         self.groups_before = {g for g in GROUPS if group_exists(g)}
+        self.checkout_mode = REPO.stat().st_mode  # setup closes the checkout to other users
 
     def minichain(self, *arguments: str) -> str:
         result = subprocess.run([str(MINICHAIN), *arguments], env=self.env, capture_output=True,
@@ -132,6 +137,8 @@ class ClassServer:
         for group in GROUPS:
             if group not in self.groups_before:
                 subprocess.run(["groupdel", group], capture_output=True)
+        (SUDOERS / f"{PREFIX}course").unlink(missing_ok=True)
+        REPO.chmod(self.checkout_mode)
 
 
 class HubSession:

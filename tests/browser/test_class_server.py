@@ -17,6 +17,7 @@ import csv
 import io
 import json
 import os
+import pwd
 import shutil
 import signal
 import subprocess
@@ -49,6 +50,8 @@ def _cannot_run() -> str | None:
         return "the class server's test makes Unix accounts: run it as root"
     if not PROXY.exists():
         return "configurable-http-proxy is missing: run `make browser` (npm install in deploy/hub)"
+    if shutil.which("sudo") is None:
+        return "sudo is missing (the grader runs notebooks through it): run `make browser`"
     if other_members():
         return f"a real class uses this machine (members: {other_members()[:3]}); not touching it"
     return None
@@ -193,6 +196,7 @@ def test_trainees_hand_in_and_the_instructor_collects_at_the_deadline(hub, brows
 
     ben, cara = HubSession(hub, "ben"), HubSession(hub, "cara")
     wrong = set_answer(solved(), "q1", 'matching_copy = "A"')
+    wrong["cells"].append(_peek_at_the_course_folder(hub))  # a cell of his own
     assert ben.my_files("PUT", f"handed-in/{EXERCISE}.ipynb", json={
         "type": "notebook", "format": "json", "content": wrong}).status_code in (200, 201)
     assert cara.my_files("PUT", f"handed-in/{EXERCISE}.ipynb", json={
@@ -243,6 +247,14 @@ def test_the_instructor_grades_and_gives_the_feedback_back(hub, instructor):
 
     returned = course(hub, instructor, "return")
     assert statuses(returned) == {"anna": "returned", "ben": "returned", "cara": "returned"}
+    # graded as the grader's user, Ben's own cell could not read what was collected: the
+    # operating system said no (the sandbox's guard lets a notebook read such a file)
+    feedback = (hub.home("ben") / "feedback" / f"{EXERCISE}.html").read_text()
+    assert "Errno 13" in feedback and "hand-ins.json" in feedback
+    # and the kernels' folders, with what the grader's user made in them, are gone
+    service = pwd.getpwnam(hub.user("course")).pw_uid
+    assert not [p for p in Path(tempfile.gettempdir()).glob("minichain-grade*")
+                if p.stat().st_uid == service]
     for name in ("anna", "ben"):
         page = hub.home(name) / "feedback" / f"{EXERCISE}.html"
         assert page.stat().st_uid == hub.home(name).stat().st_uid
@@ -276,7 +288,58 @@ def test_only_the_instructor_may_use_the_course_service(hub, instructor):
     assert late.returncode == 0 and f"{hub.user('ben')}," in late.stdout
 
 
+def test_no_trainee_can_read_the_exercises_solutions(hub):
+    """Not in the kit's checkout (files or git history) nor in the course folder's copy; the
+    instructor can, in the course folder."""
+    source = hub.state / "course" / "exercises" / "source" / f"{EXERCISE}.ipynb"
+    for path in (SOURCE, REPO / ".git" / "HEAD", source):
+        seen = _as(hub, "anna", "cat", str(path))
+        assert seen.returncode != 0 and "Permission denied" in seen.stderr, path
+    read = _as(hub, "li", "cat", str(source))
+    assert read.returncode == 0 and "BEGIN HIDDEN TESTS" in read.stdout
+
+
+def test_a_notebook_that_will_not_stop_leaves_nothing_running_as_the_grader(hub):
+    """The course service's user cannot kill a kernel running as the grader's user, and sudo
+    cannot pass a kill on: the kernel must end with sudo all the same."""
+    stubborn = solved()
+    stubborn["cells"].insert(0, {"cell_type": "code", "id": "endless", "metadata": {},
+                                 "execution_count": None, "outputs": [], "source":
+                                 "import signal\nsignal.signal(signal.SIGINT, signal.SIG_IGN)\n"
+                                 "while True:\n    pass"})
+    work = Path(tempfile.mkdtemp(prefix="minichain-class-"))
+    (work / "dan.ipynb").write_text(json.dumps(stubborn))
+    shutil.chown(work, hub.user("course"))
+    source = hub.state / "course" / "exercises" / "source" / f"{EXERCISE}.ipynb"
+    try:
+        graded = _as(hub, "course", str(hub.state / "venv" / "bin" / "minichain"), "grade",
+                     str(source), str(work / "dan.ipynb"), "--out", str(work / "out"),
+                     "--timeout", "2", "--kernel-user", hub.user("grader"))
+        assert graded.returncode == 0, graded.stderr
+        assert "would not stop" in (work / "out" / "feedback" / "dan.html").read_text()
+    finally:
+        shutil.rmtree(work)
+    for _ in range(50):
+        left = subprocess.run(["pgrep", "-u", hub.user("grader")], capture_output=True,
+                              text=True).stdout.split()
+        if not left:
+            break
+        time.sleep(0.1)
+    assert not left, f"still running as the grader: {left}"
+
+
 # -- steps ---------------------------------------------------------------------------------------
+
+def _as(hub, name: str, *command: str) -> subprocess.CompletedProcess:
+    return subprocess.run(["runuser", "-u", hub.user(name), "--", *command],
+                          capture_output=True, text=True, cwd="/", timeout=300)
+
+
+def _peek_at_the_course_folder(hub) -> dict:
+    hand_ins = hub.state / "course" / "collected" / EXERCISE / "hand-ins.json"
+    return {"cell_type": "code", "id": "peek", "metadata": {}, "execution_count": None,
+            "outputs": [], "source": f"print(open({str(hand_ins)!r}).read())"}
+
 
 def _save_as_into_handed_in(hub, browser, artifacts) -> None:
     anna = Trainee(hub, browser, "anna", artifacts)
