@@ -556,18 +556,19 @@ def _grade(args: argparse.Namespace, out: TextIO) -> int:
     if not folder.parent.is_dir():
         raise _Failure(say("there is no folder {parent} to put {name} in.",
                            parent=folder.parent, name=folder.name))
-    if args.kernel_user:
-        problem = kernel_user_problem(args.kernel_user)
+    kernel_users = list(dict.fromkeys(name.strip() for name in args.kernel_user.split(",")
+                                      if name.strip()))
+    for user in kernel_users:
+        problem = kernel_user_problem(user)
         if problem:
             raise _Failure(say("--kernel-user: {problem}.", problem=problem))
-    limits = KernelLimits(cell_timeout=args.timeout, memory_mb=args.memory_mb,
-                          run_as=args.kernel_user)
+    limits = KernelLimits(cell_timeout=args.timeout, memory_mb=args.memory_mb)
     # a Chinese exercise (its source in exercises/zh_CN/source) is graded, and fed back, in Chinese
     with speaking(language_of_folder(Path(args.source).parent)):
         started = time.monotonic()
         with ProgressBar(say("grading {count} submissions", count=len(submissions))) as bar:
             results = grade(args.source, submissions, folder, jobs=args.jobs, limits=limits,
-                            progress=bar)
+                            progress=bar, kernel_users=kernel_users)
         seconds = time.monotonic() - started
         _class_table(results, [q.name for q in exercise.questions], out)
         problems = sum(1 for r in results if r.status != "ok")
@@ -720,11 +721,15 @@ def build_parser() -> argparse.ArgumentParser:
                        help="the longest a cell may run (default 30)")
     grade.add_argument("--memory-mb", type=int, default=2048, metavar="MB",
                        help="address space per kernel (default 2048)")
-    grade.add_argument("--kernel-user", default="", metavar="USER",
-                       help="run every submission's kernel as the Unix user USER, through sudo: "
-                            "an operating-system boundary between the notebooks and your files "
-                            "(USER should own nothing; you need a sudo rule to run env as USER "
-                            "and to be in USER's group; the class server sets this up)")
+    grade.add_argument("--kernel-user", default="", metavar="USER[,USER…]",
+                       help="run every submission's kernel as one of these Unix users, through "
+                            "sudo, never two kernels at once as the same: an operating-system "
+                            "boundary between the notebooks, and between them and your files. "
+                            "Give 2×N users for -j N (a kernel waits ahead for each job). Each "
+                            "must be an account that owns nothing and cannot log in; you need a "
+                            "sudo rule to run env as them and to be in their groups (the class "
+                            "server sets this up). Every process of a user is ended after each "
+                            "kernel.")
     grade.set_defaults(run=_grade)
 
     merge = commands.add_parser(

@@ -1,7 +1,7 @@
 """Trainees' Unix accounts on the class server: a name the system would refuse is refused with a
 reason, a new trainee gets a private home and a first password PAM accepts, and adding someone
 who already has an account never changes her password. The course service may run programs as
-the grader's user, an account that owns nothing, and as nobody else."""
+the graders' users, accounts that own nothing, and as nobody else."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ from minichain.classroom.accounts import (
     SUDOERS,
     AccountError,
     add_person,
-    make_kernel_user,
+    make_kernel_users,
     new_password,
 )
 from minichain.grading.kernel_user import ENV, kernel_user_problem
@@ -122,38 +122,41 @@ def test_a_system_account_or_an_administrator_cannot_join_a_class(dana):
 
 @pytest.fixture
 def course_service():
-    """The course service's user, and the grader's user it will run notebooks as."""
+    """The course service's user, and the graders' users it will run notebooks as."""
     if os.geteuid() != 0:
         pytest.skip("makes Unix accounts and a sudo rule: run as root")
     if shutil.which("sudo") is None:
         pytest.skip("sudo is not installed (make browser installs it)")
-    course, grader = "mctest-unit-course", "mctest-unit-grader"
-    subprocess.run(["useradd", "--system", "--no-create-home", course], check=True)
-    yield course, grader
+    course, graders = "mctest-unit-course", ["mctest-unit-grader-1", "mctest-unit-grader-2"]
+    subprocess.run(["useradd", "--system", "--no-create-home", "--shell", "/bin/sh", course],
+                   check=True)
+    yield course, graders
     (SUDOERS / course).unlink(missing_ok=True)
-    for name in (course, grader):
+    for name in (course, *graders):
         subprocess.run(["userdel", name], capture_output=True)
         subprocess.run(["groupdel", name], capture_output=True)
 
 
-def test_the_course_service_may_run_programs_as_the_grader_and_as_nobody_else(course_service):
-    course, grader = course_service
-    rule = make_kernel_user(grader, course)
+def test_the_course_service_may_run_programs_as_the_graders_and_as_nobody_else(course_service):
+    course, graders = course_service
+    rule = make_kernel_users(graders, course)
     assert rule == SUDOERS / course and stat.S_IMODE(rule.stat().st_mode) == 0o440
-    assert make_kernel_user(grader, course) == rule  # setup run again: the same rule, no error
+    assert make_kernel_users(graders, course) == rule  # setup run again: the same rule
     assert not list(SUDOERS.glob(".*draft"))
 
     def as_course(*command: str) -> subprocess.CompletedProcess:
         return subprocess.run(["runuser", "-u", course, "--", "sudo", "-n", *command],
                               capture_output=True, text=True)
 
-    allowed = as_course("-u", grader, "--", ENV, "-i", "id", "-un")
-    assert allowed.returncode == 0 and allowed.stdout.strip() == grader, allowed.stderr
+    for grader in graders:
+        allowed = as_course("-u", grader, "--", ENV, "-i", "id", "-un")
+        assert allowed.returncode == 0 and allowed.stdout.strip() == grader, allowed.stderr
+        account = pwd.getpwnam(grader)
+        assert account.pw_shell.endswith("nologin") and not Path(account.pw_dir).exists()
+        assert course in grp.getgrgid(account.pw_gid).gr_mem  # shares kernels' folders
+        assert kernel_user_problem(grader) is None  # root may run it too
     assert as_course("-u", "root", "--", ENV, "id").returncode != 0
-    assert as_course("-u", grader, "--", "/bin/sh", "-c", "id").returncode != 0
-    account = pwd.getpwnam(grader)
-    assert account.pw_shell.endswith("nologin") and not Path(account.pw_dir).exists()
-    assert course in grp.getgrgid(account.pw_gid).gr_mem  # shares kernels' folders with it
-    assert kernel_user_problem(grader) is None  # root may run it too
+    assert as_course("-u", graders[0], "--", "/bin/sh", "-c", "id").returncode != 0
     assert "of their own" in kernel_user_problem("root")
     assert "no Unix user" in kernel_user_problem("mctest-unit-nobody")
+    assert "can log in" in kernel_user_problem(course)  # its processes would all be ended

@@ -363,10 +363,18 @@ def _guarded(folder, code: str, limits: str = "") -> subprocess.CompletedProcess
      "not authorized"),
     ("open(os.path.expanduser('~') + '/../solution.ipynb')", "may not read the notebook"),
     ("open(f'/proc/{os.getppid()}/cmdline').read()", "may not look at another process"),
+    # the kernel waiting ahead for the next submission, and its key
+    ("open('../minichain-grade-beside/.runtime/kernel.json').read()",
+     "it belongs to another notebook being graded"),
 ])
 def test_the_guard_refuses_what_a_graded_notebook_may_not_do(tmp_path, code, refusal):
-    (tmp_path / "mine.txt").write_text("x")
-    done = _guarded(tmp_path, code)
+    folder = tmp_path / "mine"
+    folder.mkdir()
+    (folder / "mine.txt").write_text("x")
+    beside = tmp_path / "minichain-grade-beside" / ".runtime"
+    beside.mkdir(parents=True)
+    (beside / "kernel.json").write_text("{}")
+    done = _guarded(folder, code)
     assert done.returncode == 1, done.stderr
     assert "PermissionError: a graded notebook " in done.stderr or \
         "DatabaseError: not authorized" in done.stderr, done.stderr

@@ -54,7 +54,8 @@ def test_notebooks_are_graded_as_the_grader_user_and_lessons_come_from_the_state
                                                  "MINICHAIN_HUB_KERNEL_USER": "grader-7",
                                                  "MINICHAIN_HUB_GRADING_JOBS": "1"}))
     course = next(s for s in c.JupyterHub.services if s["name"] == "course")
-    assert course["environment"]["MINICHAIN_COURSE_KERNEL_USER"] == "grader-7"
+    # one user for each kernel alive at once: the one graded, the one waiting ahead
+    assert course["environment"]["MINICHAIN_COURSE_KERNEL_USERS"] == "grader-7-1,grader-7-2"
     assert course["environment"]["MINICHAIN_COURSE_JOBS"] == "1"
     copied = []
     monkeypatch.setattr(hub_config, "copy_lessons", lambda name, lessons: copied.append(lessons))

@@ -23,7 +23,7 @@ from minichain.grading.kernel_user import ENV
 from minichain.language import say
 
 __all__ = ["AccountError", "INSTRUCTORS", "SUDOERS", "TRAINEES", "add_person", "copy_lessons",
-           "group_exists", "make_class_environment", "make_kernel_user", "make_service_user",
+           "group_exists", "make_class_environment", "make_kernel_users", "make_service_user",
            "new_password"]
 
 TRAINEES, INSTRUCTORS = "minichain-trainees", "minichain-instructors"
@@ -137,30 +137,32 @@ def make_service_user(name: str, home: Path) -> None:
     home.chmod(0o2770)
 
 
-def make_kernel_user(name: str, runner: str) -> Path:
-    """The Unix user trainees' notebooks run as while they are graded (minichain.grading.
-    kernel_user): a system account that owns nothing, with no home and no login. `runner`, the
-    course service's user, joins its group (to share each kernel's folder with it) and may run
-    programs as it through sudo without a password: a rule in /etc/sudoers.d/ (sudoers(5)),
-    checked by visudo before it is put in place. Returns the rule's file."""
+def make_kernel_users(names: list[str], runner: str) -> Path:
+    """The Unix users trainees' notebooks run as while they are graded (minichain.grading.
+    kernel_user): system accounts that own nothing, with no home and no login, a group each.
+    `runner`, the course service's user, joins their groups (to share each kernel's folder with
+    its user) and may run programs as them through sudo without a password: a rule in
+    /etc/sudoers.d/ (sudoers(5)), checked by visudo before it is put in place. Returns the
+    rule's file."""
     if shutil.which("sudo") is None or shutil.which("visudo") is None:
         raise AccountError(say("sudo is missing (apt-get install sudo): the course service "
-                               "grades each notebook as {name} through it", name=name))
-    try:
-        pwd.getpwnam(name)
-    except KeyError:
-        _run(["useradd", "--system", "--user-group", "--no-create-home", "--home-dir",
-              "/nonexistent", "--shell", "/usr/sbin/nologin", name])
-    _run(["gpasswd", "--add", runner, name])
+                               "grades each notebook as {name} through it", name=names[0]))
+    for name in names:
+        try:
+            pwd.getpwnam(name)
+        except KeyError:
+            _run(["useradd", "--system", "--user-group", "--no-create-home", "--home-dir",
+                  "/nonexistent", "--shell", "/usr/sbin/nologin", name])
+        _run(["gpasswd", "--add", runner, name])
     SUDOERS.mkdir(mode=0o750, exist_ok=True)
     rule = SUDOERS / runner
     draft = SUDOERS / f".{runner}.draft"  # a name with a dot: sudo never reads it
     draft.write_text(
         f"# minichain hub setup: the course service ({runner}) runs each trainee's notebook as\n"
-        f"# {name}, an account that owns nothing, while grading it (minichain grade\n"
+        f"# one of these accounts, which own nothing, while grading it (minichain grade\n"
         f"# --kernel-user); sudo then passes a cell's interrupt on to the kernel itself.\n"
         f"Defaults:{runner} !use_pty\n"
-        f"{runner} ALL=({name}) NOPASSWD: {ENV}\n", encoding="utf-8")
+        f"{runner} ALL=({', '.join(names)}) NOPASSWD: {ENV}\n", encoding="utf-8")
     draft.chmod(0o440)
     try:
         _run(["visudo", "--check", "--quiet", "--file", str(draft)])

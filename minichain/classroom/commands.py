@@ -100,7 +100,7 @@ def _setup(args: argparse.Namespace, out: TextIO) -> None:
         TRAINEES,
         AccountError,
         make_class_environment,
-        make_kernel_user,
+        make_kernel_users,
         make_service_user,
     )
     from minichain.classroom.class_files import (
@@ -117,7 +117,7 @@ def _setup(args: argparse.Namespace, out: TextIO) -> None:
         settings.state.mkdir(parents=True, exist_ok=True)
         settings.state.chmod(0o711)
         make_service_user(settings.course_user, settings.course)
-        make_kernel_user(settings.kernel_user, settings.course_user)
+        make_kernel_users(settings.kernel_users, settings.course_user)
         publish_lessons(KIT, settings.lessons)
         publish_exercises(KIT, settings.all_exercises, pwd.getpwnam(settings.course_user).pw_uid,
                           grp.getgrnam(INSTRUCTORS).gr_gid)

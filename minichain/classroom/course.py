@@ -76,15 +76,15 @@ class Outcome:
 class Course:
     """`exercises`: the released notebooks of one edition with their sources in `source/`
     (exercises/ or exercises/zh_CN/ of the kit); `folder`: the instructor's course folder;
-    `kernel_user`: the Unix user trainees' notebooks run as while graded (`minichain grade
-    --kernel-user`), "" for the service's own."""
+    `kernel_users`: the Unix users trainees' notebooks run as while graded, separated by commas
+    (`minichain grade --kernel-user`), "" for the service's own."""
 
     folder: Path
     exercises: Path
     hub: Hub
     group: str = TRAINEES
     jobs: int = 2
-    kernel_user: str = ""
+    kernel_users: str = ""
 
     # --- the exercise -------------------------------------------------------------------
 
@@ -183,8 +183,8 @@ class Course:
         command = [str(Path(sys.executable).with_name("minichain")), "grade",
                    str(self.exercises / "source" / f"{name}.ipynb"), *map(str, submissions),
                    "--out", str(out), "-j", str(self.jobs)]
-        if self.kernel_user:
-            command += ["--kernel-user", self.kernel_user]
+        if self.kernel_users:
+            command += ["--kernel-user", self.kernel_users]
         try:
             result = subprocess.run(command, capture_output=True, text=True,
                                     timeout=GRADING_TIMEOUT)

@@ -46,7 +46,7 @@ class ClassSettings:
     idle_minutes: int = 60                        # stop a server idle this long (…_IDLE_MINUTES)
     grading_jobs: int = 2                         # notebooks graded at a time (…_GRADING_JOBS)
     course_user: str = "minichain-course"         # the Unix user the course service runs as
-    kernel_user: str = "minichain-grader"         # the one trainees' notebooks are graded as
+    kernel_user: str = "minichain-grader"         # trainees' notebooks are graded as …-1, -2 …
     extra: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
@@ -85,6 +85,12 @@ class ClassSettings:
         trainee may run it), in which trainees' servers, their kernels and the course service
         run."""
         return self.state / "venv" / "bin"
+
+    @property
+    def kernel_users(self) -> list[str]:
+        """The Unix users notebooks are graded as: one for each kernel alive at one time, two
+        for each notebook graded at a time (one kernel runs, one waits ahead)."""
+        return [f"{self.kernel_user}-{n}" for n in range(1, 2 * self.grading_jobs + 1)]
 
     @property
     def course(self) -> Path:
@@ -204,7 +210,7 @@ def _course_service(c: Any, settings: ClassSettings) -> None:
          "user": settings.course_user, "cwd": str(settings.course), "oauth_no_confirm": True,
          "environment": {"MINICHAIN_COURSE_DIR": str(settings.course),
                          "MINICHAIN_COURSE_EXERCISES": str(settings.exercises),
-                         "MINICHAIN_COURSE_KERNEL_USER": settings.kernel_user,
+                         "MINICHAIN_COURSE_KERNEL_USERS": ",".join(settings.kernel_users),
                          "MINICHAIN_COURSE_JOBS": str(settings.grading_jobs),
                          "MINICHAIN_HUB_URL": settings.public_url,
                          "MINICHAIN_LANG": settings.language,

@@ -185,7 +185,7 @@ def course_from_environment() -> Course:
     folder.mkdir(parents=True, exist_ok=True)
     return Course(folder=folder, exercises=Path(environ["MINICHAIN_COURSE_EXERCISES"]),
                   hub=hub, jobs=int(environ.get("MINICHAIN_COURSE_JOBS", "2")),
-                  kernel_user=environ.get("MINICHAIN_COURSE_KERNEL_USER", ""))
+                  kernel_users=environ.get("MINICHAIN_COURSE_KERNEL_USERS", ""))
 
 
 async def serve() -> None:

@@ -42,7 +42,7 @@ import threading
 from collections import defaultdict, deque
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -50,7 +50,7 @@ from minichain.grading.by_hand import written_result
 from minichain.grading.exercise import Exercise, Question, SubmissionProblem
 from minichain.grading.gradebook import ClassResults, write_class
 from minichain.grading.kernel import CellRun, GradingKernel, KernelLimits
-from minichain.grading.kernel_user import share_folder
+from minichain.grading.kernel_user import end_every_process_of, share_folder
 from minichain.grading.results import STATUS_ORDER, GradeResult, QuestionResult
 from minichain.language import say
 
@@ -544,9 +544,12 @@ def trainee_names(source: str | Path, submissions: Sequence[str | Path]) -> list
 
 def grade(source: str | Path, submissions: Sequence[str | Path], out: str | Path,
           jobs: int = 1, limits: KernelLimits = KernelLimits(),
-          progress: Callable[[int, int], object] | None = None) -> list[GradeResult]:
+          progress: Callable[[int, int], object] | None = None,
+          kernel_users: Sequence[str] = ()) -> list[GradeResult]:
     """Grade every submission (`jobs` at a time); write grades.csv, feedback/<trainee>.html and,
-    for questions a person grades, written-answers.csv (minichain.grading.gradebook)."""
+    for questions a person grades, written-answers.csv (minichain.grading.gradebook). With
+    `kernel_users`, each kernel runs as one of those Unix users, never two at once as the same
+    (give 2 × jobs: a kernel waits ahead for each job)."""
     exercise = Exercise.read(source)
     out = Path(out)
     (out / "feedback").mkdir(parents=True, exist_ok=True)
@@ -562,22 +565,23 @@ def grade(source: str | Path, submissions: Sequence[str | Path], out: str | Path
         # A worker, a copy of minichain and a kernel of its own for each submission, so that
         # with -j above 1 a change to the copy is blamed on the submission that made it, never
         # on one running beside it.
-        private, process = workers.take()
+        worker = workers.take()
         try:
-            result = _in_worker(private, process, submission, trainee, limits, workers)
-            tampered = private.changed()
+            result = _in_worker(worker, submission, trainee, workers)
+            tampered = worker.private.changed()
             if tampered:
-                _mark_tampered(result, [str(Path(p).relative_to(private.root))
+                _mark_tampered(result, [str(Path(p).relative_to(worker.private.root))
                                         for p in tampered])
         finally:
-            private.close()
+            worker.private.close()
         with lock:
             done += 1
             if progress:
                 progress(done, len(submissions))
         return result
 
-    workers = _Workers(source, limits, total=len(submissions), ahead=max(1, jobs))
+    workers = _Workers(source, limits, total=len(submissions), ahead=max(1, jobs),
+                       kernel_users=kernel_users)
     pool = ThreadPoolExecutor(max_workers=max(1, jobs))
     try:
         results = list(pool.map(one, zip(names, submissions)))
@@ -596,6 +600,16 @@ _BOOT = ("import sys, runpy; sys.path.insert(0, sys.argv[1]); "
          "runpy.run_module('minichain.grading.worker', run_name='__main__')")
 
 
+@dataclass
+class _Worker:
+    """A worker process, its private copy of minichain and the limits of its kernel (run_as:
+    the Unix user the kernel runs as, lent to it by the pool)."""
+
+    private: PrivateCopy
+    process: subprocess.Popen
+    limits: KernelLimits
+
+
 class _Workers:
     """Worker processes started ahead of the submissions they will grade.
 
@@ -603,46 +617,70 @@ class _Workers:
     kernel and waits; a submission handed to it starts running at once instead of waiting for
     Python, minichain and the kernel to start. Isolation is unchanged: a worker and its kernel
     grade exactly one submission and are then gone. `ahead` workers wait at most, and no more
-    are started than there are submissions. `stop_all` (Ctrl-C) kills every one."""
+    are started than there are submissions. `stop_all` (Ctrl-C) kills every one.
 
-    def __init__(self, source: str | Path, limits: KernelLimits, total: int, ahead: int):
+    With `kernel_users`, every kernel alive at one time runs as a Unix user of its own
+    (minichain.grading.kernel_user): a user is lent to one worker, and only when it has finished
+    and every process of that user has ended is it lent again. A worker waits for a free user,
+    so the users bound how many kernels run, and wait, at once."""
+
+    def __init__(self, source: str | Path, limits: KernelLimits, total: int, ahead: int,
+                 kernel_users: Sequence[str] = ()):
         self.source, self.limits = source, limits
         self.left, self.ahead = total, ahead
-        self.ready: deque[tuple[PrivateCopy, subprocess.Popen]] = deque()
+        self.free_users = deque(kernel_users)
+        self.pooled = bool(kernel_users)
+        self.ready: deque[_Worker] = deque()
         self.running: set[subprocess.Popen] = set()
         self.lock = threading.Lock()
+        self.user_returned = threading.Condition(self.lock)
         self.stopping = False
 
-    def take(self) -> tuple[PrivateCopy, subprocess.Popen]:
+    def take(self) -> _Worker:
         """A waiting worker (started now if none is ready); more are started behind it."""
         with self.lock:
+            if not self.ready:
+                while self.pooled and not self.free_users and not self.stopping:
+                    self.user_returned.wait()
             if self.stopping:
                 raise KeyboardInterrupt
             worker = self.ready.popleft() if self.ready else self._start()
-            while len(self.ready) < self.ahead and self.left > 0:
+            while len(self.ready) < self.ahead and self.left > 0 and (
+                    self.free_users or not self.pooled):
                 self.ready.append(self._start())
             return worker
 
-    def _start(self) -> tuple[PrivateCopy, subprocess.Popen]:
+    def _start(self) -> _Worker:
         self.left -= 1
-        private = PrivateCopy(self.source, self.limits.run_as)
+        limits = self.limits
+        if self.pooled:
+            limits = replace(limits, run_as=self.free_users.popleft())
+            end_every_process_of(limits.run_as)  # a kernel left by a run that was killed
+        private = PrivateCopy(self.source, limits.run_as)
         process = subprocess.Popen(
             [sys.executable, "-I", "-B", "-c", _BOOT, str(private.root),
-             json.dumps(asdict(self.limits))],
+             json.dumps(asdict(limits))],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
             text=True, start_new_session=True, cwd=tempfile.gettempdir())
         self.running.add(process)
-        return private, process
+        return _Worker(private, process, limits)
 
-    def finished(self, process: subprocess.Popen) -> None:
+    def finished(self, worker: _Worker) -> None:
+        """The worker is done (or failed): it is stopped, and its kernel's user is free again."""
         with self.lock:
-            self.running.discard(process)
-        if process.poll() is None:
-            _kill(process)
+            self.running.discard(worker.process)
+        if worker.process.poll() is None:
+            _kill(worker.process)
+        if self.pooled:
+            end_every_process_of(worker.limits.run_as)
+            with self.lock:
+                self.free_users.append(worker.limits.run_as)
+                self.user_returned.notify()
 
     def stop_all(self) -> None:
         with self.lock:
             self.stopping = True
+            self.user_returned.notify_all()
             for process in self.running:
                 _kill(process, wait=False)
 
@@ -650,13 +688,13 @@ class _Workers:
         """Workers started but never used (a batch that stopped early): sent away, copies removed."""
         with self.lock:
             left, self.ready = list(self.ready), deque()
-        for private, process in left:
+        for worker in left:
             try:
-                process.communicate("", timeout=10)   # no job: it stops its kernel and exits
+                worker.process.communicate("", timeout=10)  # no job: it stops its kernel, exits
             except (subprocess.TimeoutExpired, OSError, ValueError):
                 pass
-            self.finished(process)
-            private.close()
+            self.finished(worker)
+            worker.private.close()
 
 
 def _kill(process: subprocess.Popen, wait: bool = True) -> None:
@@ -668,13 +706,13 @@ def _kill(process: subprocess.Popen, wait: bool = True) -> None:
         process.wait()
 
 
-def _in_worker(private: PrivateCopy, process: subprocess.Popen, submission: str | Path,
-               trainee: str, limits: KernelLimits, workers: _Workers) -> GradeResult:
+def _in_worker(worker: _Worker, submission: str | Path, trainee: str,
+               workers: _Workers) -> GradeResult:
     """Grade in a fresh Python process; a worker that fails costs only this submission.
 
     It runs isolated (`python -I -B`: no current folder, no PYTHONPATH, no user site, no .pyc
     files) and imports minichain from the grader's private copy."""
-    source = private.source
+    source, process, limits = worker.private.source, worker.process, worker.limits
     job = json.dumps({"source": str(source),
                       "submission": str(Path(submission).resolve()),
                       "trainee": trainee, "limits": asdict(limits)})
@@ -691,7 +729,7 @@ def _in_worker(private: PrivateCopy, process: subprocess.Popen, submission: str 
     except (OSError, ValueError, TypeError, KeyError) as problem:
         reason = f"{type(problem).__name__}: {problem}"
     finally:
-        workers.finished(process)
+        workers.finished(worker)
     exercise = Exercise.read(source)
     message = say("not graded: the grader's worker failed ({reason}); please grade again.",
                   reason=reason[:200])

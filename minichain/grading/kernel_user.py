@@ -1,20 +1,24 @@
 """A trainee's kernel run as another Unix user: an operating-system boundary between her notebook
 and the grader's files — the course folder, the other trainees' hand-ins, the exercise's source
-with its solutions — which the sandbox's audit hook is not (minichain.grading.sandbox).
+with its solutions — and between her notebook and the kernels graded beside it (their folders,
+their connection keys, their processes), which the sandbox's audit hook is not
+(minichain.grading.sandbox).
 
-`minichain grade --kernel-user NAME` starts each kernel through sudo (sudo(8), sudoers(5)):
+`minichain grade --kernel-user NAME,…` starts each kernel through sudo (sudo(8), sudoers(5)):
 
     sudo -n -u NAME -- /usr/bin/env -i HOME=… PYTHONPATH=… python -m minichain.grading.sandbox …
 
 so the grader's user needs a sudoers rule that lets it run env as NAME without a password
 (`minichain hub setup` writes one for the class server's course service). sudo resets the
-environment; `env -i` gives the kernel exactly its own. NAME should own nothing: the kernel may
-use what NAME may. The kernel's folder and the grader's private copy of minichain are handed to
-NAME's group, of which the grader's user must be a member; the copy of the exercise's source
-beside it is not. sudo passes a cell's interrupt on to the kernel; a kill it cannot pass on, so
-the sandbox has Linux kill the kernel when sudo ends (PR_SET_PDEATHSIG, prctl(2)). Afterwards
-NAME gives the group back every permission on what the kernel made, so that the grader can
-remove the kernel's folder.
+environment; `env -i` gives the kernel exactly its own. NAME must own nothing and be unable to
+log in: the kernel may use what NAME may, and every process of NAME is ended after its kernel
+(`end_every_process_of`) before another kernel runs as NAME; no two kernels run as one NAME at
+once (the grader lends each user to one kernel at a time). The kernel's folder and the grader's
+private copy of minichain are handed to NAME's group, of which the grader's user must be a
+member; the copy of the exercise's source beside it is not. sudo passes a cell's interrupt on to
+the kernel; a kill it cannot pass on, so the sandbox has Linux kill the kernel when sudo ends
+(PR_SET_PDEATHSIG, prctl(2)). Afterwards NAME gives the group back every permission on what the
+kernel made, so that the grader can remove the kernel's folder.
 """
 
 from __future__ import annotations
@@ -28,7 +32,8 @@ from pathlib import Path
 
 from minichain.language import say
 
-__all__ = ["kernel_command", "kernel_user_problem", "reclaim_folder", "share_folder"]
+__all__ = ["end_every_process_of", "kernel_command", "kernel_user_problem", "reclaim_folder",
+           "share_folder"]
 
 ENV = shutil.which("env") or "/usr/bin/env"
 
@@ -47,6 +52,10 @@ def kernel_user_problem(user: str) -> str | None:
         return say("there is no Unix user {user} to run the kernels as", user=user)
     if account.pw_uid in (0, os.geteuid()):
         return say("the kernels must run as a user of their own, not as {user}", user=user)
+    if not account.pw_shell.endswith(("/nologin", "/false")):
+        return say("{user} can log in: the kernels must run as an account that cannot (its "
+                   "shell /usr/sbin/nologin), as every process of it is ended after each kernel",
+                   user=user)
     if os.geteuid() != 0 and account.pw_gid not in os.getgroups():
         return say("{me} must be a member of the group {group} to share the kernels' folders "
                    "with {user}", me=pwd.getpwuid(os.geteuid()).pw_name,
@@ -85,3 +94,10 @@ def reclaim_folder(folder: Path, user: str) -> None:
     if entries:
         subprocess.run(["sudo", "-n", "-u", user, "--", ENV, "chmod", "-R", "-f",
                         "u+rwX,g+rwX", "--", *entries], capture_output=True, timeout=120)
+
+
+def end_every_process_of(user: str) -> None:
+    """End every process of `user` (as `user`, through sudo: kill -s KILL -1, kill(2)), so that
+    nothing a kernel left running meets the next kernel that runs as `user`."""
+    subprocess.run(["sudo", "-n", "-u", user, "--", ENV, "kill", "-s", "KILL", "--", "-1"],
+                   capture_output=True, timeout=60)

@@ -17,9 +17,11 @@ Two layers, both set up in the kernel's own process before any trainee code runs
    os.system, exec, spawn, fork), to signal other processes (such as the grader that runs it)
    or to load C code through ctypes, which would get around it. It also refuses to open a
    folder outside (its descriptor would let `dir_fd=` writes escape the path check), to read
-   notebooks outside (the exercise's source, other trainees' work) or another process's /proc
-   entries, and SQLite's ATTACH through `sqlite3.connect` (a database file anywhere). The ways around audit events that
-   have no event of their own are replaced: `_posixsubprocess.fork_exec` (subprocess),
+   notebooks outside (the exercise's source, other trainees' work), files of another
+   submission being graded (another kernel's folder, with the key to that kernel, or another
+   private copy of minichain) or another process's /proc entries, and SQLite's ATTACH through
+   `sqlite3.connect` (a database file anywhere). The ways around audit events that have no
+   event of their own are replaced: `_posixsubprocess.fork_exec` (subprocess),
    `os.pidfd_open` and `signal.pidfd_send_signal` (signals), `os.mkfifo` and `os.mknod`.
 
 Honest limits: the audit hook is a guard against accidents and ordinary code, not a security
@@ -47,6 +49,8 @@ __all__ = ["apply_limits", "guard_writes", "main"]
 
 MEGABYTE = 1024 * 1024
 _PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
+# the grader's temporary folders: a kernel's (kernel.py) and a private copy's (grader.py)
+_GRADING_FOLDERS = ("minichain-grade-", "minichain-grader-")
 
 _WRITE_FLAGS = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_APPEND | os.O_TRUNC
 _PATH_EVENTS = {  # event -> positions of its path arguments
@@ -120,6 +124,8 @@ def _refusals() -> dict[str, str]:
         "notebook": translate("a graded notebook may not read the notebook {path}."),
         "process": translate("a graded notebook may not look at another process ({path})."),
         "folder": translate("a graded notebook may not open the folder {path}."),
+        "another": translate("a graded notebook may not read {path}: it belongs to another "
+                             "notebook being graded."),
     }
 
 
@@ -128,6 +134,9 @@ def guard_writes(folder: str) -> None:
     root = os.path.realpath(folder)
     refusals = _refusals()
     allowed = (root + os.sep, "/dev/null")
+    # its own private copy of minichain (the kernel imports from it) and its own folder
+    own_copy = os.environ.get("PYTHONPATH", "").split(os.pathsep)[0]
+    its_own = (root + os.sep,) + ((os.path.realpath(own_copy) + os.sep,) if own_copy else ())
     realpath, fspath = os.path.realpath, os.fspath
     own_pid = os.getpid()
 
@@ -178,6 +187,9 @@ def guard_writes(folder: str) -> None:
             return
         if full.endswith(".ipynb"):
             refuse("notebook", path=path)
+        if any(part.startswith(_GRADING_FOLDERS) for part in full.split(os.sep)) \
+                and not (full + os.sep).startswith(its_own):
+            refuse("another", path=path)
         parts = full.split(os.sep)
         if full.startswith("/proc/") and len(parts) > 2 and parts[2].isdigit() \
                 and int(parts[2]) != os.getpid():

@@ -300,32 +300,44 @@ def test_no_trainee_can_read_the_exercises_solutions(hub):
 
 
 def test_a_notebook_that_will_not_stop_leaves_nothing_running_as_the_grader(hub):
-    """The course service's user cannot kill a kernel running as the grader's user, and sudo
+    """The course service's user cannot kill a kernel running as a grader's user, and sudo
     cannot pass a kill on: the kernel must end with sudo all the same."""
-    stubborn = solved()
-    stubborn["cells"].insert(0, {"cell_type": "code", "id": "endless", "metadata": {},
-                                 "execution_count": None, "outputs": [], "source":
-                                 "import signal\nsignal.signal(signal.SIGINT, signal.SIG_IGN)\n"
-                                 "while True:\n    pass"})
-    work = Path(tempfile.mkdtemp(prefix="minichain-class-"))
-    (work / "dan.ipynb").write_text(json.dumps(stubborn))
-    shutil.chown(work, hub.user("course"))
-    source = hub.state / "course" / "exercises" / "source" / f"{EXERCISE}.ipynb"
-    try:
-        graded = _as(hub, "course", str(hub.state / "venv" / "bin" / "minichain"), "grade",
-                     str(source), str(work / "dan.ipynb"), "--out", str(work / "out"),
-                     "--timeout", "2", "--kernel-user", hub.user("grader"))
-        assert graded.returncode == 0, graded.stderr
-        assert "would not stop" in (work / "out" / "feedback" / "dan.html").read_text()
-    finally:
-        shutil.rmtree(work)
+    graded = _grade_as_the_course_service(hub, {"dan": _with_first_cell(
+        "import signal\nsignal.signal(signal.SIGINT, signal.SIG_IGN)\nwhile True:\n    pass")},
+        "--timeout", "2")
+    assert "would not stop" in graded["dan"]
+    graders = ",".join(hub.user(f"grader-{n}") for n in range(1, 5))
     for _ in range(50):
-        left = subprocess.run(["pgrep", "-u", hub.user("grader")], capture_output=True,
+        left = subprocess.run(["pgrep", "-u", graders], capture_output=True,
                               text=True).stdout.split()
         if not left:
             break
         time.sleep(0.1)
-    assert not left, f"still running as the grader: {left}"
+    assert not left, f"still running as a grader: {left}"
+
+
+def test_a_notebook_cannot_reach_the_kernel_graded_beside_it(hub):
+    """Erin's notebook looks for the next trainee's kernel, which waits ahead for its notebook:
+    its folder (with the key to its kernel) belongs to another grader's user."""
+    peek = """import os, time
+mine = os.environ["HOME"]
+owner = os.stat(mine).st_uid
+for _ in range(300):
+    beside = [os.path.join("/tmp", d) for d in os.listdir("/tmp") if d.startswith(
+        "minichain-grade-") and os.path.join("/tmp", d) != mine
+        and os.stat(os.path.join("/tmp", d)).st_uid == owner]
+    if beside:
+        break
+    time.sleep(0.1)
+try:
+    os.listdir(beside[0])
+    outcome = "opened the folder of the kernel beside it"
+except PermissionError:
+    outcome = "the folder of the kernel beside it is closed"
+raise RuntimeError(outcome)"""
+    graded = _grade_as_the_course_service(hub, {"erin": _with_first_cell(peek),
+                                                "fay": solved()}, "-j", "1")
+    assert "the folder of the kernel beside it is closed" in graded["erin"], graded["erin"]
 
 
 # -- steps ---------------------------------------------------------------------------------------
@@ -333,6 +345,34 @@ def test_a_notebook_that_will_not_stop_leaves_nothing_running_as_the_grader(hub)
 def _as(hub, name: str, *command: str) -> subprocess.CompletedProcess:
     return subprocess.run(["runuser", "-u", hub.user(name), "--", *command],
                           capture_output=True, text=True, cwd="/", timeout=300)
+
+
+def _with_first_cell(code: str) -> dict:
+    notebook = solved()
+    notebook["cells"].insert(0, {"cell_type": "code", "id": "first", "metadata": {},
+                                 "execution_count": None, "outputs": [], "source": code})
+    return notebook
+
+
+def _grade_as_the_course_service(hub, notebooks: dict[str, dict], *options: str
+                                 ) -> dict[str, str]:
+    """`minichain grade --kernel-user <the four graders>` run as the course service's user;
+    each trainee's feedback page."""
+    work = Path(tempfile.mkdtemp(prefix="minichain-class-"))
+    for name, notebook in notebooks.items():
+        (work / f"{name}.ipynb").write_text(json.dumps(notebook))
+    shutil.chown(work, hub.user("course"))
+    source = hub.state / "course" / "exercises" / "source" / f"{EXERCISE}.ipynb"
+    graders = ",".join(hub.user(f"grader-{n}") for n in range(1, 5))
+    try:
+        graded = _as(hub, "course", str(hub.state / "venv" / "bin" / "minichain"), "grade",
+                     str(source), *(str(work / f"{name}.ipynb") for name in notebooks),
+                     "--out", str(work / "out"), "--kernel-user", graders, *options)
+        assert graded.returncode == 0, graded.stderr
+        return {name: (work / "out" / "feedback" / f"{name}.html").read_text()
+                for name in notebooks}
+    finally:
+        shutil.rmtree(work)
 
 
 def _peek_at_the_course_folder(hub) -> dict:
