@@ -34,10 +34,11 @@ def test_each_trainee_gets_a_kernel_of_their_own_though_it_was_started_early(tmp
     for jobs in (1, 2):
         results = {r.trainee: r for r in grade(EXERCISE_01, [leaker, *readers],
                                                tmp_path / f"graded-{jobs}", jobs=jobs)}
-        points = {name: next(q.points for q in r.questions if q.name == "q1")
-                  for name, r in results.items()}
-        assert points["a-leaker"] == 0                      # "A" is not the matching copy
-        assert all(points[f"b-reader-{n}"] > 0 for n in range(3)), points
+        q1 = {name: next(q for q in r.questions if q.name == "q1")
+              for name, r in results.items()}
+        assert q1["a-leaker"].points == 0                   # "A" is not the matching copy
+        assert all(q1[f"b-reader-{n}"].points > 0 for n in range(3)), {
+            name: (results[name].status, q.message, q.notes) for name, q in q1.items()}
     assert leftovers() == before       # every worker's copy and kernel folder was removed
 
 

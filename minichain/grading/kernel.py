@@ -157,6 +157,9 @@ class GradingKernel:
         self.km.limits, self.km.folder = limits, str(workdir)
         self.km.environment = _environment(workdir)
         self.km.connection_file = str(workdir / ".runtime" / "kernel.json")
+        # Unix sockets in its own folder, not TCP ports: no port picked by one grader can be
+        # taken by a kernel of another before its own binds it
+        self.km.transport = "ipc"
         (workdir / ".runtime").mkdir(exist_ok=True)
         if limits.run_as:
             share_folder(workdir, limits.run_as, writable=True)

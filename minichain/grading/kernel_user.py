@@ -35,7 +35,8 @@ from minichain.language import say
 __all__ = ["end_every_process_of", "kernel_command", "kernel_user_problem", "reclaim_folder",
            "share_folder"]
 
-ENV = shutil.which("env") or "/usr/bin/env"
+# one path for the sudo rule and the commands (sudo matches the command's path)
+ENV = "/usr/bin/env" if Path("/usr/bin/env").exists() else (shutil.which("env") or "/usr/bin/env")
 
 
 def kernel_command(user: str, environment: dict[str, str], command: list[str]) -> list[str]:
