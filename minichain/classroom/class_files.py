@@ -42,9 +42,7 @@ def publish_exercises(kit: Path, target: Path, owner: int, group: int) -> None:
     the shipped source."""
     def lay_out(new: Path) -> None:
         shutil.copytree(kit / "exercises", new, ignore=_NOT_COPIED)
-        for path in [new, *new.rglob("*")]:
-            os.chown(path, owner, group, follow_symlinks=False)
-        _set_modes(new, folders=0o2550, files=0o440)
+        _set_modes(new, folders=0o2550, files=0o440, owner=(owner, group))
 
     _replace(target, lay_out)
 
@@ -59,9 +57,12 @@ def close_checkout(kit: Path) -> bool:
     return True
 
 
-def _set_modes(root: Path, folders: int, files: int) -> None:
+def _set_modes(root: Path, folders: int, files: int,
+               owner: tuple[int, int] | None = None) -> None:
     for path in [root, *root.rglob("*")]:
         if not path.is_symlink():
+            if owner:
+                os.chown(path, *owner)
             path.chmod(folders if path.is_dir() else files)
 
 

@@ -39,10 +39,15 @@ __all__ = ["end_every_process_of", "kernel_command", "kernel_user_problem", "rec
 ENV = "/usr/bin/env" if Path("/usr/bin/env").exists() else (shutil.which("env") or "/usr/bin/env")
 
 
+def _as(user: str, *command: str) -> list[str]:
+    """`command` run as `user` through the sudo rule (env, without a password)."""
+    return ["sudo", "-n", "-u", user, "--", ENV, *command]
+
+
 def kernel_command(user: str, environment: dict[str, str], command: list[str]) -> list[str]:
     """`command` run as `user` with exactly `environment`."""
-    return ["sudo", "-n", "-u", user, "--", ENV, "-i",
-            *(f"{name}={value}" for name, value in sorted(environment.items())), *command]
+    return _as(user, "-i", *(f"{name}={value}" for name, value in sorted(environment.items())),
+               *command)
 
 
 def kernel_user_problem(user: str) -> str | None:
@@ -65,8 +70,7 @@ def kernel_user_problem(user: str) -> str | None:
         return say("sudo is not installed, so the kernels cannot run as {user} (apt-get install "
                    "sudo)", user=user)
     try:
-        tried = subprocess.run(["sudo", "-n", "-u", user, "--", ENV, "true"],
-                               capture_output=True, text=True, timeout=60)
+        tried = subprocess.run(_as(user, "true"), capture_output=True, text=True, timeout=60)
     except (OSError, subprocess.TimeoutExpired) as error:
         tried = subprocess.CompletedProcess([], 1, "", type(error).__name__)
     if tried.returncode != 0:
@@ -93,12 +97,11 @@ def reclaim_folder(folder: Path, user: str) -> None:
     its owner's only, and a notebook may do the same."""
     entries = [str(path) for path in folder.iterdir()] if folder.is_dir() else []
     if entries:
-        subprocess.run(["sudo", "-n", "-u", user, "--", ENV, "chmod", "-R", "-f",
-                        "u+rwX,g+rwX", "--", *entries], capture_output=True, timeout=120)
+        subprocess.run(_as(user, "chmod", "-R", "-f", "u+rwX,g+rwX", "--", *entries),
+                       capture_output=True, timeout=120)
 
 
 def end_every_process_of(user: str) -> None:
     """End every process of `user` (as `user`, through sudo: kill -s KILL -1, kill(2)), so that
     nothing a kernel left running meets the next kernel that runs as `user`."""
-    subprocess.run(["sudo", "-n", "-u", user, "--", ENV, "kill", "-s", "KILL", "--", "-1"],
-                   capture_output=True, timeout=60)
+    subprocess.run(_as(user, "kill", "-s", "KILL", "--", "-1"), capture_output=True, timeout=60)
